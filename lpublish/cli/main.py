@@ -1,0 +1,147 @@
+"""The ``lpublish`` command group.
+
+Owns: the top-level group, global options (``--lang``), lazy loading of subcommands (so ``lpublish``
+starts fast and a broken optional part cannot break the others), and the single place that turns errors
+into messages and exit codes. Running ``lpublish`` with no subcommand opens the designer's TUI.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from typing import Any
+
+import click
+
+from lpublish import __version__
+from lpublish.errors import ExitCode, LpublishError
+from lpublish.i18n import set_language, t
+
+#: subcommand name -> "module:attribute". Each command lives in its own module under lpublish.cli.
+COMMANDS: dict[str, str] = {
+    "check": "lpublish.cli.check_cmd:check",
+    "fix": "lpublish.cli.check_cmd:fix",
+    "config": "lpublish.cli.config_cmd:config",
+    "build": "lpublish.cli.build_cmd:build",
+    "preview": "lpublish.cli.build_cmd:preview",
+    "login": "lpublish.cli.auth_cmd:login",
+    "logout": "lpublish.cli.auth_cmd:logout",
+    "whoami": "lpublish.cli.auth_cmd:whoami",
+    "submit": "lpublish.cli.publish_cmd:submit",
+    "status": "lpublish.cli.publish_cmd:status",
+    "update": "lpublish.cli.publish_cmd:update",
+    "withdraw": "lpublish.cli.publish_cmd:withdraw",
+    "drafts": "lpublish.cli.publish_cmd:drafts",
+    "deploy": "lpublish.cli.deploy_cmd:deploy",
+    "rollback": "lpublish.cli.deploy_cmd:rollback",
+    "comment": "lpublish.cli.ci_cmd:comment",
+    "init": "lpublish.cli.init_cmd:init",
+    "practice": "lpublish.cli.tui_cmd:practice",
+    "serve": "lpublish.cli.tui_cmd:serve",
+    "tui": "lpublish.cli.tui_cmd:tui",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports each subcommand only when it is used (click's documented pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | {n for n in COMMANDS if self._available(n)})
+
+    def _available(self, name: str) -> bool:
+        module = COMMANDS[name].split(":")[0]
+        return importlib.util.find_spec(module) is not None
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None:
+            return found
+        target = COMMANDS.get(cmd_name)
+        if target is None or not self._available(cmd_name):
+            return None
+        module_name, attr = target.split(":")
+        command = getattr(importlib.import_module(module_name), attr)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+
+def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        set_language(value)
+    return value
+
+
+@click.group(
+    cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["ja", "en"]),
+    callback=_set_lang,
+    expose_value=False,
+    is_eager=True,
+    help="Language for messages (default: LPUBLISH_LANG, then the system locale).",
+)
+@click.version_option(__version__, prog_name="lpublish")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """lpublish: change the marketing site yourself, safely.
+
+    Run without a command to open the designer's screen.
+    """
+    if ctx.invoked_subcommand is None:
+        tui = cli.get_command(ctx, "tui")
+        if tui is None:
+            click.echo(ctx.get_help())
+            return
+        ctx.invoke(tui)
+
+
+def report_error(exc: LpublishError) -> None:
+    """Print a known error: title, message, details and the next step, to stderr."""
+    err = sys.stderr
+    click.secho(f"{t('common.error_prefix')}: {exc.title}", fg="red", bold=True, file=err)
+    click.echo(exc.message, file=err)
+    for detail in exc.details:
+        click.echo(f"  - {detail}", file=err)
+    if exc.hint:
+        click.echo(f"{t('common.next_step')}: {exc.hint}", file=err)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the group and map every failure to an exit code, never a traceback."""
+    try:
+        result: Any = cli.main(args=argv, prog_name="lpublish", standalone_mode=False)
+    except LpublishError as exc:
+        report_error(exc)
+        sys.exit(int(exc.exit_code))
+    except click.exceptions.Abort:
+        click.echo(t("common.cancelled.title"), err=True)
+        sys.exit(int(ExitCode.NOT_ACCEPTABLE))
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(int(ExitCode.USAGE))
+    except KeyboardInterrupt:
+        click.echo(t("common.cancelled.title"), err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # a bug: say so plainly, keep the traceback out of the designer's way
+        if _debug():
+            raise
+        report_error(_internal(exc))
+        sys.exit(int(ExitCode.NOT_ACCEPTABLE))
+    code = result if isinstance(result, int) else 0
+    sys.exit(code)
+
+
+def _debug() -> bool:
+    import os
+
+    return os.environ.get("LPUBLISH_DEBUG", "") not in ("", "0")
+
+
+def _internal(exc: Exception) -> LpublishError:
+    return LpublishError("common.internal", error=f"{type(exc).__name__}")
