@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "deploy": "lpublish.cli.deploy_cmd:deploy",
     "rollback": "lpublish.cli.deploy_cmd:rollback",
     "comment": "lpublish.cli.ci_cmd:comment",
+    "ci": "lpublish.cli.ci_cmd:ci",
     "init": "lpublish.cli.init_cmd:init",
     "practice": "lpublish.cli.tui_cmd:practice",
     "serve": "lpublish.cli.tui_cmd:serve",

@@ -185,6 +185,9 @@ class ForgeSection(BaseModel):
     draft: bool = False
     #: The GitHub Deployments environment that means "live".
     environment: str = "production"
+    #: Folder of the site (the one holding lpublish.toml) inside the repository; empty = find it
+    #: (the repository root, or one folder down such as ``site``).
+    site_path: str = ""
 
     @field_validator("repo")
     @classmethod
@@ -225,6 +228,16 @@ class DeployTarget(BaseModel):
     verify_interval_hours: float = Field(default=168.0, ge=0)
     precompress: list[Literal["br", "gzip"]] = Field(default_factory=list)
     guards: DeployGuards = Field(default_factory=DeployGuards)
+    #: AWS profile (else the standard credential chain: env, SSO, OIDC web identity, instance role).
+    profile: str = ""
+    #: Parallel uploads (the HTTP connection pool is sized to match).
+    workers: int = Field(default=32, ge=1, le=256)
+    #: How long a deploy waits for another one to finish before giving up.
+    lock_wait_seconds: float = Field(default=120.0, ge=0)
+    #: A lock older than this is considered abandoned (a crashed deploy) and taken over.
+    lock_ttl_seconds: float = Field(default=1800.0, gt=0)
+    #: Up to this many exact CloudFront paths; more are collapsed into directory wildcards.
+    invalidation_max_paths: int = Field(default=30, ge=1, le=3000)
 
 
 class DeploySection(BaseModel):

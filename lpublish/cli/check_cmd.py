@@ -1,0 +1,146 @@
+"""``lpublish check`` and ``lpublish fix``: validate images (or the whole site) and write fixed copies.
+
+A thin front end over ``lpublish.assets``: parse options, call the core, render the report
+(text | json | github) and return the exit code (0 no errors, 1 errors, 2 usage/config).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from lpublish.cli.options import config_from, format_option, site_option
+from lpublish.cli.render import render_report
+from lpublish.config import SiteConfig
+from lpublish.errors import ExitCode, UsageError
+from lpublish.findings import Finding, Report
+from lpublish.i18n import t
+from lpublish.progress import ProgressCallback, ProgressEvent, no_progress
+
+
+def _terminal_progress() -> ProgressCallback:
+    """A one-line counter on stderr when it is a terminal (CI logs and pipes stay clean)."""
+    if not sys.stderr.isatty():
+        return no_progress
+
+    def show(event: ProgressEvent) -> None:
+        if event.total < 2:
+            return
+        click.echo(f"\r{t(event.stage)} {event.done}/{event.total}", err=True, nl=False)
+        if event.done >= event.total:
+            click.echo("\r\033[K", err=True, nl=False)  # clear the line before the report
+
+    return show
+
+
+def _github_paths(report: Report, config: SiteConfig, files_mode: bool) -> Report:
+    """Make site-relative paths relative to the working directory, as GitHub annotations need."""
+    if files_mode:
+        return report
+    try:
+        prefix = Path(os.path.relpath(config.root, Path.cwd())).as_posix()
+    except ValueError:  # another drive on Windows
+        return report
+    if prefix in ("", ".") or prefix.startswith(".."):
+        return report
+
+    def moved(finding: Finding) -> Finding:
+        return replace(finding, file=f"{prefix}/{finding.file}") if finding.file else finding
+
+    return Report([moved(f) for f in report.findings], report.files_checked)
+
+
+@click.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=True, exists=False))
+@click.option("--slot", default=None, help="The slot the FILES are meant for (see lpublish.toml).")
+@click.option("--alt", default=None, help="Alt text for the FILES (checked when the slot requires it).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Processes to check with (0 = all cores).",
+)
+@click.option("--quick", is_flag=True, help="Header-level checks only (skips the full decode).")
+@site_option
+@format_option
+def check(
+    files: tuple[Path, ...],
+    slot: str | None,
+    alt: str | None,
+    workers: int,
+    quick: bool,
+    site: Path | None,
+    fmt: str,
+) -> int:
+    """Check images against the site's rules.
+
+    Without FILES, checks every image and campaign in the site. With FILES, checks them as candidates
+    for --slot. Exit code 0 when there are no errors, 1 when there are, 2 for usage or config problems.
+    """
+    from lpublish.assets.site_check import check_site
+    from lpublish.assets.validate import CheckJob, run_checks, slot_section
+
+    config = config_from(site)
+    if files:
+        if not slot:
+            raise UsageError("assets.files_need_slot", slots=", ".join(sorted(config.slots)) or "-")
+        slot_section(config, slot)
+        jobs = [CheckJob(path, slot, alt=alt, display_name=str(path)) for path in files]
+        checks = run_checks(jobs, config, workers=workers, decode=not quick, progress=_terminal_progress())
+        report = Report([f for c in checks for f in c.findings], len(checks))
+    else:
+        if slot:
+            slot_section(config, slot)  # a typo in --slot is still reported
+        report = check_site(config, workers=workers, decode=not quick, progress=_terminal_progress())
+    if fmt == "github":
+        report = _github_paths(report, config, bool(files))
+    click.echo(render_report(report, fmt))
+    return int(ExitCode.OK if report.ok else ExitCode.NOT_ACCEPTABLE)
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=True, exists=False))
+@click.option("--slot", required=True, help="The slot the file is meant for (see lpublish.toml).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Where to write the fixed file (a file path, or an existing folder).",
+)
+@site_option
+def fix(file: Path, slot: str, out: Path, site: Path | None) -> int:
+    """Write a fixed copy of FILE for --slot to --out and say what changed.
+
+    The original is never modified. Exit code 0 when the fixed file passes every check, 1 when some
+    problem needs a person (for example the wrong shape), 2 for usage or config problems.
+    """
+    from lpublish.assets.fix import fix_image
+    from lpublish.assets.validate import human_bytes
+
+    config = config_from(site)
+    result = fix_image(file, slot, config, out)
+    click.echo(t("assets.cli.fix_written", path=str(result.output)))
+    for change in result.changes or [t("assets.cli.fix_no_changes")]:
+        click.echo(f"  • {change}")
+    click.echo(
+        t(
+            "assets.cli.fix_sizes",
+            before_dims=f"{result.before_size[0]}x{result.before_size[1]}",
+            before=human_bytes(result.before_bytes),
+            after_dims=f"{result.after_size[0]}x{result.after_size[1]}",
+            after=human_bytes(result.after_bytes),
+        )
+    )
+    if result.check.ok:
+        click.echo(t("assets.cli.fix_clean"))
+        return int(ExitCode.OK)
+    click.echo(t("assets.cli.fix_remaining"))
+    remaining = Report([f for f in result.check.findings if f.is_error], 1)
+    click.echo(render_report(remaining, "text"))
+    return int(ExitCode.NOT_ACCEPTABLE)

@@ -1,0 +1,261 @@
+"""``lpublish deploy`` and ``lpublish rollback``: thin click wrappers over ``lpublish.deploy.engine``.
+
+Owns: choosing the target from config or flags, printing the summary / JSON, appending Markdown to
+``$GITHUB_STEP_SUMMARY``. All the work (and every error) is in the core.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lpublish.cli.options import site_option
+from lpublish.config import SiteConfig, load_config
+from lpublish.deploy import engine
+from lpublish.deploy.engine import (
+    DeployResult,
+    list_releases,
+    options_from_config,
+    remove,
+    target_from_config,
+    target_from_url,
+)
+from lpublish.deploy.report import markdown_summary, summary_lines
+from lpublish.deploy.targets import Target
+from lpublish.errors import ConfigError, UsageError
+from lpublish.i18n import t
+from lpublish.progress import ProgressEvent
+
+
+def _config(site: Path | None, required: bool) -> SiteConfig | None:
+    try:
+        return load_config(site=site)
+    except ConfigError as exc:
+        if not required and site is None and exc.key == "config.not_found":
+            return None
+        raise
+
+
+def _target(
+    config: SiteConfig | None,
+    *,
+    name: str | None,
+    url: str | None,
+    bucket: str | None,
+    prefix: str | None,
+    region: str | None,
+    distribution: str | None,
+    profile: str | None,
+    pr: int | None,
+    workers: int,
+) -> Target:
+    if url or bucket:
+        address = url or f"s3://{bucket}"
+        return target_from_url(
+            address,
+            prefix=prefix or "",
+            region=region or "",
+            distribution=distribution or "",
+            profile=profile or "",
+            workers=workers,
+        )
+    if config is None or not config.deploy.targets:
+        raise UsageError("deploy.no_bucket")
+    # Flags refine a configured target without editing lpublish.toml.
+    return target_from_config(config, name, pr=pr, distribution=distribution)
+
+
+def _progress(enabled: bool) -> Any:
+    def show(event: ProgressEvent) -> None:
+        if event.stage == "deploy.progress.write":
+            if event.total and (event.done == event.total or event.done % 200 == 0):
+                click.echo(f"  {t(event.stage)} {event.done}/{event.total}", err=True)
+            return
+        click.echo(t(event.stage), err=True)
+
+    return show if enabled else (lambda event: None)
+
+
+def _emit(result: DeployResult, as_json: bool, *, preview: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for line in summary_lines(result, preview=preview):
+            click.echo(line)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        with open(summary_file, "a", encoding="utf-8") as fh:
+            fh.write(markdown_summary(result, preview=preview))
+
+
+_target_options = [
+    click.option(
+        "--target", "target_name", default=None, help="A target from [deploy.targets] in lpublish.toml."
+    ),
+    click.option(
+        "--url",
+        default=None,
+        help="Deploy address instead of a configured target: s3://bucket/prefix or file:///path.",
+    ),
+    click.option("--bucket", default=None, help="S3 bucket (no lpublish.toml needed)."),
+    click.option("--prefix", default=None, help="Key prefix inside the bucket."),
+    click.option("--region", default=None, help="AWS region of the bucket."),
+    click.option("--distribution", default=None, help="CloudFront distribution id to invalidate."),
+    click.option("--profile", default=None, help="AWS profile (default: the standard credential chain)."),
+    click.option("--pr", type=int, default=None, help="Pull request number (preview targets)."),
+]
+
+
+def _apply(options: list[Any]) -> Any:
+    def decorate(fn: Any) -> Any:
+        for option in reversed(options):
+            fn = option(fn)
+        return fn
+
+    return decorate
+
+
+@click.command("deploy")
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
+@site_option
+@_apply(_target_options)
+@click.option("--remove", "remove_prefix", is_flag=True, help="Delete the deployed preview (with --pr).")
+@click.option("--dry-run", is_flag=True, help="Show the plan; change nothing.")
+@click.option(
+    "--verify", is_flag=True, help="Compare the record with a full bucket listing and repair drift."
+)
+@click.option("--wait", is_flag=True, help="Wait for the CloudFront invalidation to complete.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full plan and result as JSON.")
+@click.option("--yes", is_flag=True, help="Go ahead even when a safety check refuses.")
+@click.option("--workers", type=click.IntRange(1, 256), default=None, help="Parallel uploads.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def deploy(
+    directory: Path | None,
+    site: Path | None,
+    target_name: str | None,
+    url: str | None,
+    bucket: str | None,
+    prefix: str | None,
+    region: str | None,
+    distribution: str | None,
+    profile: str | None,
+    pr: int | None,
+    remove_prefix: bool,
+    dry_run: bool,
+    verify: bool,
+    wait: bool,
+    as_json: bool,
+    yes: bool,
+    workers: int | None,
+    quiet: bool,
+) -> int:
+    """Upload the built site: only what changed, pages last, then refresh the CDN.
+
+    DIRECTORY defaults to the site's build folder ([site] out_dir). Without lpublish.toml give
+    --bucket (or --url) and DIRECTORY.
+    """
+    flags_only = bool(url or bucket)
+    config = _config(site, required=not (flags_only and directory is not None))
+    overrides: dict[str, Any] = {"dry_run": dry_run, "verify": verify, "wait": wait, "yes": yes}
+    if workers:
+        overrides["workers"] = workers
+    options = options_from_config(None if flags_only else config, target_name, **overrides)
+    target = _target(
+        config,
+        name=target_name,
+        url=url,
+        bucket=bucket,
+        prefix=prefix,
+        region=region,
+        distribution=distribution,
+        profile=profile,
+        pr=pr,
+        workers=options.workers,
+    )
+    preview = pr is not None
+    if remove_prefix:
+        if not preview and not prefix:
+            raise UsageError("deploy.pr_required")
+        result = remove(target, options=options)
+        _emit(result, as_json, preview=preview)
+        return 0
+    if directory is None:
+        if config is None:
+            raise UsageError("deploy.no_source", path="DIRECTORY")
+        directory = config.root / config.site.out_dir
+    rules = config.headers if config is not None else []
+    result = engine.deploy(
+        directory, target, rules=rules, options=options, progress=_progress(not quiet and not as_json)
+    )
+    _emit(result, as_json, preview=preview)
+    return 1 if result.refused else 0
+
+
+@click.command("rollback")
+@site_option
+@_apply(_target_options)
+@click.option(
+    "--to", "to", default=None, help="Release id (or its start) to restore; default: the previous one."
+)
+@click.option("--list", "list_only", is_flag=True, help="List the recorded releases and exit.")
+@click.option("--dry-run", is_flag=True, help="Show what would be restored; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--yes", is_flag=True, help="Go ahead even when a safety check refuses.")
+@click.option("--wait", is_flag=True, help="Wait for the CloudFront invalidation to complete.")
+def rollback(
+    site: Path | None,
+    target_name: str | None,
+    url: str | None,
+    bucket: str | None,
+    prefix: str | None,
+    region: str | None,
+    distribution: str | None,
+    profile: str | None,
+    pr: int | None,
+    to: str | None,
+    list_only: bool,
+    dry_run: bool,
+    as_json: bool,
+    yes: bool,
+    wait: bool,
+) -> int:
+    """Put back an earlier release without rebuilding (server-side copies)."""
+    flags_only = bool(url or bucket)
+    config = _config(site, required=not flags_only)
+    options = options_from_config(
+        None if flags_only else config, target_name, dry_run=dry_run, yes=yes, wait=wait
+    )
+    target = _target(
+        config,
+        name=target_name,
+        url=url,
+        bucket=bucket,
+        prefix=prefix,
+        region=region,
+        distribution=distribution,
+        profile=profile,
+        pr=pr,
+        workers=options.workers,
+    )
+    if list_only:
+        current, _ = target.read_manifest()
+        releases = list_releases(target)
+        if as_json:
+            data = [
+                {"id": r.id, "commit": r.commit, "created": r.created, "files": len(r.manifest.files)}
+                for r in releases
+            ]
+            click.echo(json.dumps(data, indent=2))
+            return 0
+        click.echo(t("deploy.cli.releases_header"))
+        for release in releases:
+            mark = f"  ({t('deploy.cli.current')})" if current and current.deploy_id == release.id else ""
+            click.echo(f"  {release.id}  {release.commit[:12] or '-'}  {len(release.manifest.files)}{mark}")
+        return 0
+    result = engine.rollback(target, to=to, options=options)
+    _emit(result, as_json, preview=pr is not None)
+    return 0

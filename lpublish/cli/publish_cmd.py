@@ -1,0 +1,212 @@
+"""``lpublish submit``, ``status``, ``update``, ``withdraw`` and ``drafts``: review requests from the terminal.
+
+A thin front end over ``lpublish.publish.service``: parses ``--image SLOT=PATH[:ALT]``, prints progress
+to stderr (so ``--json`` output on stdout stays clean) and the result. Exit codes come from the errors:
+1 refused by validation, 2 usage/config, 3 GitHub/git/network.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lpublish.cli.options import config_from, site_option
+from lpublish.errors import UsageError
+from lpublish.i18n import t
+from lpublish.progress import ProgressEvent
+from lpublish.publish.changeset import ChangeSet, ImageChange
+
+image_option = click.option(
+    "--image",
+    "images",
+    multiple=True,
+    metavar="SLOT=PATH[:ALT]",
+    help="An image for a slot, with optional alt text, e.g. hero=summer.jpg:'Tea field at dawn'. Repeatable.",
+)
+campaign_option = click.option(
+    "--campaign",
+    "campaign",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="A prepared campaign folder (holding index.md) to add or replace.",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
+
+
+def parse_image(spec: str) -> ImageChange:
+    """``SLOT=PATH[:ALT]``: the path is the longest-existing prefix, so paths and alt may hold ':'."""
+    slot, sep, rest = spec.partition("=")
+    if not sep or not slot.strip() or not rest:
+        raise UsageError("publish.cli.bad_image", spec=spec)
+    path, alt = rest, ""
+    if not Path(rest).is_file():
+        for index, char in enumerate(rest):
+            if char == ":" and Path(rest[:index]).is_file():
+                path, alt = rest[:index], rest[index + 1 :]
+                break
+    return ImageChange(slot=slot.strip(), source=Path(path).expanduser(), alt=alt)
+
+
+def _progress(event: ProgressEvent) -> None:
+    click.echo(f"… {t(event.stage)}", err=True)
+
+
+def _token_and_forge(config: Any) -> tuple[str, Any]:
+    from lpublish.publish.auth import require_token
+    from lpublish.publish.client import forge_for
+
+    token = require_token(config)
+    return token, forge_for(config, token)
+
+
+def _print_result(result: Any, key: str, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    click.echo(t(key, number=result.number, url=result.url))
+    for warning in result.warnings:
+        click.secho(f"{t('common.warning_prefix')}: {warning}", fg="yellow", err=True)
+
+
+@click.command()
+@site_option
+@click.option("--title", required=True, help="A short title reviewers see first.")
+@image_option
+@campaign_option
+@click.option("--note", default="", help="A note for reviewers.")
+@click.option("--draft-pr", is_flag=True, help="Open the pull request as a draft.")
+@json_option
+def submit(
+    site: Path | None,
+    title: str,
+    images: tuple[str, ...],
+    campaign: Path | None,
+    note: str,
+    draft_pr: bool,
+    as_json: bool,
+) -> None:
+    """Send images and/or a campaign page for review (opens a pull request) and print its address."""
+    from lpublish.publish import service
+
+    config = config_from(site)
+    changeset = ChangeSet(
+        title=title,
+        note=note,
+        images=[parse_image(s) for s in images],
+        campaign_dir=campaign,
+        draft_pr=draft_pr,
+    )
+    service.validate_changeset(config, changeset)
+    token, forge = _token_and_forge(config)
+    result = service.submit(config, changeset, forge=forge, token=token, progress=_progress)
+    _print_result(result, "publish.cli.submitted", as_json)
+
+
+@click.command()
+@site_option
+@json_option
+def status(site: Path | None, as_json: bool) -> None:
+    """List your requests: checks, review, merged, live, and the preview address."""
+    from lpublish.publish import service
+
+    config = config_from(site)
+    _, forge = _token_and_forge(config)
+    requests = service.list_requests(config, forge=forge)
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in requests], ensure_ascii=False, indent=2))
+        return
+    if not requests:
+        click.echo(t("publish.cli.no_requests"))
+        return
+    for request in requests:
+        label = t(f"publish.state.{request.state}", default=request.state)
+        click.echo(f"#{request.number}  [{label}]  {request.title}")
+        click.echo(f"      {request.url}")
+        if request.preview_url and request.state not in ("merged", "live", "closed"):
+            click.echo("      " + t("publish.cli.preview", url=request.preview_url))
+        if request.live_url:
+            click.echo("      " + t("publish.cli.live", url=request.live_url))
+
+
+@click.command()
+@click.argument("number", type=int)
+@site_option
+@image_option
+@campaign_option
+@click.option("--note", default="", help="A note for reviewers (replaces the previous one).")
+@json_option
+def update(
+    number: int, site: Path | None, images: tuple[str, ...], campaign: Path | None, note: str, as_json: bool
+) -> None:
+    """Add or replace files in your open request NUMBER (a new commit on the same branch)."""
+    from lpublish.publish import service
+
+    config = config_from(site)
+    changeset = ChangeSet(
+        title=f"#{number}", note=note, images=[parse_image(s) for s in images], campaign_dir=campaign
+    )
+    service.validate_changeset(config, changeset)
+    token, forge = _token_and_forge(config)
+    result = service.update(config, number, changeset, forge=forge, token=token, progress=_progress)
+    _print_result(result, "publish.cli.updated", as_json)
+
+
+@click.command()
+@click.argument("number", type=int)
+@site_option
+def withdraw(number: int, site: Path | None) -> None:
+    """Withdraw request NUMBER: close it and delete its branch (a local backup is kept)."""
+    from lpublish.publish import service
+
+    config = config_from(site)
+    token, forge = _token_and_forge(config)
+    backup = service.withdraw(config, number, forge=forge, token=token)
+    click.echo(t("publish.cli.withdrawn", number=number))
+    if backup:
+        click.echo(t("publish.cli.backup", ref=backup))
+
+
+@click.command()
+@site_option
+@click.option("--resume", "resume", metavar="ID", default=None, help="Resume (send) the saved draft ID.")
+@click.option("--delete", "delete", metavar="ID", default=None, help="Delete the saved draft ID.")
+@json_option
+def drafts(site: Path | None, resume: str | None, delete: str | None, as_json: bool) -> None:
+    """List the changes saved on this computer that are not yet open as requests, or resume one."""
+    from lpublish.publish import service
+    from lpublish.publish.drafts import DraftStore
+
+    store = DraftStore()
+    if delete:
+        store.get(delete)
+        store.delete(delete)
+        click.echo(t("publish.cli.draft_deleted", id=delete))
+        return
+    if resume:
+        draft = store.get(resume)
+        config = config_from(site if site is not None else Path(draft.site))
+        token, forge = _token_and_forge(config)
+        result = service.resume_draft(
+            config, resume, forge=forge, token=token, progress=_progress, store=store
+        )
+        key = "publish.cli.updated" if draft.kind == "update" else "publish.cli.submitted"
+        _print_result(result, key, as_json)
+        return
+    saved = store.list()
+    if as_json:
+        click.echo(json.dumps([d.to_dict() for d in saved], ensure_ascii=False, indent=2))
+        return
+    if not saved:
+        click.echo(t("publish.cli.no_drafts"))
+        return
+    for draft in saved:
+        files = len(draft.changeset.images) + (1 if draft.changeset.campaign_dir else 0)
+        kind = t("publish.cli.draft_update", number=draft.number) if draft.kind == "update" else ""
+        click.echo(f"{draft.id}  {draft.changeset.title}  {kind}".rstrip())
+        click.echo("      " + t("publish.cli.draft_files", count=files, created=draft.created))
+        if draft.error:
+            click.echo("      " + t("publish.cli.draft_error", reason=t(f"{draft.error}.title")))
+    click.echo(t("publish.cli.resume_hint"))

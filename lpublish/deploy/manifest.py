@@ -1,0 +1,210 @@
+"""The remote manifest: what lpublish believes is deployed, stored next to the site.
+
+Owns: ``Entry`` (one deployed object: content hash, size, effective headers, the target's ETag and
+version id), ``Manifest`` (files, retained hashed assets with their expiry, pending work left by an
+interrupted deploy, when the manifest was last verified against a listing) and its JSON form at
+``<prefix>.lpublish/manifest.json``; release records under ``.lpublish/releases/``; and reading the
+build's own manifest (``.lpublish-build.json``) and scanning a directory. Must not import UI libraries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from lpublish.deploy.headers import Headers
+
+#: Keys lpublish keeps for itself under the deploy prefix; never part of the site, never deleted as stale.
+META_DIR = ".lpublish/"
+MANIFEST_KEY = ".lpublish/manifest.json"
+LOCK_KEY = ".lpublish/lock.json"
+RELEASES_DIR = ".lpublish/releases/"
+BUILD_MANIFEST = ".lpublish-build.json"
+FORMAT_VERSION = 1
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One deployed object. ``headers`` is ``None`` when unknown (found by a listing, not by lpublish)."""
+
+    sha256: str
+    size: int
+    headers: Headers | None
+    etag: str = ""
+    version_id: str | None = None
+    #: For retained (stale, hashed) objects: when they may be deleted.
+    until: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"sha256": self.sha256, "size": self.size}
+        if self.headers is not None:
+            data.update(self.headers.to_dict())
+            data["fp"] = self.headers.fingerprint()
+        if self.etag:
+            data["etag"] = self.etag
+        if self.version_id:
+            data["version_id"] = self.version_id
+        if self.until:
+            data["until"] = self.until
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Entry:
+        headers = Headers.from_dict(data) if "content_type" in data else None
+        return cls(
+            sha256=str(data.get("sha256", "")),
+            size=int(data.get("size", 0)),
+            headers=headers,
+            etag=str(data.get("etag", "")),
+            version_id=data.get("version_id") or None,
+            until=data.get("until") or None,
+        )
+
+    def with_headers(self, headers: Headers) -> Entry:
+        return replace(self, headers=headers)
+
+
+@dataclass
+class Manifest:
+    """What is deployed under one prefix."""
+
+    files: dict[str, Entry] = field(default_factory=dict)
+    retained: dict[str, Entry] = field(default_factory=dict)
+    deploy_id: str = ""
+    commit: str = ""
+    created: str = ""
+    verified_at: str = ""
+    #: Release sequence number: release ids start with it, so they sort in deploy order.
+    seq: int = 0
+    #: Work a deploy committed to but may not have finished: {"deploy_id", "invalidate", "delete"}.
+    pending: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> bytes:
+        """Compact JSON with one line per file: readable and diffable, small to read on every deploy."""
+        head = {
+            "version": FORMAT_VERSION,
+            "deploy_id": self.deploy_id,
+            "commit": self.commit,
+            "created": self.created,
+            "verified_at": self.verified_at,
+            "seq": self.seq,
+            "pending": self.pending,
+        }
+        parts = [json.dumps(head, ensure_ascii=False)[:-1]]
+        for section, entries in (("files", self.files), ("retained", self.retained)):
+            body = ",\n".join(
+                f"  {json.dumps(k, ensure_ascii=False)}: "
+                + json.dumps(entries[k].to_dict(), ensure_ascii=False, separators=(",", ":"))
+                for k in sorted(entries)
+            )
+            parts.append(f', "{section}": {{\n{body}\n}}' if body else f', "{section}": {{}}')
+        return ("".join(parts) + "}\n").encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> Manifest:
+        """Parse a manifest; raises ``ValueError`` when it is not one (treated as missing by the engine)."""
+        data = json.loads(raw)
+        if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION:
+            raise ValueError("not an lpublish manifest")
+        return cls(
+            files={str(k): Entry.from_dict(v) for k, v in (data.get("files") or {}).items()},
+            retained={str(k): Entry.from_dict(v) for k, v in (data.get("retained") or {}).items()},
+            deploy_id=str(data.get("deploy_id", "")),
+            commit=str(data.get("commit", "")),
+            created=str(data.get("created", "")),
+            verified_at=str(data.get("verified_at", "")),
+            seq=int(data.get("seq", 0) or 0),
+            pending=dict(data.get("pending") or {}),
+        )
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """A file of the build to deploy: site path (``a/b.html``), where it is, its content hash and size."""
+
+    path: str
+    source: Path
+    sha256: str
+    size: int
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def md5_file(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _build_manifest(source: Path) -> dict[str, tuple[int, str]]:
+    """path -> (size, sha256) from the build's manifest, or {} when absent or unreadable."""
+    try:
+        data = json.loads((source / BUILD_MANIFEST).read_bytes())
+        return {
+            str(item["path"]): (int(item["size"]), str(item["sha256"]))
+            for item in data.get("files", [])
+            if isinstance(item, dict) and item.get("sha256")
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def scan_directory(source: Path) -> dict[str, LocalFile]:
+    """Every file under ``source`` (symlinks followed, the build manifest and ``.lpublish/`` skipped).
+
+    Hashes come from ``.lpublish-build.json`` when it lists the file with the same size; other files are
+    hashed here. mtimes are never looked at: a fresh checkout must look unchanged.
+    """
+    known = _build_manifest(source)
+    found: list[tuple[str, Path, int]] = []
+    for dirpath, dirnames, filenames in os.walk(source, followlinks=True):
+        rel_dir = os.path.relpath(dirpath, source)
+        dirnames.sort()
+        if rel_dir == ".":
+            dirnames[:] = [d for d in dirnames if d != ".lpublish"]
+        for name in sorted(filenames):
+            rel = name if rel_dir == "." else f"{rel_dir.replace(os.sep, '/')}/{name}"
+            if rel == BUILD_MANIFEST:
+                continue
+            full = Path(dirpath) / name
+            found.append((rel, full, full.stat().st_size))
+
+    def digest(item: tuple[str, Path, int]) -> LocalFile:
+        rel, full, size = item
+        hit = known.get(rel)
+        return LocalFile(rel, full, hit[1] if hit and hit[0] == size else sha256_file(full), size)
+
+    # hashlib releases the GIL on large buffers, so hashing in threads uses every core.
+    with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) * 2)) as pool:
+        return {item.path: item for item in pool.map(digest, found)}

@@ -1,0 +1,870 @@
+"""The publish flow: submit a change set as a pull request, update it, withdraw it, list requests.
+
+Owns: ``submit``, ``update``, ``resume_draft``, ``withdraw``, ``list_requests`` and their results, the
+branch naming rule, the reviewers' PR body (table, thumbnails, checklist, hidden machine-readable
+marker) and placing files where the config says. Each call validates first (refusing with
+``ContentError`` when an image has errors), keeps a local draft until the forge confirmed the pull
+request, works in a separate git worktree or the managed clone (never the designer's own checkout) and
+raises ``ExternalError`` with plain next steps on any failure. Must not import UI libraries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import quote, urlsplit
+
+from lpublish.config import SiteConfig
+from lpublish.errors import ContentError, ExternalError, LpublishError, UsageError
+from lpublish.findings import Finding, Severity
+from lpublish.i18n import t
+from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
+from lpublish.publish.changeset import ChangeSet, ImageChange
+from lpublish.publish.drafts import Draft, DraftStore
+from lpublish.publish.forge import Forge, ForgeUser, PullRequest
+from lpublish.publish.workspace import NonFastForward, Workspace, open_workspace
+
+RequestState = Literal[
+    "checks-running",
+    "checks-failed",
+    "changes-requested",
+    "in-review",
+    "approved",
+    "merged",
+    "live",
+    "closed",
+]
+
+MARKER = "lpublish:request"
+_MARKER_RE = re.compile(r"<!--\s*lpublish:request\s+(\{.*?\})\s*-->", re.DOTALL)
+_FAILED = {"failure", "cancelled", "timed_out", "action_required", "startup_failure", "stale"}
+
+
+@dataclass
+class SubmitResult:
+    """The open request: PR number and URL, the branch, the draft that was used (now removed)."""
+
+    number: int
+    url: str
+    branch: str
+    draft_id: str | None = None
+    #: Things that did not work but did not stop the request (e.g. a reviewer could not be added).
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "url": self.url, "branch": self.branch, "warnings": self.warnings}
+
+
+@dataclass
+class RequestStatus:
+    """One request as the designer sees it.
+
+    ``state`` is one of ``checks-running``, ``checks-failed``, ``changes-requested``, ``in-review``
+    (checks passed, waiting for a reviewer), ``approved``, ``merged``, ``live``, ``closed``.
+    """
+
+    number: int
+    title: str
+    url: str
+    state: str
+    preview_url: str | None = None
+    branch: str = ""
+    checks: dict[str, int] = field(default_factory=dict)
+    review: str | None = None
+    merged: bool = False
+    deployed: bool = False
+    live_url: str | None = None
+    updated_at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "title": self.title,
+            "url": self.url,
+            "state": self.state,
+            "preview_url": self.preview_url,
+            "branch": self.branch,
+            "checks": self.checks,
+            "review": self.review,
+            "merged": self.merged,
+            "deployed": self.deployed,
+            "live_url": self.live_url,
+            "updated_at": self.updated_at,
+        }
+
+
+# --- validation --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Checked:
+    image: ImageChange
+    format: str
+    width: int | None
+    height: int | None
+    bytes: int
+    sha256: str
+    findings: list[Finding]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _basic_check(
+    path: Path, slot: str, config: SiteConfig, alt: str
+) -> tuple[str, int | None, int | None, list[Finding]]:
+    """Format and size when the asset engine is not available (keeps publish usable on its own)."""
+    from lpublish.findings import error
+
+    rules = config.slots[slot]
+    findings: list[Finding] = []
+    fmt = path.suffix.lower().lstrip(".")
+    fmt = {"jpg": "jpeg"}.get(fmt, fmt)
+    width = height = None
+    if fmt != "svg":
+        try:
+            from PIL import Image
+
+            with Image.open(path) as img:
+                fmt = (img.format or fmt).lower()
+                width, height = img.size
+        except Exception:
+            findings.append(error("image.unreadable", path.name))
+    if fmt not in rules.formats:
+        findings.append(
+            error("image.format-not-allowed", path.name, format=fmt, allowed=", ".join(rules.formats))
+        )
+    if rules.alt_required and not alt.strip():
+        findings.append(error("image.alt-missing", path.name, field="alt"))
+    return fmt, width, height, findings
+
+
+def validate_changeset(config: SiteConfig, changeset: ChangeSet) -> list[_Checked]:
+    """Check every image against its slot; raise ``ContentError`` listing every error."""
+    if not changeset.title.strip():
+        raise UsageError("publish.no_title")
+    if changeset.empty:
+        raise UsageError("publish.nothing_to_publish")
+    checked: list[_Checked] = []
+    problems: list[str] = []
+    for image in changeset.images:
+        if image.slot not in config.slots:
+            raise UsageError("publish.unknown_slot", slot=image.slot, slots=", ".join(sorted(config.slots)))
+        if not image.source.is_file():
+            raise UsageError("common.file_not_found", path=str(image.source))
+        try:
+            from lpublish.assets.validate import check_image
+        except ImportError:
+            fmt, width, height, findings = _basic_check(image.source, image.slot, config, image.alt)
+        else:
+            result = check_image(
+                image.source, image.slot, config, alt=image.alt, display_name=image.source.name
+            )
+            findings = list(result.findings)
+            info = result.info
+            if info is not None:
+                fmt, width, height = info.format, info.width, info.height
+            else:
+                fmt, width, height = image.source.suffix.lower().lstrip("."), None, None
+        checked.append(
+            _Checked(image, fmt, width, height, image.source.stat().st_size, _sha256(image.source), findings)
+        )
+        problems.extend(f"{image.source.name}: {f.message}" for f in findings if f.severity is Severity.ERROR)
+    if changeset.campaign_dir is not None and not (changeset.campaign_dir / "index.md").is_file():
+        raise UsageError("publish.campaign_missing", path=str(changeset.campaign_dir))
+    if changeset.campaign_fields is not None:
+        from lpublish.site.campaigns import validate_campaign_fields
+
+        for source in changeset.campaign_images.values():
+            if not source.is_file():
+                raise UsageError("common.file_not_found", path=str(source))
+        problems.extend(
+            f.message
+            for f in validate_campaign_fields(config, dict(changeset.campaign_fields))
+            if f.severity is Severity.ERROR and not (f.field == "hero_alt" and not changeset.campaign_images)
+        )
+    if problems:
+        raise ContentError("publish.refused", count=len(problems), details=problems)
+    return checked
+
+
+# --- placing files --------------------------------------------------------------------------------------
+
+
+def _place_images(ws: Workspace, config: SiteConfig, checked: list[_Checked]) -> list[dict[str, Any]]:
+    """Copy images into their slot folders with safe names and alt text; the marker entries."""
+    from lpublish.assets.alt import read_alt_texts, write_alt_text, write_alt_texts
+    from lpublish.assets.names import EXTENSIONS, resolve_inside, safe_filename
+
+    entries: list[dict[str, Any]] = []
+    for item in checked:
+        image = item.image
+        rules = config.slots[image.slot]
+        folder = ws.site_dir / rules.path
+        folder.mkdir(parents=True, exist_ok=True)
+        ext = EXTENSIONS.get(item.format, item.format)
+        if image.replace:
+            old = resolve_inside(folder, image.replace)
+            old.unlink(missing_ok=True)
+            write_alt_text(folder, image.replace, "")
+        if rules.filename:
+            name = f"{rules.filename}.{ext}"
+            # A single-image slot holds one file: drop the previous one in another format.
+            texts = read_alt_texts(folder)
+            for other in folder.glob(f"{rules.filename}.*"):
+                if other.name != name and other.suffix.lstrip(".") in EXTENSIONS.values():
+                    other.unlink()
+                    texts.pop(other.name, None)
+            write_alt_texts(folder, texts)
+        else:
+            name = safe_filename(image.source.name, image.slot, item.sha256, ext)
+        target = resolve_inside(folder, name)
+        shutil.copyfile(image.source, target)
+        if image.alt.strip() or (folder / "alt.toml").is_file():
+            write_alt_text(folder, name, image.alt)
+        entries.append(
+            {
+                "path": ws.rel(target),
+                "slot": image.slot,
+                "width": item.width,
+                "height": item.height,
+                "bytes": item.bytes,
+                "original_bytes": image.original_bytes,
+                "alt": " ".join(image.alt.split()),
+                "findings": [
+                    {
+                        "code": f.code,
+                        "severity": str(f.severity),
+                        "params": _jsonable(f.params),
+                        "file": f.file,
+                    }
+                    for f in item.findings
+                ],
+            }
+        )
+    return entries
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: v if isinstance(v, str | int | float | bool) or v is None else str(v) for k, v in params.items()
+    }
+
+
+def _place_campaign(ws: Workspace, config: SiteConfig, changeset: ChangeSet) -> str | None:
+    """Put the campaign into the workspace (copy the prepared folder, or write it from form values),
+    then check it as it will be published; the slug, or ``None`` when the change has no campaign."""
+    if changeset.campaign_fields is not None:
+        from lpublish.site.campaigns import write_campaign
+
+        folder = write_campaign(
+            config, dict(changeset.campaign_fields), dict(changeset.campaign_images), dest_root=ws.site_dir
+        )
+        slug = folder.name
+    elif changeset.campaign_dir is not None:
+        slug = changeset.campaign_dir.name
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", slug):
+            raise ContentError("publish.bad_campaign_slug", slug=slug)
+        target = ws.site_dir / config.site.campaigns_dir / slug
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(changeset.campaign_dir, target, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+    else:
+        return None
+    _check_placed_campaign(ws, config, slug)
+    return slug
+
+
+def _check_placed_campaign(ws: Workspace, config: SiteConfig, slug: str) -> None:
+    """Run the site's campaign checks on the workspace copy; refuse when this campaign has errors."""
+    try:
+        from lpublish.site.campaigns import check_campaigns
+    except ImportError:  # the site engine is optional at import time (built in parallel)
+        return
+    placed = config.model_copy(deep=True).bind(ws.site_dir, ws.site_dir / "lpublish.toml")
+    prefix = f"{config.site.campaigns_dir.strip('/')}/{slug}/"
+    errors = [
+        f"{f.file}: {f.message}"
+        for f in check_campaigns(placed)
+        if f.severity is Severity.ERROR and f.file.replace("\\", "/").startswith(prefix)
+    ]
+    if errors:
+        raise ContentError("publish.refused", count=len(errors), details=errors)
+
+
+def _touched_dirs(ws_site_rel: str, config: SiteConfig, changeset: ChangeSet) -> list[str]:
+    prefix = f"{ws_site_rel}/" if ws_site_rel else ""
+    dirs = {prefix + config.slots[i.slot].path.strip("/") for i in changeset.images if i.slot in config.slots}
+    slug = changeset.campaign_slug
+    if slug:
+        dirs.add(prefix + f"{config.site.campaigns_dir.strip('/')}/{slug}")
+    if changeset.campaign_fields is not None and "og_image" in changeset.campaign_images:
+        social = config.slots.get(config.campaign.social_slot)
+        dirs.add(prefix + (social.path if social else config.site.images_dir).strip("/"))
+    return sorted(dirs)
+
+
+# --- names, identity, body ------------------------------------------------------------------------------
+
+
+def slugify(title: str) -> str:
+    """A short ASCII slug for branch names (``request`` when the title has no ASCII letters)."""
+    from lpublish.assets.names import ascii_stem
+
+    stem, _ = ascii_stem(title)
+    return stem[:40].strip("-") or "request"
+
+
+def branch_name(login: str, title: str, taken: set[str], now: datetime | None = None) -> str:
+    """``lpublish/<login>/<yyyymmdd>-<slug>``, with ``-2``, ``-3`` ... until it is not in ``taken``."""
+    day = (now or datetime.now(UTC)).strftime("%Y%m%d")
+    safe_login = re.sub(r"[^A-Za-z0-9-]", "-", login).lower()
+    base = f"lpublish/{safe_login}/{day}-{slugify(title)}"
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
+def noreply_email(user: ForgeUser, web_url: str) -> str:
+    """GitHub's private commit address: ``<id>+<login>@users.noreply.<host>``."""
+    host = (urlsplit(web_url).hostname or "github.com").lower()
+    return f"{user.id}+{user.login}@users.noreply.{host}"
+
+
+def parse_marker(body: str) -> dict[str, Any] | None:
+    """The machine-readable data lpublish put in a PR body, or ``None``."""
+    match = _MARKER_RE.search(body or "")
+    if not match:
+        return None
+    try:
+        data = json.loads(match.group(1))
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _marker(data: dict[str, Any]) -> str:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    # "-->" would end the HTML comment early; escape the characters JSON allows us to.
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e")
+    return f"<!-- {MARKER} {text} -->"
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _kb(n: int | None) -> str:
+    if n is None:
+        return "—"
+    return f"{n / 1000:.0f} KB" if n >= 1000 else f"{n} B"
+
+
+def raw_url(config: SiteConfig, branch: str, path: str) -> str:
+    return f"{config.forge.web_url.rstrip('/')}/{config.forge.repo}/raw/{quote(branch)}/{quote(path)}"
+
+
+def render_body(config: SiteConfig, data: dict[str, Any]) -> str:
+    """The reviewers' PR body: summary, file table, thumbnails, checklist and the hidden marker."""
+    lines: list[str] = [_marker(data), "", f"## {t('publish.body.heading')}", ""]
+    if data.get("note"):
+        lines += [str(data["note"]), ""]
+    files = data.get("files", [])
+    if files:
+        lines += [
+            "| "
+            + " | ".join(t(f"publish.body.col.{c}") for c in ("file", "slot", "size", "bytes", "findings"))
+            + " |",
+            "|---|---|---|---|---|",
+        ]
+        for entry in files:
+            slot = config.slots.get(entry.get("slot", ""))
+            label = entry.get("slot", "")
+            if slot is not None:
+                label = f"{getattr(slot.label, 'ja' if t('publish.body.lang') == 'ja' else 'en')} (`{label}`)"
+            size = f"{entry['width']}×{entry['height']}" if entry.get("width") else "—"
+            before = entry.get("original_bytes")
+            size_text = f"{_kb(before)} → {_kb(entry.get('bytes'))}" if before else _kb(entry.get("bytes"))
+            findings = [
+                Finding(f["code"], Severity(f["severity"]), f.get("file", ""), params=f.get("params", {}))
+                for f in entry.get("findings", [])
+            ]
+            finding_text = "<br>".join(_cell(f"{f.severity}: {f.message}") for f in findings) or "—"
+            lines.append(
+                f"| `{_cell(entry['path'])}` | {_cell(label)} | {size} | {size_text} | {finding_text} |"
+            )
+        lines += ["", f"### {t('publish.body.thumbnails')}", ""]
+        branch = str(data.get("branch", ""))
+        for entry in files:
+            alt = entry.get("alt") or entry["path"]
+            alt_attr = alt.replace('"', "&quot;").replace("<", "&lt;")
+            lines.append(f'<img src="{raw_url(config, branch, entry["path"])}" width="240" alt="{alt_attr}">')
+        lines.append("")
+    if data.get("campaign"):
+        lines += [t("publish.body.campaign", slug=data["campaign"]), ""]
+    lines += [
+        f"### {t('publish.body.checklist')}",
+        "",
+        f"- [ ] {t('publish.body.check_preview')}",
+        f"- [ ] {t('publish.body.check_alt')}",
+        f"- [ ] {t('publish.body.check_text')}",
+        "",
+        f"_{t('publish.body.footer')}_",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# --- the flows ----------------------------------------------------------------------------------------------
+
+
+def _check_access(forge: Forge, config: SiteConfig) -> ForgeUser:
+    user = forge.get_user()
+    repo = forge.get_repo()
+    if repo.can_push is False:
+        raise ExternalError("publish.forbidden", repo=config.forge.repo)
+    return user
+
+
+def _commit_message(title: str, entries: list[dict[str, Any]], campaign: str | None) -> str:
+    body = [f"- {e['path']} ({e['slot']})" for e in entries]
+    if campaign:
+        body.append(f"- campaign: {campaign}")
+    return f"{title}\n\n" + "\n".join(body) + "\n\nPrepared with lpublish.\n"
+
+
+def _fail(store: DraftStore, draft: Draft, exc: LpublishError) -> None:
+    draft.error = exc.key
+    store.save(draft)
+
+
+def submit(
+    config: SiteConfig,
+    changeset: ChangeSet,
+    *,
+    forge: Forge,
+    token: str,
+    progress: ProgressCallback = no_progress,
+    cancel: threading.Event | None = None,
+    draft_id: str | None = None,
+    store: DraftStore | None = None,
+) -> SubmitResult:
+    """Open a pull request for ``changeset``: validate, save a draft, commit on a new branch in a
+    separate workspace, push, open the PR (labels, reviewers), then remove the draft.
+
+    With ``draft_id`` the saved draft is resumed instead (its copies of the files are used). On any
+    failure the draft stays and the error is raised.
+    """
+    store = store or DraftStore()
+    progress(ProgressEvent("publish.progress.validate"))
+    if draft_id is not None:
+        draft = store.get(draft_id)
+        changeset = draft.changeset
+    checked = validate_changeset(config, changeset)
+    if draft_id is None:
+        draft = store.create(changeset, repo=config.forge.repo, site=config.root)
+        changeset = draft.changeset
+        checked = [
+            _Checked(img, c.format, c.width, c.height, c.bytes, c.sha256, c.findings)
+            for img, c in zip(changeset.images, checked, strict=True)
+        ]
+    try:
+        result = _submit(
+            config,
+            changeset,
+            checked,
+            draft,
+            store,
+            forge=forge,
+            token=token,
+            progress=progress,
+            cancel=cancel,
+        )
+    except ContentError:
+        # The content itself is not acceptable: resuming the same draft could never succeed.
+        store.delete(draft.id)
+        raise
+    except LpublishError as exc:
+        _fail(store, draft, exc)
+        raise
+    store.delete(draft.id)
+    progress(ProgressEvent("publish.progress.done"))
+    return result
+
+
+def _submit(
+    config: SiteConfig,
+    changeset: ChangeSet,
+    checked: list[_Checked],
+    draft: Draft,
+    store: DraftStore,
+    *,
+    forge: Forge,
+    token: str,
+    progress: ProgressCallback,
+    cancel: threading.Event | None,
+) -> SubmitResult:
+    check_cancel(cancel)
+    progress(ProgressEvent("publish.progress.auth"))
+    user = _check_access(forge, config)
+    data: dict[str, Any]
+    if draft.stage == "pushed" and draft.branch:
+        # The branch is already on the forge from an earlier attempt: only the PR is missing.
+        existing = forge.list_pulls(state="open", head=draft.branch)
+        if existing:
+            return SubmitResult(existing[0].number, existing[0].html_url, draft.branch, draft.id)
+        data = _draft_marker(draft)
+        branch = draft.branch
+    else:
+        with open_workspace(config, token=token, progress=progress, cancel=cancel) as ws:
+            check_cancel(cancel)
+            paths = _touched_dirs(ws.site_rel, config, changeset)
+            ws.checkout(ws.base_sha, paths)
+            progress(ProgressEvent("publish.progress.files"))
+            entries = _place_images(ws, config, checked)
+            campaign = _place_campaign(ws, config, changeset)
+            progress(ProgressEvent("publish.progress.commit"))
+            sha = ws.commit(
+                _commit_message(changeset.title, entries, campaign),
+                name=user.name or user.login,
+                email=noreply_email(user, config.forge.web_url),
+                paths=paths,
+            )
+            if sha is None:
+                raise ContentError("publish.no_changes")
+            check_cancel(cancel)
+            progress(ProgressEvent("publish.progress.push"))
+            prefix = branch_name(user.login, changeset.title, set())
+            branch = branch_name(user.login, changeset.title, ws.remote_branches(prefix))
+            try:
+                ws.push(branch)
+            except NonFastForward:
+                # Someone created the same name a moment ago: take the next free one.
+                branch = branch_name(user.login, changeset.title, ws.remote_branches(prefix) | {branch})
+                try:
+                    ws.push(branch)
+                except NonFastForward:
+                    raise ExternalError("publish.push_rejected") from None
+        data = {
+            "version": 1,
+            "login": user.login,
+            "branch": branch,
+            "files": entries,
+            "campaign": campaign,
+            "note": changeset.note,
+        }
+        draft.branch = branch
+        draft.stage = "pushed"
+        draft.error = None
+        draft.extra = data
+        store.save(draft)
+    progress(ProgressEvent("publish.progress.pull_request"))
+    check_cancel(cancel)
+    pull = forge.create_pull(
+        title=changeset.title,
+        body=render_body(config, data),
+        head=branch,
+        base=config.forge.base,
+        draft=changeset.draft_pr or config.forge.draft,
+    )
+    warnings = _decorate(forge, config, pull, user)
+    return SubmitResult(pull.number, pull.html_url, branch, draft.id, warnings)
+
+
+def _draft_marker(draft: Draft) -> dict[str, Any]:
+    data = dict(draft.extra or {})
+    data.setdefault("version", 1)
+    data.setdefault("branch", draft.branch)
+    data.setdefault("files", [])
+    return data
+
+
+def _decorate(forge: Forge, config: SiteConfig, pull: PullRequest, user: ForgeUser) -> list[str]:
+    """Labels and reviewers: best effort once the PR is open (a failure here must not lose the PR)."""
+    warnings: list[str] = []
+    try:
+        forge.add_labels(pull.number, list(config.forge.labels))
+    except ExternalError as exc:
+        warnings.append(t("publish.warn_labels", reason=exc.message))
+    reviewers = [r for r in config.forge.reviewers if r.lower() != user.login.lower()]
+    try:
+        forge.request_reviewers(pull.number, reviewers, list(config.forge.team_reviewers))
+    except ExternalError as exc:
+        warnings.append(t("publish.warn_reviewers", reason=exc.message))
+    return warnings
+
+
+def update(
+    config: SiteConfig,
+    number: int,
+    changeset: ChangeSet,
+    *,
+    forge: Forge,
+    token: str,
+    progress: ProgressCallback = no_progress,
+    cancel: threading.Event | None = None,
+    draft_id: str | None = None,
+    store: DraftStore | None = None,
+) -> SubmitResult:
+    """Add or replace files in open request ``number``: a new commit on its branch (fetched fresh; if
+    the branch moved while we worked, rebase once, else stop — never force-push)."""
+    store = store or DraftStore()
+    progress(ProgressEvent("publish.progress.validate"))
+    if draft_id is not None:
+        draft = store.get(draft_id)
+        changeset = draft.changeset
+        number = draft.number or number
+    if not changeset.title:
+        changeset.title = f"#{number}"
+    checked = validate_changeset(config, changeset)
+    if draft_id is None:
+        draft = store.create(
+            changeset, repo=config.forge.repo, site=config.root, kind="update", number=number
+        )
+        changeset = draft.changeset
+        checked = [
+            _Checked(img, c.format, c.width, c.height, c.bytes, c.sha256, c.findings)
+            for img, c in zip(changeset.images, checked, strict=True)
+        ]
+    try:
+        result = _update(
+            config, number, changeset, checked, forge=forge, token=token, progress=progress, cancel=cancel
+        )
+    except ContentError:
+        store.delete(draft.id)
+        raise
+    except LpublishError as exc:
+        _fail(store, draft, exc)
+        raise
+    result.draft_id = draft.id
+    store.delete(draft.id)
+    progress(ProgressEvent("publish.progress.done"))
+    return result
+
+
+def _update(
+    config: SiteConfig,
+    number: int,
+    changeset: ChangeSet,
+    checked: list[_Checked],
+    *,
+    forge: Forge,
+    token: str,
+    progress: ProgressCallback,
+    cancel: threading.Event | None,
+) -> SubmitResult:
+    progress(ProgressEvent("publish.progress.auth"))
+    user = _check_access(forge, config)
+    pull = forge.get_pull(number)
+    if pull.state != "open":
+        raise ContentError("publish.request_not_open", number=number)
+    data = parse_marker(pull.body) or {"version": 1, "files": []}
+    branch = pull.head_ref
+    with open_workspace(config, token=token, fetch_base=False, progress=progress, cancel=cancel) as ws:
+        head = ws.fetch(branch)
+        if head is None:
+            raise ExternalError("publish.branch_missing", branch=branch)
+        if ws.managed:
+            base = ws.fetch(config.forge.base) or head
+            from lpublish.publish.workspace import _detect_site_rel
+
+            ws.site_rel = _detect_site_rel(ws, base)
+        paths = _touched_dirs(ws.site_rel, config, changeset)
+        ws.checkout(head, paths)
+        progress(ProgressEvent("publish.progress.files"))
+        entries = _place_images(ws, config, checked)
+        campaign = _place_campaign(ws, config, changeset)
+        progress(ProgressEvent("publish.progress.commit"))
+        sha = ws.commit(
+            _commit_message(changeset.title, entries, campaign),
+            name=user.name or user.login,
+            email=noreply_email(user, config.forge.web_url),
+            paths=paths,
+        )
+        if sha is None:
+            raise ContentError("publish.no_changes")
+        check_cancel(cancel)
+        progress(ProgressEvent("publish.progress.push"))
+        try:
+            ws.push(branch)
+        except NonFastForward:
+            moved = ws.fetch(branch)
+            if moved is None:
+                raise ExternalError("publish.branch_missing", branch=branch) from None
+            ws.rebase_onto(moved)
+            try:
+                ws.push(branch)
+            except NonFastForward:
+                raise ExternalError("publish.branch_moved") from None
+    files = {e["path"]: e for e in data.get("files", [])}
+    for entry in entries:
+        files[entry["path"]] = entry
+    for image in changeset.images:
+        if image.replace:
+            prefix = f"{ws.site_rel}/" if ws.site_rel else ""
+            files.pop(f"{prefix}{config.slots[image.slot].path.strip('/')}/{image.replace}", None)
+    data["files"] = sorted(files.values(), key=lambda e: e["path"])
+    data["branch"] = branch
+    if campaign:
+        data["campaign"] = campaign
+    if changeset.note:
+        data["note"] = changeset.note
+    progress(ProgressEvent("publish.progress.pull_request"))
+    updated = forge.update_pull(number, body=render_body(config, data))
+    return SubmitResult(updated.number, updated.html_url, branch)
+
+
+def resume_draft(
+    config: SiteConfig,
+    draft_id: str,
+    *,
+    forge: Forge,
+    token: str,
+    progress: ProgressCallback = no_progress,
+    cancel: threading.Event | None = None,
+    store: DraftStore | None = None,
+) -> SubmitResult:
+    """Continue a saved draft (a new request or an update) from where it stopped."""
+    store = store or DraftStore()
+    draft = store.get(draft_id)
+    if draft.kind == "update" and draft.number:
+        return update(
+            config,
+            draft.number,
+            draft.changeset,
+            forge=forge,
+            token=token,
+            progress=progress,
+            cancel=cancel,
+            draft_id=draft_id,
+            store=store,
+        )
+    return submit(
+        config,
+        draft.changeset,
+        forge=forge,
+        token=token,
+        progress=progress,
+        cancel=cancel,
+        draft_id=draft_id,
+        store=store,
+    )
+
+
+def withdraw(config: SiteConfig, number: int, *, forge: Forge, token: str) -> str | None:
+    """Close request ``number`` and delete its branch on the forge, keeping a local backup ref
+    (``refs/lpublish/backup/<branch>``). Returns the backup ref name (``None`` if the branch was gone)."""
+    pull = forge.get_pull(number)
+    if pull.merged:
+        raise ContentError("publish.already_merged", number=number)
+    if parse_marker(pull.body) is None:
+        raise ContentError("publish.not_lpublish_request", number=number)
+    with open_workspace(config, token=token, worktree=False, fetch_base=False) as ws:
+        backup = ws.backup_ref(pull.head_ref)
+    if pull.state == "open":
+        forge.close_pull(number)
+    if backup is not None:
+        try:
+            forge.delete_branch(pull.head_ref)
+        except ExternalError as exc:
+            if exc.key != "publish.rejected":  # 422: already deleted
+                raise
+    return backup
+
+
+def _preview_url(config: SiteConfig, number: int) -> str | None:
+    for target in config.deploy.targets.values():
+        if target.preview and target.preview_url:
+            return target.preview_url.replace("{pr}", str(number))
+    return None
+
+
+def request_status(config: SiteConfig, forge: Forge, pull: PullRequest) -> RequestStatus:
+    """The state of one request from its checks, reviews, merge and deployments."""
+    status = RequestStatus(
+        number=pull.number,
+        title=pull.title,
+        url=pull.html_url,
+        state="checks-running",
+        branch=pull.head_ref,
+        merged=pull.merged,
+        updated_at=pull.updated_at,
+    )
+    if pull.merged:
+        status.state = "merged"
+        sha = pull.merge_commit_sha
+        if sha:
+            for dep in forge.list_deployments(environment=config.forge.environment, sha=sha):
+                statuses = forge.list_deployment_statuses(dep.id)
+                if statuses and statuses[0].state == "success":
+                    status.state = "live"
+                    status.deployed = True
+                    status.live_url = statuses[0].environment_url or None
+                    break
+        return status
+    if pull.state != "open":
+        status.state = "closed"
+        return status
+    runs = forge.list_check_runs(pull.head_sha)
+    counts = {"total": len(runs), "passed": 0, "failed": 0, "running": 0}
+    for run in runs:
+        if run.status != "completed":
+            counts["running"] += 1
+        elif run.conclusion in _FAILED:
+            counts["failed"] += 1
+        else:
+            counts["passed"] += 1
+    status.checks = counts
+    latest: dict[str, str] = {}
+    for review in forge.list_reviews(pull.number):
+        if review.state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
+            latest[review.user_login] = review.state
+    decisions = set(latest.values())
+    status.review = (
+        "changes_requested"
+        if "CHANGES_REQUESTED" in decisions
+        else "approved"
+        if "APPROVED" in decisions
+        else None
+    )
+    status.preview_url = _preview_url(config, pull.number)
+    for dep in forge.list_deployments(sha=pull.head_sha):
+        statuses = forge.list_deployment_statuses(dep.id)
+        if statuses and statuses[0].state == "success" and statuses[0].environment_url:
+            status.preview_url = statuses[0].environment_url
+            break
+    if counts["failed"]:
+        status.state = "checks-failed"
+    elif status.review == "changes_requested":
+        status.state = "changes-requested"
+    elif counts["running"]:
+        status.state = "checks-running"
+    elif status.review == "approved":
+        status.state = "approved"
+    else:
+        status.state = "in-review"
+    return status
+
+
+def list_requests(config: SiteConfig, *, forge: Forge, limit: int = 30) -> list[RequestStatus]:
+    """The signed-in user's requests (PRs carrying the lpublish marker), newest activity first."""
+    me = forge.get_user()
+    pulls = [
+        p
+        for p in forge.list_pulls(state="all", limit=100)
+        if p.user_login.lower() == me.login.lower() and parse_marker(p.body) is not None
+    ]
+    return [request_status(config, forge, p) for p in pulls[:limit]]

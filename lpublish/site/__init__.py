@@ -1,0 +1,6 @@
+"""The site build: campaign pages, the static site generator, responsive images and the local preview.
+
+Owns: ``campaigns`` (campaign model, validation, scheduling, writing new campaigns), ``markdown`` (safe
+Markdown rendering), ``images`` (responsive variants + cache), ``build`` (``build_site``) and ``preview``
+(``PreviewServer``). Must not import UI libraries.
+"""

@@ -1,0 +1,186 @@
+"""The lpublish Textual app: screens, language, and the one place errors become dialogs.
+
+Owns: ``LpublishApp`` (holds the ``TuiContext`` and the designer's ``WorkDraft``, pushes the home
+screen, switches language and remembers it, opens links) and ``run_tui``. Every failure raised in a
+worker arrives in ``on_worker_state_changed`` and is shown as an ``ErrorDialog``; the work stays.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from lpublish.errors import CancelledError, LpublishError
+from lpublish.i18n import current_language, set_language, t
+from lpublish.tui.context import TuiContext
+from lpublish.tui.screens.base import BaseScreen, translate_bindings
+from lpublish.tui.screens.error import ErrorDialog
+from lpublish.tui.settings import TuiSettings, load_settings, save_settings
+from lpublish.tui.state import WorkDraft
+
+
+class LpublishApp(App[None]):
+    """The designer's app. Pass a ``TuiContext`` to point it at a site, a forge and a token."""
+
+    CSS_PATH = Path(__file__).parent / "app.tcss"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "tui.key.quit", priority=True),
+        Binding("f2", "switch_language", "tui.key.language"),
+    ]
+
+    def __init__(self, context: TuiContext | None = None, *, settings: TuiSettings | None = None) -> None:
+        super().__init__()
+        _start_resource_tracker()
+        self.context = context or TuiContext.from_site()
+        self.settings = settings if settings is not None else load_settings()
+        if self.settings.language:
+            set_language(self.settings.language)
+        self.work = WorkDraft()
+        #: Every link the app opened (shown to the designer too; tests assert on it).
+        self.opened_urls: list[str] = []
+        self.preview_servers: list[object] = []
+        #: Scratch folders (fixed copies, campaign staging, previews); removed when the app ends. Work
+        #: that was not sent is safe: submitting copies every file into a draft first.
+        self.temp_dirs: list[Path] = []
+        #: Practice sessions started from the home screen (stopped when the app ends).
+        self.practice_sessions: list[object] = []
+        translate_bindings(self)
+
+    def on_mount(self) -> None:
+        from lpublish.tui.screens.home import HomeScreen
+
+        self.title = "lpublish"
+        self.push_screen(HomeScreen())
+        if self.context.config_error is not None:
+            self.push_screen(ErrorDialog(self.context.config_error, work_kept=False))
+        warm_up = getattr(self.context.practice, "warm_up", None)
+        if warm_up is not None and self.context.open_browser:
+            # Practice mode: publish the starting site in the background so the first merge is quick.
+            self.run_worker(warm_up, thread=True, exit_on_error=False, group="practice-warm-up")
+
+    # --- errors -----------------------------------------------------------------------------------
+
+    @on(Worker.StateChanged)
+    def worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The single place a failed worker becomes a dialog. Screens forward their workers' state
+        here (the message does not bubble) and may also react to it themselves."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        self.show_error(error if isinstance(error, BaseException) else RuntimeError(str(error)))
+
+    def show_error(self, error: BaseException) -> None:
+        if isinstance(error, CancelledError):
+            self.notify(error.message, title=error.title)
+            return
+        if not isinstance(error, LpublishError):
+            self.log.error(repr(error))
+            error = LpublishError("common.internal", error=type(error).__name__)
+        self.push_screen(ErrorDialog(error))
+
+    # --- language ---------------------------------------------------------------------------------
+
+    def action_switch_language(self) -> None:
+        self.run_worker(self.change_language("en" if current_language() == "ja" else "ja"))
+
+    async def change_language(self, language: str) -> None:
+        """Switch the language everywhere and remember it for the next start."""
+        set_language(language)
+        self.settings.language = language
+        try:
+            save_settings(self.settings)
+        except OSError:
+            self.notify(t("tui.settings.not_saved"), severity="warning")
+        translate_bindings(self)
+        for screen in self.screen_stack:
+            if isinstance(screen, BaseScreen):
+                await screen.retranslate()
+        self.refresh_bindings()
+
+    # --- practice mode ----------------------------------------------------------------------------
+
+    def enter_practice(self, session: object) -> None:
+        """Continue in practice mode (started from the home screen): same screens, practice world."""
+        from lpublish.tui.screens.home import HomeScreen
+
+        self.practice_sessions.append(session)
+        self.context = TuiContext(
+            config=session.config,  # type: ignore[attr-defined]
+            token=session.token,  # type: ignore[attr-defined]
+            forge_factory=session.forge_factory,  # type: ignore[attr-defined]
+            practice=session,
+            open_browser=self.context.open_browser,
+            start_dir=self.context.start_dir,
+        )
+        self.work.clear()
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        home = HomeScreen()
+        self.switch_screen(home)
+        self.notify(t("practice.started", url=session.live_url))  # type: ignore[attr-defined]
+
+    # --- links ------------------------------------------------------------------------------------
+
+    def open_link(self, url: str) -> None:
+        """Open ``url`` in the designer's browser (recorded; shown as a notification too)."""
+        self.opened_urls.append(url)
+        if self.context.open_browser:
+            self.open_url(url)
+        self.notify(url, title=t("tui.opened_link"))
+
+    def preview_started(self, server: object, url: str) -> None:
+        """A preview server is running: open it, and remember it to stop it on exit."""
+        self.preview_servers.append(server)
+        self.open_link(url)
+
+    def make_temp_dir(self, prefix: str) -> Path:
+        """A new scratch folder, deleted when the app ends (safe to call from worker threads)."""
+        folder = Path(tempfile.mkdtemp(prefix=prefix))
+        self.temp_dirs.append(folder)
+        return folder
+
+    async def on_unmount(self) -> None:
+        for server in self.preview_servers:
+            stop = getattr(server, "stop", None)
+            if stop is not None:
+                stop()
+        self.preview_servers.clear()
+        for session in self.practice_sessions:
+            session.stop()  # type: ignore[attr-defined]
+        self.practice_sessions.clear()
+        for folder in self.temp_dirs:
+            shutil.rmtree(folder, ignore_errors=True)
+        self.temp_dirs.clear()
+
+    def copy_link(self, url: str) -> None:
+        self.copy_to_clipboard(url)
+        self.notify(url, title=t("tui.copied"))
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker now, while ``sys.stderr`` is the real one.
+
+    Core operations (site build, batch image checks) use process pools; the first pool starts the
+    tracker and hands it ``sys.stderr.fileno()``. Inside a running Textual app stderr is replaced by a
+    capture object whose ``fileno()`` is -1, and starting the tracker there fails with "bad value(s) in
+    fds_to_keep". Starting it up front is one cheap fork/exec.
+    """
+    if sys.platform == "win32":
+        return
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+
+
+def run_tui(site: Path | None = None, context: TuiContext | None = None) -> None:
+    """Start the app in this terminal (``lpublish`` / ``lpublish tui``)."""
+    LpublishApp(context or TuiContext.from_site(site)).run()

@@ -1,0 +1,1 @@
+"""The TUI's screens: one module per flow (home, images, campaign, submit, requests, sign-in, dialogs)."""

@@ -1,0 +1,264 @@
+"""New campaign page: a form built from the campaign fields, checked as the designer types, with
+hero and social image pickers that reuse the image checks, and a preview.
+
+Owns: ``CampaignScreen``. Validation is ``lpublish.site.campaigns.validate_campaign_fields`` (fast, pure);
+writing the page is ``write_campaign`` into a staging folder that the submit flow sends as the change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static, TextArea
+
+from lpublish.i18n import t
+from lpublish.tui.screens.base import BaseScreen, show_message
+from lpublish.tui.state import PendingImage, human_size, slot_label, slot_spec
+from lpublish.tui.widgets.findings import findings_text
+
+TEXT_FIELDS = ("title", "slug", "summary", "start", "end", "hero_alt", "cta_label", "cta_url")
+IMAGE_FIELDS = ("hero", "og_image")
+
+
+class CampaignImageChecked(Message):
+    def __init__(self, field: str, path: Path, check: Any) -> None:
+        super().__init__()
+        self.field = field
+        self.path = path
+        self.check = check
+
+
+class CampaignScreen(BaseScreen[None]):
+    """The campaign form."""
+
+    #: Focus on arrival (set before any key is handled, unlike focusing in on_mount).
+    AUTO_FOCUS = "#f-title"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "add", "tui.key.add", priority=True),
+        Binding("ctrl+p", "preview", "tui.key.preview"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="campaign")
+        self.slug_edited = False
+        self.images: dict[str, Path] = {}
+        self.image_checks: dict[str, Any] = {}
+        self.values: dict[str, Any] = {}
+        self._touched: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        config = self.lapp.context.require_config()
+        yield Header()
+        with VerticalScroll(classes="page", id="campaign-body"):
+            yield Label(t("tui.campaign.title"), classes="page-title")
+            yield Static(t("tui.campaign.intro"), classes="muted")
+            for name in TEXT_FIELDS:
+                if name == "hero_alt":
+                    yield from self._image_field("hero", config.campaign.hero_slot)
+                label = t(f"tui.campaign.field.{name}", tz=config.site.timezone)
+                yield Label(label, classes="field-label")
+                yield Input(
+                    str(self.values.get(name, "")),
+                    placeholder=t(f"tui.campaign.placeholder.{name}", default=""),
+                    id=f"f-{name}",
+                    compact=True,
+                )
+                yield Static("", id=f"e-{name}", classes="field-error")
+            yield from self._image_field("og_image", config.campaign.social_slot)
+            yield Label(t("tui.campaign.field.body"), classes="field-label")
+            yield TextArea(str(self.values.get("body", "")), id="f-body", soft_wrap=True)
+            yield Static("", id="e-body", classes="field-error")
+            yield Checkbox(t("tui.campaign.field.noindex"), bool(self.values.get("noindex")), id="f-noindex")
+            with Horizontal(classes="buttons"):
+                yield Button(t("tui.campaign.preview"), id="preview")
+                yield Button(t("tui.campaign.add"), id="add", variant="success")
+        yield Footer()
+
+    def _image_field(self, name: str, slot: str) -> ComposeResult:
+        config = self.lapp.context.require_config()
+        section = config.slots.get(slot)
+        spec = slot_spec(section) if section is not None else ""
+        yield Label(
+            t(f"tui.campaign.field.{name}", slot=slot_label(config, slot), spec=spec), classes="field-label"
+        )
+        with Horizontal(classes="row"):
+            yield Button(t("tui.image.choose"), id=f"pick-{name}", classes="small")
+            chosen = self.images.get(name)
+            yield Static(
+                chosen.name if chosen else t("tui.campaign.no_image"), id=f"img-{name}", markup=False
+            )
+        yield Static("", id=f"e-{name}", classes="field-error")
+
+    def on_mount(self) -> None:
+        for error in self.query(".field-error"):
+            error.display = False
+
+    async def retranslate(self) -> None:
+        self._collect()
+        await super().retranslate()
+        self._validate()
+
+    # --- values and live validation --------------------------------------------------------------
+
+    def _collect(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name in TEXT_FIELDS:
+            values[name] = self.query_one(f"#f-{name}", Input).value.strip()
+        values["body"] = self.query_one("#f-body", TextArea).text
+        values["noindex"] = self.query_one("#f-noindex", Checkbox).value
+        for name, path in self.images.items():
+            values[name] = path.name
+        self.values = values
+        return values
+
+    def fields(self) -> dict[str, Any]:
+        """The form as campaign fields (empty optional fields left out)."""
+        return {k: v for k, v in self._collect().items() if v not in ("", None)}
+
+    def _validate(self) -> list[Any]:
+        from lpublish.site.campaigns import validate_campaign_fields
+
+        config = self.lapp.context.require_config()
+        fields = self.fields()
+        taken = {p.name for p in (config.root / config.site.campaigns_dir).glob("*") if p.is_dir()}
+        findings = validate_campaign_fields(config, fields, taken_slugs=taken)
+        by_field: dict[str, list[Any]] = {}
+        for finding in findings:
+            by_field.setdefault(finding.field, []).append(finding)
+        for name in (*TEXT_FIELDS, "body", *IMAGE_FIELDS):
+            shown = list(by_field.get(name, []))
+            check = self.image_checks.get(name)
+            if check is not None:
+                shown.extend(check.findings)
+            widget = self.query_one(f"#e-{name}", Static)
+            # Only complain about a missing value once the designer has been there (or tries to add).
+            if shown and (self.values.get(name) or name in self._touched):
+                show_message(widget, findings_text(shown))
+            else:
+                show_message(widget, "")
+        return findings
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        name = (event.input.id or "").removeprefix("f-")
+        if name == "slug" and event.input.has_focus:
+            self.slug_edited = True
+        if name == "title" and not self.slug_edited:
+            from lpublish.site.campaigns import suggest_slug
+
+            slug = suggest_slug(event.value) if event.value.strip() else ""
+            self.query_one("#f-slug", Input).value = slug
+        self._validate()
+
+    @on(TextArea.Changed)
+    def _body_changed(self, event: TextArea.Changed) -> None:
+        self._validate()
+
+    # --- images ---------------------------------------------------------------------------------
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        button = event.button.id or ""
+        if button.startswith("pick-"):
+            self._pick(button.removeprefix("pick-"))
+        elif button == "preview":
+            self.action_preview()
+        elif button == "add":
+            self.action_add()
+
+    def _pick(self, name: str) -> None:
+        from lpublish.tui.screens.picker import FilePickerScreen
+
+        def picked(path: Path | None) -> None:
+            if path is not None:
+                self.images[name] = path
+                self.query_one(f"#img-{name}", Static).update(t("tui.image.checking", name=path.name))
+                self.check_picked(name, path)
+
+        self.app.push_screen(FilePickerScreen(self.lapp.context.start_dir), callback=picked)
+
+    def _slot_for(self, name: str) -> str:
+        config = self.lapp.context.require_config()
+        return config.campaign.hero_slot if name == "hero" else config.campaign.social_slot
+
+    @work(thread=True, exit_on_error=False, group="campaign-images")
+    def check_picked(self, name: str, path: Path) -> None:
+        from lpublish.assets.validate import check_image
+
+        config = self.lapp.context.require_config()
+        check = check_image(path, self._slot_for(name), config, display_name=path.name)
+        self.post_message(CampaignImageChecked(name, path, check))
+
+    def on_campaign_image_checked(self, message: CampaignImageChecked) -> None:
+        if self.images.get(message.field) != message.path:
+            return
+        self.image_checks[message.field] = message.check
+        info = message.check.info
+        size = human_size(info.bytes) if info is not None else ""
+        self.query_one(f"#img-{message.field}", Static).update(f"{message.path.name} {size}".strip())
+        self._touched.add(message.field)
+        self._validate()
+
+    # --- preview and add ------------------------------------------------------------------------
+
+    def _write(self, dest_root: Path) -> Path:
+        """Write the campaign into ``dest_root`` (raises ContentError listing every problem)."""
+        from lpublish.site.campaigns import write_campaign
+
+        config = self.lapp.context.require_config()
+        return write_campaign(config, self.fields(), dict(self.images), dest_root=dest_root)
+
+    def _ready(self) -> bool:
+        self._touched.update((*TEXT_FIELDS, "body"))
+        findings = self._validate()
+        errors = [f for f in findings if f.is_error]
+        bad_images = [c for c in self.image_checks.values() if not c.ok]
+        if errors or bad_images:
+            self.notify(t("tui.campaign.fix_first", count=len(errors) + len(bad_images)), severity="error")
+            return False
+        return True
+
+    def action_add(self) -> None:
+        if not self._ready():
+            return
+        config = self.lapp.context.require_config()
+        staging = self.lapp.make_temp_dir("lpublish-campaign-")
+        folder = self._write(staging)
+        work_ = self.lapp.work
+        work_.campaign_dir = folder
+        work_.campaign_title = str(self.values.get("title", ""))
+        og = self.images.get("og_image")
+        if og is not None:
+            # write_campaign put the social image in the og slot folder of the staging copy.
+            slot = config.campaign.social_slot
+            section = config.slots.get(slot)
+            written = (
+                staging / (section.path if section else config.site.images_dir) / f"{folder.name}{_ext(og)}"
+            )
+            work_.add(
+                PendingImage(
+                    slot, written, written, alt=work_.campaign_title, check=self.image_checks.get("og_image")
+                )
+            )
+        self.notify(t("tui.campaign.added", title=work_.campaign_title))
+        self.dismiss()
+
+    def action_preview(self) -> None:
+        if not self._ready():
+            return
+        from lpublish.tui.screens.preview import start_campaign_preview
+
+        start_campaign_preview(self, self.fields(), dict(self.images))
+
+
+def _ext(path: Path) -> str:
+    ext = path.suffix.lower()
+    return ".jpg" if ext == ".jpeg" else ext

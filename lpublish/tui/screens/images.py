@@ -1,0 +1,315 @@
+"""Adding or replacing images: choose a slot, pick a file, see the checks with a thumbnail, fix with
+one key, enter the alt text, add it to the change.
+
+Owns: ``ImagesScreen`` (choose a slot) and ``ImageScreen`` (one file for one slot). Checking and
+fixing call ``lpublish.assets`` in thread workers; the results come back as messages.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from lpublish.i18n import t
+from lpublish.tui.screens.base import BaseScreen, show_message
+from lpublish.tui.state import (
+    PendingImage,
+    default_replacement,
+    existing_files,
+    human_size,
+    slot_label,
+    slot_spec,
+)
+from lpublish.tui.widgets.findings import FindingsView
+from lpublish.tui.widgets.thumbnail import Cells, Thumbnail, thumbnail_cells
+
+THUMB_COLUMNS = 32
+THUMB_ROWS = 7
+NEW_FILE = "__new__"
+
+
+class ImagesScreen(BaseScreen[None]):
+    """Step 1: where does the image go?"""
+
+    AUTO_FOCUS = "#slot-list"
+
+    def __init__(self) -> None:
+        super().__init__(id="images")
+
+    def compose(self) -> ComposeResult:
+        config = self.lapp.context.require_config()
+        yield Header()
+        with VerticalScroll(classes="page"):
+            yield Label(t("tui.images.title"), classes="page-title")
+            yield Static(t("tui.images.choose_slot"), classes="muted")
+            options = []
+            for name, section in config.slots.items():
+                prompt = f"{slot_label(config, name)}\n  [dim]{slot_spec(section)}[/dim]"
+                options.append(Option(prompt, id=name))
+            yield OptionList(*options, id="slot-list")
+        yield Footer()
+
+    @on(OptionList.OptionSelected, "#slot-list")
+    def _slot_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.app.push_screen(ImageScreen(event.option.id))
+
+
+class ImageChecked(Message):
+    """A worker finished checking (and maybe fixing) a file."""
+
+    def __init__(self, path: Path, check: Any, cells: Cells | None, fixed: Any = None) -> None:
+        super().__init__()
+        self.path = path
+        self.check = check
+        self.cells = cells
+        self.fixed = fixed
+
+
+class ImageScreen(BaseScreen[None]):
+    """Step 2: one file for slot ``slot``."""
+
+    AUTO_FOCUS = "#choose"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "choose", "tui.key.choose_file"),
+        Binding("f", "fix", "tui.key.fix"),
+        Binding("ctrl+s", "add", "tui.key.add", priority=True),
+    ]
+
+    def __init__(self, slot: str) -> None:
+        super().__init__(id="image")
+        self.slot = slot
+        self.source: Path | None = None
+        self.check: Any = None
+        self.fixed: Any = None
+        self.cells: Cells | None = None
+
+    def compose(self) -> ComposeResult:
+        config = self.lapp.context.require_config()
+        section = config.slots[self.slot]
+        yield Header()
+        with VerticalScroll(classes="page", id="image-body"):
+            yield Label(slot_label(config, self.slot), classes="page-title")
+            yield Static(t("tui.image.rules", spec=slot_spec(section)), id="slot-spec", classes="muted")
+            with Horizontal(classes="row"):
+                yield Button(t("tui.image.choose"), id="choose", classes="small", variant="primary")
+                yield Input(placeholder=t("tui.picker.paste_placeholder"), id="path", compact=True)
+            with Horizontal(id="image-layout"):
+                yield Thumbnail("", id="thumb")
+                with Vertical(id="image-info"):
+                    yield Static(t("tui.image.none_yet"), id="file-info", markup=False)
+                    yield FindingsView("", id="findings")
+                    yield Button(t("tui.image.fix"), id="fix", classes="small", variant="warning")
+                    yield Static("", id="fix-result")
+            yield Label(t("tui.image.alt_label"), classes="field-label")
+            yield Input(placeholder=t("tui.image.alt_placeholder"), id="alt", compact=True)
+            yield Static("", id="alt-error", classes="field-error")
+            yield Label(t("tui.image.replace_label"), classes="field-label")
+            yield Select(
+                self._replace_options(),
+                allow_blank=False,
+                value=self._default_replace(),
+                id="replace",
+                compact=True,
+            )
+            with Horizontal(classes="buttons"):
+                yield Button(t("tui.image.add"), id="add", variant="success")
+        yield Footer()
+
+    def _replace_options(self) -> list[tuple[str, str]]:
+        config = self.lapp.context.require_config()
+        options = [(t("tui.image.as_new"), NEW_FILE)]
+        for path in existing_files(config, self.slot):
+            options.append((t("tui.image.replace_file", name=path.name), path.name))
+        return options
+
+    def _default_replace(self) -> str:
+        config = self.lapp.context.require_config()
+        return default_replacement(config, self.slot) or NEW_FILE
+
+    def on_mount(self) -> None:
+        self.query_one("#alt-error").display = False
+        self._sync()
+
+    async def retranslate(self) -> None:
+        await super().retranslate()
+        self._sync()
+
+    def _sync(self) -> None:
+        fix = self.query_one("#fix", Button)
+        fix.display = bool(
+            self.check is not None and not self.check.ok and self.check.fixable and not self.fixed
+        )
+        self.query_one("#add", Button).disabled = self.check is None
+        if self.source is not None and self.check is not None:
+            self._show_result()
+
+    # --- choosing -------------------------------------------------------------------------------
+
+    def action_choose(self) -> None:
+        from lpublish.tui.screens.picker import FilePickerScreen
+
+        self.app.push_screen(FilePickerScreen(self.lapp.context.start_dir), callback=self._picked)
+
+    def _picked(self, path: Path | None) -> None:
+        if path is not None:
+            self.select_file(path)
+
+    @on(Button.Pressed, "#choose")
+    def _choose_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_choose()
+
+    @on(Input.Submitted, "#path")
+    def _path_pasted(self, event: Input.Submitted) -> None:
+        event.stop()
+        from lpublish.tui.screens.picker import clean_pasted_path
+
+        path = clean_pasted_path(event.value)
+        if path is None:
+            return
+        if not path.is_file():
+            self.query_one("#file-info", Static).update(t("tui.picker.not_found", path=str(path)))
+            return
+        self.select_file(path)
+
+    def select_file(self, path: Path) -> None:
+        """Check ``path`` for this slot (in a worker) and show the result."""
+        self.source = path
+        self.check = None
+        self.fixed = None
+        self.query_one("#file-info", Static).update(t("tui.image.checking", name=path.name))
+        self.query_one("#findings", FindingsView).update("")
+        self.query_one("#fix-result", Static).update("")
+        self._sync()
+        self.check_file(path)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="image-check")
+    def check_file(self, path: Path) -> None:
+        from lpublish.assets.validate import check_image
+
+        config = self.lapp.context.require_config()
+        # Both decode the file and Pillow releases the GIL while decoding: run them side by side so a
+        # 24-megapixel photo's result appears in about the time of the slower one.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            thumb = pool.submit(
+                thumbnail_cells, path, THUMB_COLUMNS, THUMB_ROWS, max_pixels=config.site.max_pixels
+            )
+            check = check_image(path, self.slot, config, display_name=path.name)
+            cells = thumb.result()
+        self.post_message(ImageChecked(path, check, cells))
+
+    # --- fixing ---------------------------------------------------------------------------------
+
+    def action_fix(self) -> None:
+        if self.source is None or self.check is None or self.check.ok or not self.check.fixable:
+            return
+        self.query_one("#fix-result", Static).update(t("tui.image.fixing"))
+        self.fix_file(self.source)
+
+    @on(Button.Pressed, "#fix")
+    def _fix_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_fix()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="image-check")
+    def fix_file(self, path: Path) -> None:
+        from lpublish.assets.fix import fix_image
+
+        config = self.lapp.context.require_config()
+        out = self.lapp.make_temp_dir("lpublish-fixed-")
+        result = fix_image(path, self.slot, config, out)
+        cells = thumbnail_cells(result.output, THUMB_COLUMNS, THUMB_ROWS, max_pixels=config.site.max_pixels)
+        self.post_message(ImageChecked(path, result.check, cells, fixed=result))
+
+    def on_image_checked(self, message: ImageChecked) -> None:
+        if message.path != self.source:
+            return  # an older answer for a file the designer no longer looks at
+        self.check = message.check
+        self.cells = message.cells
+        if message.fixed is not None:
+            self.fixed = message.fixed
+        self._sync()
+        if not self.check.ok and self.check.fixable and not self.fixed:
+            self.query_one("#fix", Button).focus()
+        else:
+            self.query_one("#alt", Input).focus()
+
+    def _show_result(self) -> None:
+        assert self.source is not None
+        info = self.check.info
+        publish = self.fixed.output if self.fixed is not None else self.source
+        if info is not None:
+            line = t(
+                "tui.image.info",
+                name=publish.name,
+                width=info.width,
+                height=info.height,
+                format=info.format.upper(),
+                size=human_size(info.bytes),
+            )
+        else:
+            line = publish.name
+        self.query_one("#file-info", Static).update(line)
+        self.query_one("#findings", FindingsView).show(self.check.findings, ok_text=t("tui.image.all_good"))
+        self.query_one("#thumb", Thumbnail).show(self.cells, fallback=t("tui.image.no_preview"))
+        if self.fixed is not None:
+            changes = "\n".join(f"• {c}" for c in self.fixed.changes)
+            sizes = t(
+                "tui.image.fixed_sizes",
+                before=human_size(self.fixed.before_bytes),
+                after=human_size(self.fixed.after_bytes),
+            )
+            self.query_one("#fix-result", Static).update(f"{sizes}\n{changes}".strip())
+
+    # --- adding ---------------------------------------------------------------------------------
+
+    def action_add(self) -> None:
+        if self.source is None or self.check is None:
+            return
+        config = self.lapp.context.require_config()
+        section = config.slots[self.slot]
+        alt = self.query_one("#alt", Input).value.strip()
+        alt_error = self.query_one("#alt-error", Static)
+        if not self.check.ok:
+            message = t("tui.image.fix_first") if self.check.fixable else t("tui.image.cannot_use")
+            self.notify(message, severity="error")
+            return
+        if section.alt_required and not alt:
+            show_message(alt_error, t("tui.image.alt_required"))
+            self.query_one("#alt", Input).focus()
+            return
+        show_message(alt_error, "")
+        replace = self.query_one("#replace", Select).value
+        publish = self.fixed.output if self.fixed is not None else self.source
+        self.lapp.work.add(
+            PendingImage(
+                slot=self.slot,
+                source=self.source,
+                publish=publish,
+                alt=alt,
+                replace=replace if isinstance(replace, str) and replace != NEW_FILE else None,
+                check=self.check,
+                fixed=self.fixed,
+            )
+        )
+        self.notify(t("tui.image.added", name=self.source.name, slot=slot_label(config, self.slot)))
+        # back to home, where "Review and submit" is now offered
+        while len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+    @on(Button.Pressed, "#add")
+    def _add_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_add()

@@ -1,0 +1,92 @@
+"""Local preview of the designer's change: a throwaway copy of the site with the change applied,
+built and served by ``lpublish.site.preview.PreviewServer`` on 127.0.0.1, opened in the browser.
+
+Owns: ``start_preview`` (pending images) and ``start_campaign_preview`` (the campaign form). The copy
+and the server run in a thread worker; servers are stopped when the app exits.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lpublish.i18n import t
+
+if TYPE_CHECKING:
+    from lpublish.tui.screens.base import BaseScreen
+    from lpublish.tui.state import WorkDraft
+
+# The build cache is copied on purpose: it is keyed by content, so the preview reuses its images.
+IGNORE = shutil.ignore_patterns(".git", "dist", "__pycache__")
+
+
+def _staging_copy(screen: BaseScreen[Any], root: Path) -> Path:
+    staging = screen.lapp.make_temp_dir("lpublish-preview-") / "site"
+    shutil.copytree(root, staging, ignore=IGNORE)
+    return staging
+
+
+def _apply_images(config: Any, staging: Path, work: WorkDraft) -> None:
+    """Put the pending images where the publish flow will put them (close enough for a preview)."""
+    for image in work.images:
+        section = config.slots.get(image.slot)
+        if section is None:
+            continue
+        folder = staging / section.path
+        folder.mkdir(parents=True, exist_ok=True)
+        suffix = image.publish.suffix.lower()
+        if image.replace:
+            (folder / image.replace).unlink(missing_ok=True)
+            name = Path(image.replace).stem + suffix
+        else:
+            name = image.publish.name
+        shutil.copyfile(image.publish, folder / name)
+        if image.alt:
+            try:
+                from lpublish.assets.alt import write_alt_text
+
+                write_alt_text(folder, name, image.alt)
+            except ImportError:  # alt text only changes the preview's alt attribute
+                pass
+    if work.campaign_dir is not None:
+        target = staging / config.site.campaigns_dir / work.campaign_dir.name
+        shutil.copytree(work.campaign_dir, target, dirs_exist_ok=True)
+
+
+def _serve(screen: BaseScreen[Any], staging: Path, page: str = "") -> None:
+    from lpublish.config import load_config
+    from lpublish.site.preview import PreviewServer
+
+    app = screen.lapp
+    server = PreviewServer(load_config(site=staging), watch=False, now=app.context.clock())
+    url = server.start()
+    app.call_from_thread(app.preview_started, server, url.rstrip("/") + "/" + page.lstrip("/"))
+
+
+def start_preview(screen: BaseScreen[Any], work: WorkDraft) -> None:
+    """Build and open a preview of the pending work (in a worker)."""
+    config = screen.lapp.context.require_config()
+
+    def run() -> None:
+        staging = _staging_copy(screen, config.root)
+        _apply_images(config, staging, work)
+        _serve(screen, staging)
+
+    screen.notify(t("tui.preview.building"))
+    screen.run_worker(run, thread=True, exclusive=True, exit_on_error=False, group="preview")
+
+
+def start_campaign_preview(screen: BaseScreen[Any], fields: dict[str, Any], images: dict[str, Path]) -> None:
+    """Build and open a preview with the campaign form's page added."""
+    config = screen.lapp.context.require_config()
+
+    def run() -> None:
+        from lpublish.site.campaigns import write_campaign
+
+        staging = _staging_copy(screen, config.root)
+        write_campaign(config, fields, images, dest_root=staging)
+        _serve(screen, staging, f"{config.site.campaigns_dir}/{fields.get('slug', '')}/")
+
+    screen.notify(t("tui.preview.building"))
+    screen.run_worker(run, thread=True, exclusive=True, exit_on_error=False, group="preview")

@@ -1,0 +1,39 @@
+"""Settings: the language of the screens (remembered for the next start).
+
+Owns: ``SettingsScreen``. The choice is saved by ``LpublishApp.change_language``.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Label, RadioButton, RadioSet, Static
+
+from lpublish.i18n import current_language, t
+from lpublish.tui.screens.base import BaseScreen
+
+
+class SettingsScreen(BaseScreen[None]):
+    """Choose 日本語 or English."""
+
+    #: Focus on arrival (set before any key is handled, unlike focusing in on_mount).
+    AUTO_FOCUS = "#language"
+
+    def __init__(self) -> None:
+        super().__init__(id="settings")
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(classes="page"):
+            yield Label(t("tui.settings.title"), classes="page-title")
+            yield Static(t("tui.settings.language_help"), classes="muted")
+            with RadioSet(id="language"):
+                yield RadioButton("日本語", value=current_language() == "ja", id="lang-ja")
+                yield RadioButton("English", value=current_language() == "en", id="lang-en")
+            yield Static(t("tui.settings.remembered"), classes="muted")
+        yield Footer()
+
+    async def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        language = "ja" if event.pressed.id == "lang-ja" else "en"
+        if language != current_language():
+            await self.lapp.change_language(language)

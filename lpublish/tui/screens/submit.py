@@ -1,0 +1,269 @@
+"""Review and submit: what will change (old vs new), a title and a note, then the request is sent
+with a progress view that can be cancelled safely, and the result with its link and what comes next.
+
+Owns: ``SubmitScreen``. Sending calls ``lpublish.publish.service.submit`` (or ``update`` for an
+open request) in a thread worker with a cancel ``Event``; a failure leaves the work and the draft in
+place (the app shows the error dialog) so the designer can try again.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from lpublish.errors import LpublishError
+from lpublish.i18n import t
+from lpublish.tui.messages import Progress
+from lpublish.tui.screens.base import BaseScreen
+from lpublish.tui.state import human_size, slot_label
+
+
+class Submitted(Message):
+    """The request is open (or updated)."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__()
+        self.result = result
+
+
+class SubmitScreen(BaseScreen[None]):
+    """The last step before reviewers see the change."""
+
+    #: Focus on arrival (set before any key is handled, unlike focusing in on_mount).
+    AUTO_FOCUS = "#title"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", "tui.key.send", priority=True),
+        Binding("ctrl+p", "preview", "tui.key.preview"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="submit")
+        self.cancel_event: threading.Event | None = None
+        self.result: Any = None
+        self.sending = False
+
+    def compose(self) -> ComposeResult:
+        config = self.lapp.context.require_config()
+        work_ = self.lapp.work
+        yield Header()
+        with VerticalScroll(classes="page", id="submit-body"):
+            if work_.update_number is not None:
+                yield Label(t("tui.submit.update_heading", number=work_.update_number), classes="page-title")
+            else:
+                yield Label(t("tui.submit.heading"), classes="page-title")
+            with Vertical(id="submit-form"):
+                yield Static(self._summary(), id="summary", markup=False)
+                yield Label(t("tui.submit.title_label"), classes="field-label")
+                yield Input(work_.suggested_title(config), id="title", compact=True)
+                yield Label(t("tui.submit.note_label"), classes="field-label")
+                yield TextArea(work_.suggested_note(config), id="note", soft_wrap=True)
+                with Horizontal(classes="buttons"):
+                    yield Button(t("tui.submit.clear"), id="clear", variant="error")
+                    yield Button(t("tui.submit.preview"), id="preview")
+                    yield Button(t("tui.submit.send"), id="send", variant="success")
+            with Vertical(id="submit-progress"):
+                yield Static("", id="stage")
+                yield ProgressBar(total=None, show_eta=False, id="bar")
+                with Horizontal(classes="buttons"):
+                    yield Button(t("tui.submit.cancel"), id="cancel", variant="error")
+            with Vertical(id="submit-result"):
+                yield Static("", id="result-text")
+                yield Static("", id="result-url", markup=False)
+                yield Static(t("tui.submit.next_steps"), id="next-steps")
+                with Horizontal(classes="buttons"):
+                    yield Button(t("tui.submit.open"), id="open", variant="primary")
+                    yield Button(t("tui.submit.copy"), id="copy")
+                    yield Button(t("tui.submit.done"), id="done", variant="success")
+        yield Footer()
+
+    def _summary(self) -> str:
+        config = self.lapp.context.require_config()
+        lines = [t("tui.submit.what_changes")]
+        for image in self.lapp.work.images:
+            size = human_size(image.publish.stat().st_size) if image.publish.exists() else "?"
+            label = slot_label(config, image.slot)
+            if image.replace:
+                lines.append(
+                    t(
+                        "tui.submit.line_replace",
+                        slot=label,
+                        old=image.replace,
+                        new=image.source.name,
+                        size=size,
+                    )
+                )
+            else:
+                lines.append(t("tui.submit.line_add", slot=label, new=image.source.name, size=size))
+            if image.alt:
+                lines.append(t("tui.submit.line_alt", alt=image.alt))
+        if self.lapp.work.campaign_dir is not None:
+            lines.append(t("tui.submit.line_campaign", title=self.lapp.work.campaign_title))
+        return "\n".join(lines)
+
+    def on_mount(self) -> None:
+        self._show("form")
+
+    def _show(self, part: str) -> None:
+        self.query_one("#submit-form").display = part == "form"
+        self.query_one("#submit-progress").display = part == "progress"
+        self.query_one("#submit-result").display = part == "result"
+
+    # --- sending --------------------------------------------------------------------------------
+
+    def action_submit(self) -> None:
+        if self.sending or self.result is not None:
+            return
+        title = self.query_one("#title", Input).value.strip()
+        if not title:
+            self.notify(t("tui.submit.title_needed"), severity="error")
+            self.query_one("#title", Input).focus()
+            return
+        note = self.query_one("#note", TextArea).text
+        self.sending = True
+        self.cancel_event = threading.Event()
+        self.query_one("#stage", Static).update(t("tui.submit.starting"))
+        self.query_one("#cancel", Button).disabled = False
+        self._show("progress")
+        self.send(title, note, self.cancel_event)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="submit")
+    def send(self, title: str, note: str, cancel: threading.Event) -> None:
+        from lpublish.publish import service
+
+        context = self.lapp.context
+        config = context.require_config()
+        work_ = self.lapp.work
+        changeset = work_.to_changeset(title, note)
+        forge = context.forge()
+        token = context.require_token()
+
+        def progress(event: Any) -> None:
+            self.post_message(Progress(event))
+
+        draft_id = self._prepare_draft(config, changeset)
+        if work_.update_number is not None:
+            result = service.update(
+                config,
+                work_.update_number,
+                changeset,
+                forge=forge,
+                token=token,
+                progress=progress,
+                cancel=cancel,
+                draft_id=draft_id,
+            )
+        else:
+            result = service.submit(
+                config,
+                changeset,
+                forge=forge,
+                token=token,
+                progress=progress,
+                cancel=cancel,
+                draft_id=draft_id,
+            )
+        self.post_message(Submitted(result))
+
+    def _prepare_draft(self, config: Any, changeset: Any) -> str:
+        """Save the work as a draft first (or refresh the saved one), so a failure never loses it and
+        "try again" continues the same draft."""
+        from lpublish.publish.drafts import DraftStore
+
+        work_ = self.lapp.work
+        store = DraftStore()
+        if work_.draft_id is not None:
+            try:
+                draft = store.get(work_.draft_id)
+            except LpublishError:
+                work_.draft_id = None
+            else:
+                draft.changeset.title = changeset.title
+                draft.changeset.note = changeset.note
+                store.save(draft)
+                return draft.id
+        kind = "update" if work_.update_number is not None else "submit"
+        draft = store.create(
+            changeset, repo=config.forge.repo, site=config.root, kind=kind, number=work_.update_number
+        )
+        work_.draft_id = draft.id
+        return draft.id
+
+    def on_progress(self, message: Progress) -> None:
+        event = message.event
+        text = t(event.stage, default=event.stage, detail=event.detail)
+        if event.detail and "{detail}" not in text and event.detail not in text:
+            text = f"{text} — {event.detail}"
+        self.query_one("#stage", Static).update(text)
+        bar = self.query_one("#bar", ProgressBar)
+        if event.total > 0:
+            bar.update(total=event.total, progress=event.done)
+        else:
+            bar.update(total=None)
+
+    def on_submitted(self, message: Submitted) -> None:
+        self.sending = False
+        self.result = message.result
+        self.lapp.work.clear()
+        self.query_one("#result-text", Static).update(t("tui.submit.done_text", number=self.result.number))
+        self.query_one("#result-url", Static).update(self.result.url)
+        self._show("result")
+        self.query_one("#open", Button).focus()
+
+    @on(Worker.StateChanged)
+    def _send_state(self, event: Worker.StateChanged) -> None:
+        # The app shows the error dialog; here the form comes back so the designer can retry.
+        if event.worker.group == "submit" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.sending = False
+            self._show("form")
+
+    def action_cancel(self) -> None:
+        if self.cancel_event is not None and self.sending:
+            self.cancel_event.set()
+            self.query_one("#stage", Static).update(t("tui.submit.cancelling"))
+            self.query_one("#cancel", Button).disabled = True
+
+    def action_back(self) -> None:
+        if self.sending:
+            self.action_cancel()
+            return
+        super().action_back()
+
+    # --- preview --------------------------------------------------------------------------------
+
+    def action_preview(self) -> None:
+        if self.sending or self.result is not None:
+            return
+        from lpublish.tui.screens.preview import start_preview
+
+        start_preview(self, self.lapp.work)
+
+    # --- buttons --------------------------------------------------------------------------------
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        button = event.button.id
+        if button == "send":
+            self.action_submit()
+        elif button == "cancel":
+            self.action_cancel()
+        elif button == "preview":
+            self.action_preview()
+        elif button == "clear":
+            self.lapp.work.clear()
+            self.dismiss()
+        elif button == "open" and self.result is not None:
+            self.lapp.open_link(self.result.url)
+        elif button == "copy" and self.result is not None:
+            self.lapp.copy_link(self.result.url)
+        elif button == "done":
+            self.dismiss()

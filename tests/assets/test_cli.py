@@ -1,0 +1,220 @@
+"""``lpublish check`` and ``lpublish fix`` through the real entry point: exit codes, formats, languages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lpublish.cli.main import main
+from tests.assets import corpus as c
+from tests.assets.test_validate import CASES
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run ``lpublish ARGS`` in-process; return (exit code, stdout, stderr)."""
+    with pytest.raises(SystemExit) as caught:
+        main(list(args))
+    out, err = capsys.readouterr()
+    code = caught.value.code
+    return (code if isinstance(code, int) else 0), out, err
+
+
+def test_sample_site_passes(capsys: pytest.CaptureFixture[str], sample_site: Path) -> None:
+    code, out, _ = run(capsys, "check", "--site", str(sample_site), "--workers", "1")
+    assert code == 0, out
+    assert "0 error(s)" in out
+
+
+def test_site_errors_exit_1_with_json(capsys: pytest.CaptureFixture[str], site_dir: Path) -> None:
+    c.save(c.gradient(200, 150), site_dir / "images" / "photo" / "small.jpg", "JPEG")
+    code, out, _ = run(capsys, "check", "--site", str(site_dir), "--format", "json", "--workers", "1")
+    assert code == 1
+    data = json.loads(out)
+    assert data["summary"]["errors"] == 2
+    codes = sorted(f["code"] for f in data["findings"])
+    assert codes == ["alt.missing", "image.too-small"]
+    finding = next(f for f in data["findings"] if f["code"] == "image.too-small")
+    assert set(finding) >= {"code", "severity", "file", "message", "hint", "fix"}
+    assert finding["file"] == "images/photo/small.jpg"
+
+
+def test_files_for_a_slot(capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path) -> None:
+    good = CASES["good jpeg"][0](inbox)
+    code, out, _ = run(capsys, "check", str(good), "--slot", "photo", "--alt", "Tea", "--site", str(site_dir))
+    assert code == 0, out
+    bad = CASES["gps, serial, rotated"][0](inbox)
+    code, out, _ = run(capsys, "check", str(good), str(bad), "--slot", "photo", "--site", str(site_dir))
+    assert code == 1
+    assert "image.gps-location" in out and "GPS" in out
+
+
+def test_github_annotations(capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path) -> None:
+    bad = CASES["too small"][0](inbox)
+    code, out, _ = run(
+        capsys, "check", str(bad), "--slot", "photo", "--site", str(site_dir), "--format", "github"
+    )
+    assert code == 1
+    line = next(x for x in out.splitlines() if x.startswith("::error"))
+    assert f"file={bad}".replace(":", "%3A") in line or f"file={bad}" in line
+    assert "title=image.too-small" in line
+
+
+def test_japanese_output(capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path) -> None:
+    bad = CASES["too small"][0](inbox)
+    code, out, _ = run(capsys, "--lang", "ja", "check", str(bad), "--slot", "photo", "--site", str(site_dir))
+    assert code == 1
+    assert "この枠には" in out
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_unknown_slot_exit_2(
+    capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path, lang: str
+) -> None:
+    good = CASES["good jpeg"][0](inbox)
+    code, out, err = run(
+        capsys, "--lang", lang, "check", str(good), "--slot", "heroo", "--site", str(site_dir)
+    )
+    assert code == 2
+    assert "banner, hero, logo, photo" in err
+    assert "Traceback" not in out + err
+
+
+def test_files_without_slot_exit_2(capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path) -> None:
+    code, _, err = run(capsys, "check", str(CASES["good jpeg"][0](inbox)), "--site", str(site_dir))
+    assert code == 2
+    assert "--slot" in err
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory", "empty", "html", "bomb", "svg"])
+def test_bad_input_never_tracebacks(
+    capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path, kind: str
+) -> None:
+    path = {
+        "missing": lambda: inbox / "nope.jpg",
+        "directory": lambda: inbox,
+        "empty": lambda: CASES["empty file"][0](inbox),
+        "html": lambda: CASES["html named .png"][0](inbox),
+        "bomb": lambda: CASES["bomb claiming 10 gigapixels"][0](inbox),
+        "svg": lambda: c.write(inbox / "x.svg", c.SVG_HOSTILE["xxe"][0]),
+    }[kind]()
+    code, out, err = run(capsys, "check", str(path), "--slot", "photo", "--site", str(site_dir))
+    assert code == 1
+    assert "Traceback" not in out + err
+    code, out, err = run(
+        capsys, "fix", str(path), "--slot", "photo", "--out", str(inbox / "out.jpg"), "--site", str(site_dir)
+    )
+    assert code == 1
+    assert "Traceback" not in out + err and err.strip()
+
+
+def test_fix_prints_before_and_after(
+    capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path, tmp_path: Path
+) -> None:
+    source = CASES["too large"][0](inbox)
+    out_path = tmp_path / "fixed.jpg"
+    code, out, _ = run(
+        capsys, "fix", str(source), "--slot", "photo", "--out", str(out_path), "--site", str(site_dir)
+    )
+    assert code == 0, out
+    assert out_path.is_file()
+    assert "2000x1500" in out and "1600x1200" in out
+    assert "Before:" in out and "After:" in out
+
+
+def test_fix_that_needs_a_person_exits_1(
+    capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path, tmp_path: Path
+) -> None:
+    source = CASES["wrong aspect"][0](inbox)
+    code, out, _ = run(
+        capsys,
+        "--lang",
+        "ja",
+        "fix",
+        str(source),
+        "--slot",
+        "photo",
+        "--out",
+        str(tmp_path),
+        "--site",
+        str(site_dir),
+    )
+    assert code == 1
+    assert "image.wrong-aspect" in out and "切り抜く" in out
+
+
+def test_fix_refuses_to_overwrite(capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path) -> None:
+    source = CASES["good jpeg"][0](inbox)
+    code, _, err = run(
+        capsys, "fix", str(source), "--slot", "photo", "--out", str(source), "--site", str(site_dir)
+    )
+    assert code == 2
+    assert "original" in err
+
+
+def test_real_process(site_dir: Path, inbox: Path) -> None:
+    """One run as a real subprocess, the way CI calls it."""
+    bad = CASES["jpeg + zip polyglot"][0](inbox)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lpublish",
+            "check",
+            str(bad),
+            "--slot",
+            "photo",
+            "--site",
+            str(site_dir),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "LPUBLISH_LANG": "en"},
+    )
+    assert result.returncode == 1, result.stderr
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["image.trailing-data"]
+
+
+def test_github_paths_are_relative_to_the_repository(
+    capsys: pytest.CaptureFixture[str], site_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c.save(c.gradient(200, 150), site_dir / "images" / "photo" / "small.jpg", "JPEG")
+    monkeypatch.chdir(site_dir.parent)  # CI runs from the repository root; the site is in site/
+    code, out, _ = run(capsys, "check", "--site", "site", "--format", "github", "--workers", "1")
+    assert code == 1
+    assert "::error file=site/images/photo/small.jpg,title=image.too-small::" in out
+
+
+def test_fix_is_byte_identical_across_processes(site_dir: Path, inbox: Path, tmp_path: Path) -> None:
+    source = CASES["gps, serial, rotated"][0](inbox)
+    outputs = []
+    for run_number in range(2):
+        out = tmp_path / f"run{run_number}.jpg"
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "lpublish",
+                "fix",
+                str(source),
+                "--slot",
+                "photo",
+                "--out",
+                str(out),
+                "--site",
+                str(site_dir),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={"PATH": "/usr/bin:/bin", "LPUBLISH_LANG": "en", "PYTHONHASHSEED": str(run_number + 1)},
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]

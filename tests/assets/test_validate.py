@@ -1,0 +1,438 @@
+"""Every kind of good, bad and hostile file gives exactly the finding codes a designer should see."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from lpublish.assets.inspect import ImageProblem, inspect_image
+from lpublish.assets.validate import AssetCheck, check_image, check_images
+from lpublish.config import SiteConfig
+from lpublish.errors import UsageError
+from lpublish.findings import Severity
+from tests.assets import corpus as c
+
+Builder = Callable[[Path], Path]
+
+
+def jpeg(name: str, image: Image.Image | None = None, **options: object) -> Builder:
+    return lambda folder: c.save(image or c.gradient(800, 600), folder / name, "JPEG", quality=85, **options)
+
+
+def raw(name: str, data: Callable[[], bytes]) -> Builder:
+    return lambda folder: c.write(folder / name, data())
+
+
+def good_jpeg() -> bytes:
+    return c.encoded(c.gradient(800, 600), "JPEG", quality=85)
+
+
+def animated(fmt: str) -> bytes:
+    frames = [Image.new("RGB", (800, 600), colour) for colour in ("red", "green", "blue")]
+    return c.encoded(frames[0], fmt, save_all=True, append_images=frames[1:], duration=100, loop=0)
+
+
+def rgba_png() -> bytes:
+    image = c.gradient(800, 600, noise=0).convert("RGBA")
+    image.putalpha(Image.linear_gradient("L").resize((800, 600)))
+    return c.encoded(image, "PNG")
+
+
+def sixteen_bit_png() -> bytes:
+    grey = c.gradient(800, 600, noise=0).convert("L").convert("I").point(lambda v: v * 257)
+    return c.encoded(grey.convert("I;16"), "PNG")
+
+
+CASES: dict[str, tuple[Builder, str, list[str]]] = {
+    "good jpeg": (jpeg("ok.jpg"), "photo", []),
+    "good webp": (lambda f: c.save(c.gradient(800, 600), f / "ok.webp", "WEBP"), "photo", []),
+    "truncated jpeg": (
+        raw("cut.jpg", lambda: good_jpeg()[: len(good_jpeg()) * 2 // 3]),
+        "photo",
+        ["image.truncated"],
+    ),
+    "truncated png": (
+        raw("cut.png", lambda: c.encoded(c.gradient(800, 600, noise=0), "PNG")[:-2000]),
+        "photo",
+        ["image.truncated"],
+    ),
+    "truncated webp": (
+        raw("cut.webp", lambda: c.encoded(c.gradient(800, 600), "WEBP")[:-500]),
+        "photo",
+        ["image.truncated"],
+    ),
+    "bomb claiming 10 gigapixels": (
+        raw("bomb.png", lambda: c.png_bomb(100_000, 100_000)),
+        "photo",
+        ["image.too-many-pixels"],
+    ),
+    "bomb above max_pixels": (
+        raw("big.png", lambda: c.png_bomb(4000, 3000)),
+        "photo",
+        ["image.too-many-pixels"],
+    ),
+    "cmyk": (jpeg("cmyk.jpg", c.gradient(800, 600).convert("CMYK")), "photo", ["image.cmyk"]),
+    "16-bit png": (raw("deep.png", sixteen_bit_png), "photo", ["image.high-bit-depth"]),
+    "display p3": (jpeg("p3.jpg", icc_profile=c.display_p3_profile()), "photo", ["image.color-profile"]),
+    "gps, serial, rotated": (
+        jpeg("phone.jpg", c.gradient(600, 800), exif=c.exif_with(orientation=6, gps=True, serial=True)),
+        "photo",
+        ["image.camera-serial", "image.exif-orientation", "image.gps-location"],
+    ),
+    "xmp": (jpeg("xmp.jpg", xmp=c.XMP), "photo", ["image.metadata"]),
+    "animated gif in a still slot": (
+        raw("anim.gif", lambda: animated("GIF")),
+        "photo",
+        ["image.animated", "image.format-not-allowed"],
+    ),
+    "animated webp": (raw("anim.webp", lambda: animated("WEBP")), "photo", ["image.animated"]),
+    "animated gif where it is a warning": (
+        raw("anim.gif", lambda: animated("GIF")),
+        "banner",
+        ["image.animated"],
+    ),
+    "too small": (jpeg("small.jpg", c.gradient(200, 150)), "photo", ["image.too-small"]),
+    "too large": (jpeg("large.jpg", c.gradient(2000, 1500)), "photo", ["image.too-large"]),
+    "wrong aspect": (jpeg("wide.jpg", c.gradient(800, 400)), "photo", ["image.wrong-aspect"]),
+    "too many bytes": (jpeg("heavy.jpg", c.noise(1200, 900)), "photo", ["image.too-many-bytes"]),
+    "alpha where forbidden": (raw("alpha.png", rgba_png), "photo", ["image.alpha-not-allowed"]),
+    "alpha where allowed": (raw("alpha.png", rgba_png), "banner", []),
+    "jpeg + zip polyglot": (
+        raw("poly.jpg", lambda: good_jpeg() + c.zip_payload()),
+        "photo",
+        ["image.trailing-data"],
+    ),
+    "png + html polyglot": (
+        raw(
+            "poly.png",
+            lambda: (
+                c.encoded(c.gradient(800, 600, noise=0), "PNG") + b"<html><script>alert(1)</script></html>"
+            ),
+        ),
+        "photo",
+        ["image.trailing-data"],
+    ),
+    "avif + zip polyglot": (
+        raw("poly.avif", lambda: c.encoded(c.gradient(640, 480), "AVIF", quality=60) + c.zip_payload()),
+        "banner",
+        ["image.trailing-data"],
+    ),
+    "empty file": (raw("empty.jpg", lambda: b""), "photo", ["file.empty"]),
+    "html named .png": (
+        raw("page.png", lambda: b"<!DOCTYPE html><html><body>hi</body></html>"),
+        "photo",
+        ["image.not-an-image"],
+    ),
+    "heic photo": (
+        raw("phone.heic", lambda: b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 100),
+        "photo",
+        ["image.unsupported-format"],
+    ),
+    "png named .jpg": (
+        lambda f: c.save(c.gradient(800, 600, noise=0), f / "real.jpg", "PNG"),
+        "photo",
+        ["image.wrong-extension", "name.will-rename"],
+    ),
+    "gif where not allowed": (
+        lambda f: c.save(c.gradient(800, 600), f / "still.gif", "GIF"),
+        "photo",
+        ["image.format-not-allowed"],
+    ),
+    "japanese name": (jpeg("夏のキャンペーン.jpg"), "photo", ["name.will-rename"]),
+    "encoded traversal name": (jpeg("..%2f..%2fetc%2fevil.jpg"), "photo", ["name.unsafe"]),
+    "backslash traversal name": (jpeg("..\\..\\evil.jpg"), "photo", ["name.unsafe"]),
+    "clean svg": (raw("logo.svg", lambda: c.SVG_CLEAN), "logo", []),
+    "svg where not allowed": (raw("logo.svg", lambda: c.SVG_CLEAN), "photo", ["image.format-not-allowed"]),
+}
+
+
+def codes(check: AssetCheck) -> list[str]:
+    return sorted(f.code for f in check.findings)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_corpus_gives_exact_codes(case: str, config: SiteConfig, inbox: Path) -> None:
+    build, slot, expected = CASES[case]
+    path = build(inbox)
+    before = path.read_bytes()
+    check = check_image(path, slot, config, display_name=path.name)
+    assert codes(check) == sorted(expected), [f.message for f in check.findings]
+    for finding in check.findings:
+        assert finding.file == path.name
+        assert finding.message and "{" not in finding.message
+    assert path.read_bytes() == before  # checking never changes the file
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_messages_exist_in_japanese(case: str, config: SiteConfig, inbox: Path) -> None:
+    from lpublish.i18n import set_language
+
+    build, slot, _ = CASES[case]
+    check = check_image(build(inbox), slot, config)
+    set_language("ja")
+    try:
+        for finding in check.findings:
+            assert finding.message != finding.code
+            assert "{" not in finding.message
+    finally:
+        set_language(None)
+
+
+@pytest.mark.parametrize("name", sorted(c.SVG_HOSTILE))
+def test_hostile_svgs_are_refused(name: str, config: SiteConfig, inbox: Path) -> None:
+    data, expected = c.SVG_HOSTILE[name]
+    path = c.write(inbox / "logo.svg", data)
+    check = check_image(path, "logo", config)
+    assert sorted(set(codes(check))) == sorted(set(expected))
+    assert not check.ok
+    assert not check.fixable  # a person must re-export the SVG
+
+
+def test_xxe_never_reads_the_referenced_file(config: SiteConfig, inbox: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE")
+    data = (
+        f'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file://{secret}">]>'
+        '<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>'
+    ).encode()
+    check = check_image(c.write(inbox / "x.svg", data), "logo", config)
+    assert codes(check) == ["svg.unsafe-xml"]
+    assert all("TOP-SECRET" not in f.message for f in check.findings)
+
+
+def test_severities_and_fixes(config: SiteConfig, inbox: Path) -> None:
+    path = CASES["gps, serial, rotated"][0](inbox)
+    by_code = {f.code: f for f in check_image(path, "photo", config).findings}
+    assert by_code["image.gps-location"].severity is Severity.ERROR
+    assert by_code["image.camera-serial"].severity is Severity.WARNING
+    assert by_code["image.exif-orientation"].fix == "rotate"
+    check = check_image(path, "photo", config)
+    assert not check.ok and check.fixable
+    gif = CASES["animated gif where it is a warning"][0](inbox)
+    (animated_finding,) = check_image(gif, "banner", config).findings
+    assert animated_finding.severity is Severity.WARNING
+
+
+def test_aspect_message_shows_the_crop(config: SiteConfig, inbox: Path) -> None:
+    path = CASES["wrong aspect"][0](inbox)
+    (finding,) = check_image(path, "photo", config).findings
+    assert "800x400" in finding.message and "533x400" in finding.message and "4:3" in finding.message
+    assert finding.fix is None
+
+
+def test_dimensions_follow_exif_orientation(config: SiteConfig, inbox: Path) -> None:
+    # stored 600x800 but shown 800x600: the slot's 4:3 rule holds for what people see
+    path = CASES["gps, serial, rotated"][0](inbox)
+    info = inspect_image(path, max_pixels=config.site.max_pixels)
+    assert (info.width, info.height) == (600, 800)
+    assert info.display_size == (800, 600)
+
+
+def test_real_format_comes_from_content(config: SiteConfig, inbox: Path) -> None:
+    path = c.save(c.gradient(800, 600), inbox / "photo.webp", "JPEG")
+    info = inspect_image(path, max_pixels=config.site.max_pixels)
+    assert info.format == "jpeg"
+    check = check_image(path, "photo", config)
+    assert codes(check) == ["image.wrong-extension", "name.will-rename"]
+    assert check.target_name == "photo.jpg"
+
+
+def test_header_only_check_still_sees_a_cut_file(config: SiteConfig, inbox: Path) -> None:
+    path = CASES["truncated jpeg"][0](inbox)
+    assert codes(check_image(path, "photo", config, decode=False)) == ["image.truncated"]
+
+
+def test_truncated_jpeg_passes_verify_but_not_us(config: SiteConfig, inbox: Path) -> None:
+    path = CASES["truncated jpeg"][0](inbox)
+    with Image.open(path) as image:
+        image.verify()  # Pillow's verify() is fooled ...
+    assert not check_image(path, "photo", config).ok  # ... the full decode is not
+
+
+def test_unreadable_inputs_become_findings(config: SiteConfig, inbox: Path) -> None:
+    assert codes(check_image(inbox / "missing.jpg", "photo", config)) == ["file.not-found"]
+    assert codes(check_image(inbox, "photo", config)) == ["file.is-directory"]
+
+
+def test_permission_denied_is_a_finding(config: SiteConfig, inbox: Path) -> None:
+    import os
+
+    if os.geteuid() == 0:
+        # root reads any file; /proc/self/mem still fails to read (EIO) the same way
+        assert codes(check_image(Path("/proc/self/mem"), "photo", config)) == ["file.unreadable"]
+        return
+    path = CASES["good jpeg"][0](inbox)
+    path.chmod(0)
+    try:
+        assert codes(check_image(path, "photo", config)) == ["file.unreadable"]
+    finally:
+        path.chmod(0o644)
+
+
+def test_fifo_is_not_opened(config: SiteConfig, inbox: Path) -> None:
+    import os
+
+    fifo = inbox / "pipe.jpg"
+    os.mkfifo(fifo)  # opening it would block forever
+    assert codes(check_image(fifo, "photo", config)) == ["file.not-regular"]
+
+
+def test_japanese_name_gets_slot_and_hash(config: SiteConfig, inbox: Path) -> None:
+    path = CASES["japanese name"][0](inbox)
+    check = check_image(path, "photo", config)
+    assert check.info is not None
+    assert check.target_name == f"photo-{check.info.sha256[:8]}.jpg"
+
+
+def test_fixed_name_slot_uses_its_name(config: SiteConfig, inbox: Path) -> None:
+    path = c.save(c.gradient(800, 600), inbox / "My Hero.JPG", "JPEG", quality=85)
+    check = check_image(path, "hero", config)
+    assert check.target_name == "hero.jpg"
+
+
+def test_alt_text_required(config: SiteConfig, inbox: Path) -> None:
+    path = CASES["good jpeg"][0](inbox)
+    assert codes(check_image(path, "photo", config, alt="")) == ["alt.missing"]
+    assert codes(check_image(path, "photo", config, alt="   ")) == ["alt.missing"]
+    assert codes(check_image(path, "photo", config, alt="A cup of tea")) == []
+    assert codes(check_image(path, "photo", config)) == []  # not asked yet
+    png = c.save(c.gradient(800, 600), inbox / "ok.png", "PNG")
+    assert codes(check_image(png, "banner", config, alt="")) == []  # banner does not require it
+
+
+def test_duplicate_of_a_site_file(config: SiteConfig, site_dir: Path, inbox: Path) -> None:
+    path = CASES["good jpeg"][0](inbox)
+    shutil.copy(path, site_dir / "images" / "photo" / "existing.jpg")
+    check = check_image(path, "photo", config)
+    assert codes(check) == ["image.duplicate"]
+    assert "images/photo/existing.jpg" in check.findings[0].message
+
+
+def test_case_insensitive_collision(config: SiteConfig, site_dir: Path, inbox: Path) -> None:
+    c.save(c.gradient(800, 600, seed=9), site_dir / "images" / "photo" / "tea.jpg", "JPEG")
+    path = c.save(c.gradient(800, 600), inbox / "TEA.jpg", "JPEG", quality=85)
+    assert codes(check_image(path, "photo", config)) == ["name.collision", "name.will-rename"]
+
+
+def test_unknown_slot_names_the_real_ones(config: SiteConfig, inbox: Path) -> None:
+    with pytest.raises(UsageError) as caught:
+        check_image(inbox / "x.jpg", "heroo", config)
+    assert "banner, hero, logo, photo" in caught.value.message
+
+
+def test_inspect_raises_content_error_for_non_images(inbox: Path) -> None:
+    path = c.write(inbox / "x.png", b"not an image at all")
+    with pytest.raises(ImageProblem) as caught:
+        inspect_image(path, max_pixels=1000)
+    assert caught.value.code == "image.not-an-image"
+    assert caught.value.exit_code == 1
+
+
+def test_check_images_in_parallel_matches_serial(config: SiteConfig, inbox: Path) -> None:
+    items = []
+    for index, name in enumerate(sorted(CASES)):
+        build, slot, _ = CASES[name]
+        folder = inbox / f"case{index}"
+        folder.mkdir()
+        items.append((build(folder), slot))
+    serial = check_images(items, config, workers=1)
+    parallel = check_images(items, config, workers=2)
+    assert [codes(x) for x in serial] == [codes(x) for x in parallel]
+    assert [x.path for x in parallel] == [p for p, _ in items]
+    for (_path, _slot), check, name in zip(items, parallel, sorted(CASES), strict=True):
+        assert codes(check) == sorted(CASES[name][2]), name
+
+
+def test_check_images_cancel(config: SiteConfig, inbox: Path) -> None:
+    import threading
+
+    from lpublish.errors import CancelledError
+
+    path = CASES["good jpeg"][0](inbox)
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(CancelledError):
+        check_images([(path, "photo")] * 3, config, workers=1, cancel=cancel)
+
+
+def test_duplicate_anywhere_in_the_site(config: SiteConfig, site_dir: Path, inbox: Path) -> None:
+    path = CASES["good jpeg"][0](inbox)
+    shutil.copy(path, site_dir / "images" / "hero" / "hero.jpg")
+    check = check_image(path, "photo", config)
+    assert codes(check) == ["image.duplicate"]
+    assert "images/hero/hero.jpg" in check.findings[0].message
+
+
+def test_every_problem_at_once(config: SiteConfig, inbox: Path) -> None:
+    wide_and_big = c.save(c.gradient(3000, 1000), inbox / "wide.jpg", "JPEG", quality=85)
+    assert codes(check_image(wide_and_big, "photo", config)) == ["image.too-large", "image.wrong-aspect"]
+
+
+def test_palette_with_transparency_counts_as_alpha(config: SiteConfig, inbox: Path, tmp_path: Path) -> None:
+    from lpublish.assets.fix import fix_image
+
+    image = c.gradient(800, 600, noise=0).convert("P", palette=Image.Palette.ADAPTIVE, colors=64)
+    path = c.save(image, inbox / "pal.png", "PNG", transparency=0)
+    assert codes(check_image(path, "photo", config)) == ["image.alpha-not-allowed"]
+    result = fix_image(path, "photo", config, tmp_path)
+    assert result.check.ok
+
+
+MAGIC = [
+    b"",
+    b"\xff\xd8\xff\xe0",
+    b"\x89PNG\r\n\x1a\n",
+    b"GIF89a",
+    b"RIFF\x00\x00\x00\x00WEBPVP8 ",
+    b"\x00\x00\x00\x1cftypavif",
+    b"<svg xmlns='http://www.w3.org/2000/svg'>",
+    b"\xef\xbb\xbf<?xml",
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(magic=st.sampled_from(MAGIC), body=st.binary(max_size=400))
+def test_hostile_bytes_never_crash(config: SiteConfig, inbox: Path, magic: bytes, body: bytes) -> None:
+    path = c.write(inbox / "fuzz.jpg", magic + body)
+    check = check_image(path, "photo", config)  # findings, never an exception
+    assert check.findings or check.info is not None
+
+
+@pytest.mark.parametrize("case", ["too many bytes", "gps, serial, rotated", "jpeg + zip polyglot"])
+def test_hostile_bytes_inside_real_files_never_crash(config: SiteConfig, inbox: Path, case: str) -> None:
+    import random
+
+    data = bytearray(CASES[case][0](inbox).read_bytes())
+    rng = random.Random(7)
+    for attempt in range(20):
+        mutated = bytearray(data)
+        for _ in range(8):
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        cut = mutated[: rng.randrange(len(mutated) // 2, len(mutated))] if attempt % 2 else mutated
+        check_image(c.write(inbox / f"m{attempt}.jpg", bytes(cut)), "photo", config)
+
+
+def test_cancel_stops_a_process_pool(config: SiteConfig, inbox: Path) -> None:
+    import threading
+
+    from lpublish.errors import CancelledError
+    from lpublish.progress import ProgressEvent
+
+    path = CASES["good jpeg"][0](inbox)
+    cancel = threading.Event()
+    seen: list[ProgressEvent] = []
+
+    def progress(event: ProgressEvent) -> None:
+        seen.append(event)
+        if event.done:
+            cancel.set()  # the designer pressed Esc after the first results
+
+    with pytest.raises(CancelledError):
+        check_images([(path, "photo")] * 40, config, workers=2, progress=progress, cancel=cancel)
+    assert seen[0].total == 40 and seen[-1].done < 40

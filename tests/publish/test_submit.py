@@ -1,0 +1,360 @@
+"""End to end: submit, update, withdraw and status against the local forge over real git (HTTP + bare repo).
+
+The designer's clone is deliberately messy (another branch, staged and unstaged edits, untracked files,
+a stash) and must be exactly the same afterwards; the token must not appear anywhere on disk or in output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from lpublish.errors import ContentError, UsageError
+from lpublish.publish import service
+from lpublish.publish.changeset import ChangeSet, ImageChange
+from lpublish.publish.drafts import DraftStore
+from lpublish.publish.service import parse_marker
+from tests.plugins.forge import REVIEWER, USER_ID, ForgeSite
+from tests.plugins.gitrepos import git
+from tests.publish.conftest import config_for, forge_for, make_jpeg, sha256
+
+
+def snapshot(clone: Path) -> dict[str, object]:
+    """Everything a designer could notice about their checkout."""
+    files = {}
+    for path in sorted(clone.rglob("*")):
+        if path.is_file() and ".git" not in path.relative_to(clone).parts:
+            files[path.relative_to(clone).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return {
+        "status": git(clone, "status", "--porcelain=v2", "--branch", "--untracked-files=all"),
+        "head": git(clone, "rev-parse", "HEAD"),
+        "branch": git(clone, "branch", "--show-current"),
+        "branches": git(clone, "branch", "--list"),
+        "stash": git(clone, "stash", "list"),
+        "staged": git(clone, "diff", "--cached"),
+        "config": (clone / ".git" / "config").read_bytes(),
+        "files": files,
+    }
+
+
+def make_messy(clone: Path) -> None:
+    git(clone, "switch", "--quiet", "-c", "my-work")
+    (clone / "site" / "pages" / "index.md").write_text("half-finished edit\n", encoding="utf-8")
+    (clone / "notes.txt").write_text("untracked notes\n", encoding="utf-8")
+    (clone / "README.md").write_text("# staged change\n", encoding="utf-8")
+    git(clone, "add", "README.md")
+    (clone / "stashed.txt").write_text("to stash\n", encoding="utf-8")
+    git(clone, "stash", "push", "--quiet", "--include-untracked", "--", "stashed.txt")
+
+
+def scan_for(root: Path, secret: str) -> list[str]:
+    hits = []
+    needle = secret.encode()
+    for path in root.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            try:
+                if needle in path.read_bytes():
+                    hits.append(str(path))
+            except OSError:
+                continue
+    return hits
+
+
+def test_submit_opens_a_pull_request_and_leaves_the_checkout_alone(
+    forge_site: ForgeSite,
+    hero_jpeg: Path,
+    product_jpeg: Path,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    clone = forge_site.repo.clone
+    make_messy(clone)
+    before = snapshot(clone)
+    config = config_for(forge_site)
+    changeset = ChangeSet(
+        "New summer hero",
+        "For the July campaign.",
+        [
+            ImageChange("hero", hero_jpeg, "Tea field at dawn"),
+            ImageChange("product", product_jpeg, "抹茶ラテ"),
+        ],
+    )
+    result = service.submit(config, changeset, forge=forge_for(forge_site), token=forge_site.token)
+
+    assert result.number == 1
+    assert result.url == f"{forge_site.url}/acme/lp/pull/1"
+    assert result.branch.startswith("lpublish/hana/") and result.branch.endswith("-new-summer-hero")
+    assert result.warnings == []
+    # the designer's checkout is exactly as it was
+    assert snapshot(clone) == before
+    assert git(clone, "worktree", "list").count("\n") == 0
+    # the files are on the branch, where the config says, with alt text
+    bare = forge_site.repo
+    files = bare.origin_files(result.branch)
+    assert "site/images/hero/hero.jpg" in files
+    product = [f for f in files if f.startswith("site/images/products/") and f not in bare.origin_files()]
+    # a Japanese file name becomes a safe ASCII name (slot + content hash)
+    assert product == [f"site/images/products/product-{sha256(product_jpeg)[:8]}.jpg"]
+    assert bare.origin_show(result.branch, "site/images/hero/hero.jpg") == hero_jpeg.read_bytes()
+    alt = bare.origin_show(result.branch, "site/images/hero/alt.toml").decode()
+    assert '"hero.jpg" = "Tea field at dawn"' in alt
+    # main is untouched until a reviewer merges
+    assert (
+        "site/images/hero/hero.jpg" not in bare.origin_files("main")
+        or bare.origin_show("main", "site/images/hero/hero.jpg") != hero_jpeg.read_bytes()
+    )
+    # the commit is by the designer's GitHub identity, with the private noreply address
+    author = git(bare.bare, "log", "-1", "--format=%an <%ae>|%cn <%ce>", result.branch)
+    assert (
+        author
+        == f"Hana Sato <{USER_ID}+hana@users.noreply.127.0.0.1>|Hana Sato <{USER_ID}+hana@users.noreply.127.0.0.1>"
+    )
+    message = git(bare.bare, "log", "-1", "--format=%B", result.branch)
+    assert message.startswith("New summer hero\n") and "site/images/hero/hero.jpg (hero)" in message
+    # the pull request: base, labels, reviewers, body with table, thumbnails, checklist and marker
+    pull = forge_site.forge.pull(1)
+    assert pull["base"]["ref"] == "main" and pull["head"]["ref"] == result.branch
+    assert [label["name"] for label in pull["labels"]] == ["lpublish", "content"]
+    assert [r["login"] for r in pull["requested_reviewers"]] == [REVIEWER]
+    assert [team["slug"] for team in pull["requested_teams"]] == ["web"]
+    body = pull["body"]
+    assert "| `site/images/hero/hero.jpg` |" in body and "2400×1000" in body
+    assert f"{forge_site.url}/acme/lp/raw/{result.branch}/site/images/hero/hero.jpg" in body
+    assert "- [ ]" in body and "For the July campaign." in body
+    marker = parse_marker(body)
+    assert marker is not None and marker["login"] == "hana" and len(marker["files"]) == 2
+    # the raw URL used for thumbnails really serves the image
+    import httpx
+
+    raw = httpx.get(f"{forge_site.url}/acme/lp/raw/{result.branch}/site/images/hero/hero.jpg")
+    assert raw.status_code == 200 and raw.content == hero_jpeg.read_bytes()
+    # the draft is gone once the PR is open
+    assert DraftStore().list() == []
+    # the token is nowhere: not in any file (clone, .git, drafts, caches, the bare repo), not in output
+    out, err = capfd.readouterr()
+    assert forge_site.token not in out + err
+    assert scan_for(tmp_path, forge_site.token) == []
+    assert scan_for(Path(__import__("os").environ["LPUBLISH_HOME"]), forge_site.token) == []
+
+
+def test_second_submit_the_same_day_gets_a_unique_branch(forge_site: ForgeSite, hero_jpeg: Path) -> None:
+    config = config_for(forge_site)
+    forge = forge_for(forge_site)
+    first = service.submit(
+        config,
+        ChangeSet("Hero", images=[ImageChange("hero", hero_jpeg, "a")]),
+        forge=forge,
+        token=forge_site.token,
+    )
+    other = make_jpeg(hero_jpeg.with_name("other.jpg"), (2400, 1000), (10, 20, 200))
+    second = service.submit(
+        config,
+        ChangeSet("Hero", images=[ImageChange("hero", other, "b")]),
+        forge=forge,
+        token=forge_site.token,
+    )
+    assert second.branch == first.branch + "-2"
+    assert second.number == first.number + 1
+
+
+def test_invalid_image_is_refused_before_anything_is_sent(forge_site: ForgeSite, tmp_path: Path) -> None:
+    small = make_jpeg(tmp_path / "small.jpg", (300, 200))
+    config = config_for(forge_site)
+    with pytest.raises(ContentError) as exc:
+        service.submit(
+            config,
+            ChangeSet("Too small", images=[ImageChange("hero", small, "x")]),
+            forge=forge_for(forge_site),
+            token=forge_site.token,
+        )
+    assert exc.value.exit_code == 1 and exc.value.details
+    assert forge_site.forge.requests == []
+    assert DraftStore().list() == []
+
+
+def test_unknown_slot_and_empty_changeset_are_usage_errors(forge_site: ForgeSite, hero_jpeg: Path) -> None:
+    config = config_for(forge_site)
+    with pytest.raises(UsageError):
+        service.validate_changeset(config, ChangeSet("x", images=[ImageChange("nope", hero_jpeg)]))
+    with pytest.raises(UsageError):
+        service.validate_changeset(config, ChangeSet("x"))
+
+
+def test_update_adds_a_commit_to_the_same_branch_and_refreshes_the_body(
+    forge_site: ForgeSite, hero_jpeg: Path, product_jpeg: Path
+) -> None:
+    config = config_for(forge_site)
+    forge = forge_for(forge_site)
+    first = service.submit(
+        config,
+        ChangeSet("Hero", images=[ImageChange("hero", hero_jpeg, "dawn")]),
+        forge=forge,
+        token=forge_site.token,
+    )
+    head_before = git(forge_site.repo.bare, "rev-parse", first.branch)
+    result = service.update(
+        config,
+        first.number,
+        ChangeSet("", images=[ImageChange("product", product_jpeg, "latte")]),
+        forge=forge,
+        token=forge_site.token,
+    )
+    assert result.number == first.number and result.branch == first.branch
+    assert git(forge_site.repo.bare, "rev-parse", f"{first.branch}~1") == head_before
+    files = forge_site.repo.origin_files(first.branch)
+    assert "site/images/hero/hero.jpg" in files
+    marker = parse_marker(forge_site.forge.pull(first.number)["body"])
+    assert marker is not None and {f["slot"] for f in marker["files"]} == {"hero", "product"}
+
+
+def test_update_rebases_when_someone_else_pushed_meanwhile(
+    forge_site: ForgeSite, hero_jpeg: Path, product_jpeg: Path, tmp_path: Path
+) -> None:
+    config = config_for(forge_site)
+    forge = forge_for(forge_site)
+    first = service.submit(
+        config,
+        ChangeSet("Hero", images=[ImageChange("hero", hero_jpeg, "dawn")]),
+        forge=forge,
+        token=forge_site.token,
+    )
+    # a colleague adds a commit to the branch through the bare repo
+    other = tmp_path / "colleague"
+    git(tmp_path, "clone", "--quiet", "--branch", first.branch, str(forge_site.repo.bare), str(other))
+    (other / "site" / "pages" / "colleague.md").write_text("hello\n", encoding="utf-8")
+    git(other, "add", "-A")
+    git(other, "commit", "--quiet", "-m", "Colleague's fix")
+    git(other, "push", "--quiet", "origin", first.branch)
+    result = service.update(
+        config,
+        first.number,
+        ChangeSet("", images=[ImageChange("product", product_jpeg, "l")]),
+        forge=forge,
+        token=forge_site.token,
+    )
+    log = git(forge_site.repo.bare, "log", "--format=%s", result.branch).splitlines()
+    assert log[1] == "Colleague's fix"  # theirs kept, ours on top: never force-pushed over
+
+
+def test_withdraw_closes_deletes_the_branch_and_keeps_a_backup(
+    forge_site: ForgeSite, hero_jpeg: Path
+) -> None:
+    config = config_for(forge_site)
+    forge = forge_for(forge_site)
+    first = service.submit(
+        config,
+        ChangeSet("Hero", images=[ImageChange("hero", hero_jpeg, "dawn")]),
+        forge=forge,
+        token=forge_site.token,
+    )
+    pushed = git(forge_site.repo.bare, "rev-parse", first.branch)
+    backup = service.withdraw(config, first.number, forge=forge, token=forge_site.token)
+    assert backup == f"refs/lpublish/backup/{first.branch}"
+    assert forge_site.forge.pull(first.number)["state"] == "closed"
+    assert first.branch not in git(forge_site.repo.bare, "branch", "--list")
+    assert git(forge_site.repo.clone, "rev-parse", backup) == pushed
+
+
+def test_status_follows_a_request_from_checks_to_live(forge_site: ForgeSite, hero_jpeg: Path) -> None:
+    config = config_for(forge_site)
+    forge = forge_for(forge_site)
+    server = forge_site.forge
+    first = service.submit(
+        config,
+        ChangeSet("Hero", images=[ImageChange("hero", hero_jpeg, "dawn")]),
+        forge=forge,
+        token=forge_site.token,
+    )
+    # an unrelated PR by someone else, without the marker, is not listed
+    (status,) = service.list_requests(config, forge=forge)
+    assert status.number == first.number and status.state == "in-review"
+    assert status.preview_url == f"https://previews.hoshizora-tea.example/pr-{first.number}/"
+    server.set_check(first.number, "lpublish check", status="in_progress", conclusion=None)
+    assert service.list_requests(config, forge=forge)[0].state == "checks-running"
+    server.set_check(first.number, "lpublish check", conclusion="failure")
+    assert service.list_requests(config, forge=forge)[0].state == "checks-failed"
+    server.set_check(first.number, "lpublish check", conclusion="success")
+    server.request_changes(first.number, REVIEWER)
+    assert service.list_requests(config, forge=forge)[0].state == "changes-requested"
+    server.approve(first.number, REVIEWER)
+    (approved,) = service.list_requests(config, forge=forge)
+    assert approved.state == "approved" and approved.checks == {
+        "total": 1,
+        "passed": 1,
+        "failed": 0,
+        "running": 0,
+    }
+    sha = server.merge(first.number)
+    assert git(forge_site.repo.bare, "rev-parse", "main") == sha
+    assert forge_site.repo.origin_show("main", "site/images/hero/hero.jpg") == hero_jpeg.read_bytes()
+    assert service.list_requests(config, forge=forge)[0].state == "merged"
+    server.add_deployment(
+        first.number, "production", "success", environment_url="https://www.hoshizora-tea.example/"
+    )
+    (live,) = service.list_requests(config, forge=forge)
+    assert live.state == "live" and live.deployed and live.live_url == "https://www.hoshizora-tea.example/"
+
+
+def test_withdrawn_request_shows_as_closed(forge_site: ForgeSite, hero_jpeg: Path) -> None:
+    config = config_for(forge_site)
+    forge = forge_for(forge_site)
+    first = service.submit(
+        config,
+        ChangeSet("Hero", images=[ImageChange("hero", hero_jpeg, "dawn")]),
+        forge=forge,
+        token=forge_site.token,
+    )
+    service.withdraw(config, first.number, forge=forge, token=forge_site.token)
+    assert service.list_requests(config, forge=forge)[0].state == "closed"
+    with pytest.raises(ContentError):
+        service.update(
+            config,
+            first.number,
+            ChangeSet("", images=[ImageChange("hero", hero_jpeg, "x")]),
+            forge=forge,
+            token=forge_site.token,
+        )
+
+
+def test_update_stops_without_force_when_the_branch_moved_with_a_conflict(
+    forge_site: ForgeSite, hero_jpeg: Path, tmp_path: Path
+) -> None:
+    from lpublish.errors import ExternalError
+    from lpublish.progress import ProgressEvent
+
+    config = config_for(forge_site)
+    forge = forge_for(forge_site)
+    first = service.submit(
+        config,
+        ChangeSet("Hero", images=[ImageChange("hero", hero_jpeg, "dawn")]),
+        forge=forge,
+        token=forge_site.token,
+    )
+    colleague = tmp_path / "colleague"
+    git(tmp_path, "clone", "--quiet", "--branch", first.branch, str(forge_site.repo.bare), str(colleague))
+
+    def colleague_pushes_right_before_us(event: ProgressEvent) -> None:
+        # between our commit and our push, a colleague changes the same alt text
+        if event.stage == "publish.progress.push":
+            (colleague / "site" / "images" / "hero" / "alt.toml").write_text('"hero.jpg" = "theirs"\n')
+            git(colleague, "commit", "--quiet", "-am", "Their alt text")
+            git(colleague, "push", "--quiet", "origin", first.branch)
+
+    theirs = git(colleague, "rev-parse", "HEAD")
+    with pytest.raises(ExternalError) as exc:
+        service.update(
+            config,
+            first.number,
+            ChangeSet("", images=[ImageChange("hero", hero_jpeg, "ours")]),
+            forge=forge,
+            token=forge_site.token,
+            progress=colleague_pushes_right_before_us,
+        )
+    assert exc.value.key == "publish.branch_moved" and "Nothing was overwritten" in exc.value.hint
+    # their work is on the branch, untouched; ours waits in a draft
+    assert git(forge_site.repo.bare, "rev-parse", first.branch) != theirs  # they pushed after we cloned
+    assert git(forge_site.repo.bare, "log", "-1", "--format=%s", first.branch) == "Their alt text"
+    (draft,) = DraftStore().list()
+    assert draft.kind == "update" and draft.error == "publish.branch_moved"

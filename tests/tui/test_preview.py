@@ -1,0 +1,40 @@
+"""Preview of the pending change: a copy of the site with the change applied is built and served on
+127.0.0.1, and the page that opens shows the new image."""
+
+from __future__ import annotations
+
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lpublish.tui.app import LpublishApp
+from lpublish.tui.state import PendingImage
+from tests.tui.helpers import make_jpeg, settle
+
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+
+
+async def test_preview_serves_the_site_with_the_new_hero(
+    practice_app: Callable[..., LpublishApp], tmp_path: Path
+) -> None:
+    image = make_jpeg(tmp_path / "preview-hero.jpg", 1920, 800)
+    app = practice_app()
+    app.work.add(PendingImage("hero", image, image, alt="Preview tea", replace="hero.jpg"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        for _ in range(20):
+            await settle(pilot)
+            if app.opened_urls:
+                break
+        assert app.opened_urls, "the preview did not open"
+        url = app.opened_urls[-1]
+        assert url.startswith("http://127.0.0.1:")
+        page = urllib.request.urlopen(url, timeout=10).read().decode()
+        assert "Preview tea" in page  # the new image's alt text is on the page
+        assert not app.work.empty  # previewing never sends or clears anything
+    assert app.preview_servers == []  # stopped when the app ended

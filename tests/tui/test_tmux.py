@@ -1,0 +1,127 @@
+"""Real-terminal end-to-end run: ``lpublish practice`` in tmux, driven by keystrokes.
+
+Adds an image to the hero slot, submits it, and checks that the request exists in the practice forge
+(over its HTTP API) and that the screen shows its link. Skipped when tmux is not installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.tui.helpers import make_jpeg
+
+pytestmark = [
+    pytest.mark.tmux,
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+
+class Tmux:
+    """One detached tmux session running a command in a real pseudo-terminal."""
+
+    def __init__(self, socket: Path, name: str) -> None:
+        self.socket = socket
+        self.name = name
+
+    def run(self, *args: str) -> str:
+        result = subprocess.run(
+            ["tmux", "-S", str(self.socket), *args], capture_output=True, text=True, check=True, timeout=30
+        )
+        return result.stdout
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        self.run("send-keys", "-t", self.name, *(["-l"] if literal else []), *keys)
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", self.name)
+
+    def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 60.0) -> str:
+        """Poll the screen until ``check`` is true (a wait, not a timing assertion)."""
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if check(screen):
+                # The frame is drawn; give the screen's on_mount (focus) a moment before typing.
+                time.sleep(0.5)
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what}; screen was:\n{screen}")
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
+    socket = tmp_path / "tmux.sock"
+    session = Tmux(socket, f"lp-{uuid.uuid4().hex[:8]}")
+    yield session
+    subprocess.run(["tmux", "-S", str(socket), "kill-server"], capture_output=True, check=False)
+
+
+def test_practice_add_hero_and_submit_in_a_real_terminal(tmux: Tmux, tmp_path: Path) -> None:
+    image = make_jpeg(tmp_path / "summer-hero.jpg", 1920, 800)
+    base = tmp_path / "practice"
+    base.mkdir()
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "TERM": "xterm-256color",
+        "LANG": "C.UTF-8",
+        "LPUBLISH_LANG": "en",
+        "LPUBLISH_HOME": os.environ["LPUBLISH_HOME"],
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+        "BROWSER": "true",
+    }
+    command = [sys.executable, "-m", "lpublish", "practice", "--no-browser", "--base-dir", str(base)]
+    tmux.run(
+        "new-session",
+        "-d",
+        "-s",
+        tmux.name,
+        "-x",
+        "100",
+        "-y",
+        "32",
+        *[f"-e{key}={value}" for key, value in env.items()],
+        " ".join(command),
+    )
+    tmux.wait_for(lambda s: "Signed in as designer" in s, "the home screen")
+    tmux.keys("i")
+    tmux.wait_for(lambda s: "Where does the image go?" in s, "the slot list")
+    tmux.keys("Enter")
+    tmux.wait_for(lambda s: "Needs: 1920x800" in s, "the hero slot screen")
+    tmux.keys("Tab")  # from "Choose a file…" to the path field
+    tmux.keys(str(image), literal=True)
+    tmux.wait_for(lambda s: image.name in s, "the typed path")
+    tmux.keys("Enter")
+    tmux.wait_for(lambda s: "1920x800 JPEG" in s, "the checked file")
+    tmux.keys("A summer tea banner", literal=True)
+    tmux.keys("C-s")
+    tmux.wait_for(lambda s: "1 image(s) ready" in s, "the pending change on home")
+    tmux.keys("u")
+    tmux.wait_for(lambda s: "What will change" in s, "the review screen")
+    tmux.keys("C-s")
+    screen = tmux.wait_for(lambda s: "is open" in s, "the request result", timeout=90)
+
+    info = json.loads(next(base.glob("lpublish-practice-*/practice.json")).read_text(encoding="utf-8"))
+    request = urllib.request.Request(
+        f"{info['api_url']}/repos/{info['repo']}/pulls?state=all",
+        headers={"Authorization": f"token {info['token']}", "Accept": "application/vnd.github+json"},
+    )
+    pulls = json.loads(urllib.request.urlopen(request, timeout=10).read())
+    assert len(pulls) == 1
+    assert pulls[0]["title"] == "Replace Top page hero banner"
+    assert pulls[0]["html_url"] in screen
+    tmux.keys("C-q")
+    tmux.wait_for(lambda s: "is open" not in s, "the app to quit", timeout=30)
