@@ -59,7 +59,11 @@ def _serve(screen: BaseScreen[Any], staging: Path, page: str = "") -> None:
     from lpublish.site.preview import PreviewServer
 
     app = screen.lapp
-    server = PreviewServer(load_config(site=staging), watch=False, now=app.context.clock())
+    # Share the real site's image cache: the staging copy has none, and re-encoding every image takes seconds.
+    cache_dir = app.context.config.root / ".lpublish-cache" if app.context.config is not None else None
+    server = PreviewServer(
+        load_config(site=staging), watch=False, now=app.context.clock(), cache_dir=cache_dir
+    )
     url = server.start()
     app.call_from_thread(app.preview_started, server, url.rstrip("/") + "/" + page.lstrip("/"))
 
