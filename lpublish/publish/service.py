@@ -439,6 +439,33 @@ def _check_access(forge: Forge, config: SiteConfig) -> ForgeUser:
     return user
 
 
+def _place_and_commit(
+    ws: Workspace,
+    config: SiteConfig,
+    changeset: ChangeSet,
+    checked: list[_Checked],
+    user: ForgeUser,
+    paths: list[str],
+    progress: ProgressCallback,
+    cancel: threading.Event | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Put the change's files in place and commit them as the designer (shared by submit and update)."""
+    entries = _place_images(ws, config, checked)
+    campaign = _place_campaign(ws, config, changeset)
+    progress(ProgressEvent("publish.progress.commit"))
+    sha = ws.commit(
+        _commit_message(changeset.title, entries, campaign),
+        name=user.name or user.login,
+        email=noreply_email(user, config.forge.web_url),
+        paths=paths,
+    )
+    if sha is None:
+        raise ContentError("publish.no_changes")
+    check_cancel(cancel)
+    progress(ProgressEvent("publish.progress.push"))
+    return entries, campaign
+
+
 def _commit_message(title: str, entries: list[dict[str, Any]], campaign: str | None) -> str:
     body = [f"- {e['path']} ({e['slot']})" for e in entries]
     if campaign:
@@ -534,19 +561,9 @@ def _submit(
             paths = _touched_dirs(ws.site_rel, config, changeset)
             ws.checkout(ws.base_sha, paths)
             progress(ProgressEvent("publish.progress.files"))
-            entries = _place_images(ws, config, checked)
-            campaign = _place_campaign(ws, config, changeset)
-            progress(ProgressEvent("publish.progress.commit"))
-            sha = ws.commit(
-                _commit_message(changeset.title, entries, campaign),
-                name=user.name or user.login,
-                email=noreply_email(user, config.forge.web_url),
-                paths=paths,
+            entries, campaign = _place_and_commit(
+                ws, config, changeset, checked, user, paths, progress, cancel
             )
-            if sha is None:
-                raise ContentError("publish.no_changes")
-            check_cancel(cancel)
-            progress(ProgressEvent("publish.progress.push"))
             prefix = branch_name(user.login, changeset.title, set())
             branch = branch_name(user.login, changeset.title, ws.remote_branches(prefix))
             try:
@@ -685,19 +702,7 @@ def _update(
         paths = _touched_dirs(ws.site_rel, config, changeset)
         ws.checkout(head, paths)
         progress(ProgressEvent("publish.progress.files"))
-        entries = _place_images(ws, config, checked)
-        campaign = _place_campaign(ws, config, changeset)
-        progress(ProgressEvent("publish.progress.commit"))
-        sha = ws.commit(
-            _commit_message(changeset.title, entries, campaign),
-            name=user.name or user.login,
-            email=noreply_email(user, config.forge.web_url),
-            paths=paths,
-        )
-        if sha is None:
-            raise ContentError("publish.no_changes")
-        check_cancel(cancel)
-        progress(ProgressEvent("publish.progress.push"))
+        entries, campaign = _place_and_commit(ws, config, changeset, checked, user, paths, progress, cancel)
         try:
             ws.push(branch)
         except NonFastForward:
