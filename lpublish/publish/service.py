@@ -29,6 +29,7 @@ from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_
 from lpublish.publish.changeset import ChangeSet, ImageChange
 from lpublish.publish.drafts import Draft, DraftStore
 from lpublish.publish.forge import Forge, ForgeUser, PullRequest
+from lpublish.publish.placement import place_image
 from lpublish.publish.workspace import NonFastForward, Workspace, open_workspace
 
 RequestState = Literal[
@@ -205,35 +206,10 @@ def validate_changeset(config: SiteConfig, changeset: ChangeSet) -> list[_Checke
 
 def _place_images(ws: Workspace, config: SiteConfig, checked: list[_Checked]) -> list[dict[str, Any]]:
     """Copy images into their slot folders with safe names and alt text; the marker entries."""
-    from lpublish.assets.alt import read_alt_texts, write_alt_text, write_alt_texts
-    from lpublish.assets.names import EXTENSIONS, resolve_inside, safe_filename
-
     entries: list[dict[str, Any]] = []
     for item in checked:
         image = item.image
-        rules = config.slots[image.slot]
-        folder = ws.site_dir / rules.path
-        folder.mkdir(parents=True, exist_ok=True)
-        ext = EXTENSIONS.get(item.format, item.format)
-        if image.replace:
-            old = resolve_inside(folder, image.replace)
-            old.unlink(missing_ok=True)
-            write_alt_text(folder, image.replace, "")
-        if rules.filename:
-            name = f"{rules.filename}.{ext}"
-            # A single-image slot holds one file: drop the previous one in another format.
-            texts = read_alt_texts(folder)
-            for other in folder.glob(f"{rules.filename}.*"):
-                if other.name != name and other.suffix.lstrip(".") in EXTENSIONS.values():
-                    other.unlink()
-                    texts.pop(other.name, None)
-            write_alt_texts(folder, texts)
-        else:
-            name = safe_filename(image.source.name, image.slot, item.sha256, ext)
-        target = resolve_inside(folder, name)
-        shutil.copyfile(image.source, target)
-        if image.alt.strip() or (folder / "alt.toml").is_file():
-            write_alt_text(folder, name, image.alt)
+        target = place_image(ws.site_dir, config, image, fmt=item.format, sha256=item.sha256)
         entries.append(
             {
                 "path": ws.rel(target),

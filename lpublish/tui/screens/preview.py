@@ -17,8 +17,9 @@ if TYPE_CHECKING:
     from lpublish.tui.screens.base import BaseScreen
     from lpublish.tui.state import WorkDraft
 
-# The build cache is copied on purpose: it is keyed by content, so the preview reuses its images.
-IGNORE = shutil.ignore_patterns(".git", "dist", "__pycache__")
+# The build cache is not copied: the preview build reads and writes the real site's cache (keyed by
+# content, never pruned by preview builds), so copying it would only cost time.
+IGNORE = shutil.ignore_patterns(".git", "dist", "__pycache__", ".lpublish-cache")
 
 
 def _staging_copy(screen: BaseScreen[Any], root: Path) -> Path:
@@ -28,27 +29,17 @@ def _staging_copy(screen: BaseScreen[Any], root: Path) -> Path:
 
 
 def _apply_images(config: Any, staging: Path, work: WorkDraft) -> None:
-    """Put the pending images where the publish flow will put them (close enough for a preview)."""
-    for image in work.images:
-        section = config.slots.get(image.slot)
-        if section is None:
-            continue
-        folder = staging / section.path
-        folder.mkdir(parents=True, exist_ok=True)
-        suffix = image.publish.suffix.lower()
-        if image.replace:
-            (folder / image.replace).unlink(missing_ok=True)
-            name = Path(image.replace).stem + suffix
-        else:
-            name = image.publish.name
-        shutil.copyfile(image.publish, folder / name)
-        if image.alt:
-            try:
-                from lpublish.assets.alt import write_alt_text
+    """Put the pending images where the request will put them (the same core rule as submit)."""
+    from lpublish.assets.inspect import inspect_image
+    from lpublish.publish.changeset import ImageChange
+    from lpublish.publish.placement import place_image
 
-                write_alt_text(folder, name, image.alt)
-            except ImportError:  # alt text only changes the preview's alt attribute
-                pass
+    for image in work.images:
+        if image.slot not in config.slots:
+            continue
+        info = inspect_image(image.publish, max_pixels=config.site.max_pixels)
+        change = ImageChange(image.slot, image.publish, image.alt, image.replace)
+        place_image(staging, config, change, fmt=info.format, sha256=info.sha256)
     if work.campaign_dir is not None:
         target = staging / config.site.campaigns_dir / work.campaign_dir.name
         shutil.copytree(work.campaign_dir, target, dirs_exist_ok=True)
