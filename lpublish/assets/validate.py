@@ -99,6 +99,8 @@ def human_bytes(size: int) -> str:
 def target_name(original: str, slot: str, section: SlotSection, info: ImageInfo) -> str:
     """The file name a candidate gets in the slot folder: the slot's fixed name, else a safe name."""
     ext = EXTENSIONS.get(info.format, info.format)
+    if section.kind == "file":
+        return section.file.rsplit("/", 1)[-1]  # a file slot is replaced at its own path
     if section.filename:
         return f"{section.filename}.{ext}"
     return safe_filename(original, slot, info.sha256, ext)
@@ -275,7 +277,7 @@ def site_image_files(config: SiteConfig) -> list[Path]:
     """Image files in every slot folder and one level below (campaign folders), sorted."""
     found: set[Path] = set()
     for section in config.slots.values():
-        folder = config.site_path(section.path)
+        folder = config.site_path(section.folder)
         for candidate in _folder_files(folder):
             found.add(candidate)
         try:
@@ -311,8 +313,8 @@ def _candidate_findings(
             )
             out.append(warning("image.duplicate", file, other=rel))
             break
-    if not section.filename:
-        folder = config.site_path(section.path)
+    if not section.filename and section.kind != "file":
+        folder = config.site_path(section.folder)
         clash = next((p for p in others if p.parent == folder and p.name.lower() == name.lower()), None)
         if clash is not None and file_sha256(clash) != info.sha256:
             out.append(warning("name.collision", file, name=name, other=clash.name))

@@ -1,6 +1,7 @@
 """``lpublish check`` and ``lpublish fix``: validate images (or the whole site) and write fixed copies.
 
-A thin front end over ``lpublish.assets``: parse options, call the core, render the report
+A thin front end over ``lpublish.assets`` (one image), ``lpublish.content`` (references and slots of
+the whole site) and ``lpublish.site.campaigns``: parse options, call the core, render the report
 (text | json | github) and return the exit code (0 no errors, 1 errors, 2 usage/config).
 """
 
@@ -17,7 +18,7 @@ from lpublish.cli.options import config_from, format_option, site_option
 from lpublish.cli.render import render_report
 from lpublish.config import SiteConfig
 from lpublish.errors import ExitCode, UsageError
-from lpublish.findings import Finding, Report
+from lpublish.findings import Finding, Report, Severity
 from lpublish.i18n import t
 from lpublish.progress import ProgressCallback, ProgressEvent, no_progress
 
@@ -66,6 +67,14 @@ def _github_paths(report: Report, config: SiteConfig, files_mode: bool) -> Repor
     help="Processes to check with (0 = all cores).",
 )
 @click.option("--quick", is_flag=True, help="Header-level checks only (skips the full decode).")
+@click.option(
+    "--changed",
+    "changed_base",
+    default=None,
+    metavar="BASE",
+    help="Judge what changed since the git ref BASE as new (its problems are errors); "
+    "every reference is checked too.",
+)
 @site_option
 @format_option
 def check(
@@ -74,15 +83,18 @@ def check(
     alt: str | None,
     workers: int,
     quick: bool,
+    changed_base: str | None,
     site: Path | None,
     fmt: str,
 ) -> int:
     """Check images against the site's rules.
 
-    Without FILES, checks every image and campaign in the site. With FILES, checks them as candidates
-    for --slot. Exit code 0 when there are no errors, 1 when there are, 2 for usage or config problems.
+    Without FILES, checks the whole site: every image reference must resolve (broken ones are errors),
+    and the images each slot names are checked against its rules (problems of images already on the
+    site are warnings; with --changed BASE, what changed since BASE is judged as new, so its problems
+    are errors). With FILES, checks them as candidates for --slot. Exit code 0 when there are no errors,
+    1 when there are, 2 for usage or config problems.
     """
-    from lpublish.assets.site_check import check_site
     from lpublish.assets.validate import CheckJob, run_checks, slot_section
 
     config = config_from(site)
@@ -96,11 +108,36 @@ def check(
     else:
         if slot:
             slot_section(config, slot)  # a typo in --slot is still reported
-        report = check_site(config, workers=workers, decode=not quick, progress=_terminal_progress())
+        report = _check_whole_site(config, changed_base, workers=workers, decode=not quick)
     if fmt == "github":
         report = _github_paths(report, config, bool(files))
     click.echo(render_report(report, fmt))
     return int(ExitCode.OK if report.ok else ExitCode.NOT_ACCEPTABLE)
+
+
+def _check_whole_site(config: SiteConfig, changed_base: str | None, *, workers: int, decode: bool) -> Report:
+    """The content check plus the campaign checks, with "already on the site" applied to both."""
+    from lpublish.content.site_check import changed_files, check_content
+    from lpublish.site.campaigns import check_campaigns
+
+    changed = changed_files(config, changed_base) if changed_base else set()
+    report = check_content(
+        config, changed=changed, workers=workers, decode=decode, progress=_terminal_progress()
+    )
+    for finding in check_campaigns(config):
+        image_rule = finding.code.split(".")[0] in ("image", "alt", "svg", "name", "file")
+        if finding.is_error and image_rule and finding.file not in changed:
+            finding = replace(finding, severity=Severity.WARNING)
+        report.findings.append(finding)
+    seen: set[tuple[object, ...]] = set()
+    unique = []
+    for f in report.findings:
+        key = (f.code, f.severity, f.file, f.field, repr(sorted(f.params.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    report.findings = unique
+    return report
 
 
 @click.command()

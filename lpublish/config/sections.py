@@ -64,13 +64,57 @@ class SiteSection(BaseModel):
         return value if value.endswith("/") else value + "/"
 
 
+SlotKind = Literal["file", "key", "list", "folder"]
+
+#: Keys that only one slot kind uses (for the "which kind is this?" messages).
+_KIND_KEYS: dict[str, tuple[str, ...]] = {
+    "file": ("file", "alt_html"),
+    "key": ("key", "alt_key"),
+    "list": ("list", "fields"),
+}
+
+
+def _site_relative(value: str) -> str:
+    """A path relative to the site root that stays inside it (no ``/`` start, no ``..``)."""
+    text = value.strip()
+    if not text:
+        return text
+    if text.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", text) or "\\" in text:
+        raise ValueError(f"{value!r} must be relative to the site root, with '/' between folders")
+    parts = [p for p in text.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise ValueError(f"{value!r} must stay inside the site (no '..')")
+    return "/".join(parts) if parts else "."
+
+
 class SlotSection(BaseModel):
-    """``[slots.<name>]``: the rules an image must meet to go into a named place on the site."""
+    """``[slots.<name>]``: a place where the site uses an image, and the rules for images there.
+
+    Exactly one kind (see ``kind``): a ``file`` the site references; a ``key`` in a content or data
+    file (``source`` + ``key``, replacements written into ``path``); a ``list`` of entries in a content
+    or data file (``source`` + ``list`` + ``fields``, new images written into ``path``); or, for
+    lpublish's own generator only, a legacy ``folder`` (``path`` alone, alt text in ``alt.toml``).
+    """
 
     model_config = Strict
     label: Label
-    #: Folder (relative to the site root) where the slot's files live.
-    path: str
+    #: Folder (relative to the site root) where new images for a key or list slot are written; alone,
+    #: the legacy folder slot.
+    path: str = ""
+    #: File slot: the one file the site references; a replacement is written to this exact path.
+    file: str = ""
+    #: File slot: an HTML file whose elements using ``file`` carry the alt text (edited in place).
+    alt_html: str = ""
+    #: Key and list slots: the content file (front matter) or data file (YAML/TOML/JSON) to edit.
+    source: str = ""
+    #: Key slot: dotted path to the image key (list indexes allowed: ``hero.images.0``).
+    key: str = ""
+    #: Key slot: dotted path to the alt text key (optional).
+    alt_key: str = ""
+    #: List slot: dotted path to the list of entries.
+    list_path: str = Field(default="", alias="list")
+    #: List slot: form field -> entry key (``image`` required; ``alt``, ``title``, ``link`` ...).
+    fields: dict[str, str] = Field(default_factory=dict)
     #: Fixed file name stem for single-image slots (e.g. ``hero``); empty keeps the designer's name.
     filename: str = ""
     description: Label | None = None
@@ -114,12 +158,100 @@ class SlotSection(BaseModel):
         w, h = re.split(r"[:/x]", self.aspect.replace(" ", ""))
         return float(w) / float(h)
 
+    @field_validator("path", "file", "alt_html", "source")
+    @classmethod
+    def _inside_site(cls, value: str) -> str:
+        return _site_relative(value)
+
+    @field_validator("key", "alt_key", "list_path")
+    @classmethod
+    def _dotted(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[^.\s\[\]]+(\.[^.\s\[\]]+)*", value):
+            raise ValueError(f"{value!r} must be a dotted path such as 'hero.image' or 'gallery.0.src'")
+        return value
+
+    @property
+    def kind(self) -> SlotKind:
+        """Which kind of place this slot names (validated at load: exactly one)."""
+        if self.file:
+            return "file"
+        if self.key:
+            return "key"
+        if self.list_path:
+            return "list"
+        return "folder"
+
+    @property
+    def folder(self) -> str:
+        """The folder new images go into (a file slot: the file's own folder)."""
+        if self.kind == "file":
+            return self.file.rpartition("/")[0] or "."
+        return self.path or "."
+
     @model_validator(mode="after")
     def _bounds_consistent(self) -> SlotSection:
+        problems: list[str] = []
         if self.min_width and self.max_width and self.min_width > self.max_width:
-            raise ValueError("min_width is larger than max_width")
+            problems.append("min_width is larger than max_width")
         if self.min_height and self.max_height and self.min_height > self.max_height:
-            raise ValueError("min_height is larger than max_height")
+            problems.append("min_height is larger than max_height")
+        kinds = [
+            k for k, present in (("file", self.file), ("key", self.key), ("list", self.list_path)) if present
+        ]
+        if len(kinds) > 1:
+            problems.append(
+                "a slot is one kind of place: use only one of 'file', 'key' or 'list' (found "
+                + ", ".join(repr(k) for k in kinds)
+                + ")"
+            )
+        kind = self.kind
+        for other, keys in _KIND_KEYS.items():
+            if other == kind:
+                continue
+            for key in keys:
+                value = getattr(self, "list_path" if key == "list" else key)
+                if value and key not in ("file", "key", "list"):
+                    problems.append(f"'{key}' only belongs to a {other} slot (this is a {kind} slot)")
+        if kind == "file" and self.source:
+            problems.append("a file slot has no 'source' (use 'alt_html' for where the alt text is)")
+        if kind in ("key", "list"):
+            if not self.source:
+                problems.append(f"a {kind} slot needs 'source' (the content or data file to edit)")
+            if not self.path or self.path == ".":
+                problems.append(f"a {kind} slot needs 'path' (the folder where new images are written)")
+        if kind == "list" and "image" not in self.fields:
+            problems.append("a list slot needs fields.image (the entry key that holds the image path)")
+        if kind == "folder":
+            if self.source:
+                problems.append("'source' needs 'key' (a key slot) or 'list' (a list slot)")
+            if not self.path:
+                problems.append(
+                    "a slot needs one of 'file', 'key' (with 'source'), 'list' (with 'source') or 'path'"
+                )
+        if kind == "file":
+            suffix = self.file.rsplit(".", 1)[-1].lower() if "." in self.file else ""
+            own = {
+                "jpg": "jpeg",
+                "jpeg": "jpeg",
+                "png": "png",
+                "webp": "webp",
+                "avif": "avif",
+                "gif": "gif",
+                "svg": "svg",
+            }.get(suffix)
+            if own is None:
+                problems.append(
+                    f"file {self.file!r} is not an image file name (.jpg .png .webp .avif .gif .svg)"
+                )
+            elif "formats" in self.model_fields_set and own not in self.formats:
+                problems.append(f"formats must include {own!r}: a file slot is replaced in its own format")
+            else:
+                # A file slot is always replaced in the format its path names (the fix converts).
+                self.formats = [own]  # type: ignore[list-item]
+        if kind != "folder" and self.filename and kind != "key":
+            problems.append("'filename' only applies to key and folder slots")
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 

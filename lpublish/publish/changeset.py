@@ -1,7 +1,8 @@
-"""What a designer wants to publish: images for slots (with alt text) and/or a campaign folder.
+"""What a designer wants to publish: images for slots (with alt text), list entries to remove, and/or
+a campaign.
 
-Owns: ``ImageChange`` and ``ChangeSet`` (plain data, JSON round-trip for drafts). Must not import UI
-libraries.
+Owns: ``ImageChange``, ``EntryRemoval`` and ``ChangeSet`` (plain data, JSON round-trip for drafts).
+Must not import UI libraries.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from typing import Any
 class ImageChange:
     """One image going into a slot.
 
-    ``replace`` names an existing file in the slot folder that this image replaces (it is removed, with
-    its alt text). ``original_bytes`` is the size before a one-key fix, when the file was fixed, so the
-    reviewers' table can show "before / after".
+    What happens depends on the slot's kind: a file or key slot's image is replaced, a list slot gets
+    a new entry (``fields`` fill the entry's other mapped fields: ``title``, ``link`` ...). For a legacy
+    folder slot, ``replace`` names an existing file in the folder that this image replaces (it is
+    removed, with its alt text). ``original_bytes`` is the size before a one-key fix, when the file was
+    fixed, so the reviewers' table can show "before / after".
     """
 
     slot: str
@@ -25,6 +28,7 @@ class ImageChange:
     alt: str = ""
     replace: str | None = None
     original_bytes: int | None = None
+    fields: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -33,6 +37,7 @@ class ImageChange:
             "alt": self.alt,
             "replace": self.replace,
             "original_bytes": self.original_bytes,
+            "fields": dict(self.fields),
         }
 
     @classmethod
@@ -43,7 +48,23 @@ class ImageChange:
             alt=str(data.get("alt", "")),
             replace=data.get("replace"),
             original_bytes=data.get("original_bytes"),
+            fields={str(k): str(v) for k, v in (data.get("fields") or {}).items()},
         )
+
+
+@dataclass
+class EntryRemoval:
+    """Remove one entry of a list slot; ``entry`` is its index, its image path or its title."""
+
+    slot: str
+    entry: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"slot": self.slot, "entry": self.entry}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EntryRemoval:
+        return cls(slot=str(data["slot"]), entry=str(data["entry"]))
 
 
 @dataclass
@@ -64,10 +85,13 @@ class ChangeSet:
     draft_pr: bool = False
     campaign_fields: dict[str, Any] | None = None
     campaign_images: dict[str, Path] = field(default_factory=dict)
+    removals: list[EntryRemoval] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.images and self.campaign_dir is None and not self.campaign_fields
+        return (
+            not self.images and not self.removals and self.campaign_dir is None and not self.campaign_fields
+        )
 
     @property
     def campaign_slug(self) -> str | None:
@@ -84,6 +108,7 @@ class ChangeSet:
             "draft_pr": self.draft_pr,
             "campaign_fields": _jsonable(self.campaign_fields) if self.campaign_fields is not None else None,
             "campaign_images": {k: str(v) for k, v in self.campaign_images.items()},
+            "removals": [r.to_dict() for r in self.removals],
         }
 
     @classmethod
@@ -97,6 +122,7 @@ class ChangeSet:
             draft_pr=bool(data.get("draft_pr", False)),
             campaign_fields=data.get("campaign_fields"),
             campaign_images={k: Path(v) for k, v in (data.get("campaign_images") or {}).items()},
+            removals=[EntryRemoval.from_dict(r) for r in data.get("removals") or []],
         )
 
 

@@ -9,6 +9,7 @@ UI libraries.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
@@ -127,7 +128,7 @@ class DraftStore:
             target = files / f"{index:03d}" / image.source.name
             target.parent.mkdir()
             shutil.copy2(image.source, target)
-            images.append(ImageChange(image.slot, target, image.alt, image.replace, image.original_bytes))
+            images.append(dataclasses.replace(image, source=target, fields=dict(image.fields)))
         campaign: Path | None = None
         if changeset.campaign_dir is not None:
             campaign = folder / "campaign" / changeset.campaign_dir.name
@@ -146,6 +147,7 @@ class DraftStore:
             changeset.draft_pr,
             dict(changeset.campaign_fields) if changeset.campaign_fields is not None else None,
             campaign_images,
+            list(changeset.removals),
         )
         draft = Draft(draft_id, copy, repo=repo, site=str(site), kind=kind, number=number)
         self.save(draft)

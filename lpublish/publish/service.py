@@ -29,7 +29,7 @@ from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_
 from lpublish.publish.changeset import ChangeSet, ImageChange
 from lpublish.publish.drafts import Draft, DraftStore
 from lpublish.publish.forge import Forge, ForgeUser, PullRequest
-from lpublish.publish.placement import place_image
+from lpublish.publish.placement import git_index, place_image, refuse_broken, remove_entry, touched_paths
 from lpublish.publish.workspace import NonFastForward, Workspace, open_workspace
 
 RequestState = Literal[
@@ -170,8 +170,12 @@ def validate_changeset(config: SiteConfig, changeset: ChangeSet) -> list[_Checke
         except ImportError:
             fmt, width, height, findings = _basic_check(image.source, image.slot, config, image.alt)
         else:
+            from lpublish.content.slots import has_alt_target
+
+            # A slot whose alt text the site keeps nowhere lpublish can write asks for none.
+            wanted_alt = image.alt if has_alt_target(config.slots[image.slot]) else None
             result = check_image(
-                image.source, image.slot, config, alt=image.alt, display_name=image.source.name
+                image.source, image.slot, config, alt=wanted_alt, display_name=image.source.name
             )
             findings = list(result.findings)
             info = result.info
@@ -183,6 +187,11 @@ def validate_changeset(config: SiteConfig, changeset: ChangeSet) -> list[_Checke
             _Checked(image, fmt, width, height, image.source.stat().st_size, _sha256(image.source), findings)
         )
         problems.extend(f"{image.source.name}: {f.message}" for f in findings if f.severity is Severity.ERROR)
+    for removal in changeset.removals:
+        if removal.slot not in config.slots:
+            raise UsageError("publish.unknown_slot", slot=removal.slot, slots=", ".join(sorted(config.slots)))
+        if config.slots[removal.slot].kind != "list":
+            raise UsageError("content.remove_needs_list", slot=removal.slot)
     if changeset.campaign_dir is not None and not (changeset.campaign_dir / "index.md").is_file():
         raise UsageError("publish.campaign_missing", path=str(changeset.campaign_dir))
     if changeset.campaign_fields is not None:
@@ -204,16 +213,26 @@ def validate_changeset(config: SiteConfig, changeset: ChangeSet) -> list[_Checke
 # --- placing files --------------------------------------------------------------------------------------
 
 
-def _place_images(ws: Workspace, config: SiteConfig, checked: list[_Checked]) -> list[dict[str, Any]]:
-    """Copy images into their slot folders with safe names and alt text; the marker entries."""
+def _place_images(
+    ws: Workspace, config: SiteConfig, checked: list[_Checked], changeset: ChangeSet
+) -> list[dict[str, Any]]:
+    """Put images into their slots and remove list entries (the slot kind decides how); the marker
+    entries. A folder slot's files get safe names and ``alt.toml``; file, key and list slots edit the
+    site's own files in place."""
     entries: list[dict[str, Any]] = []
+    prefix = f"{ws.site_rel}/" if ws.site_rel else ""
     for item in checked:
         image = item.image
-        target = place_image(ws.site_dir, config, image, fmt=item.format, sha256=item.sha256)
+        placed = place_image(ws.site_dir, config, image, fmt=item.format, sha256=item.sha256)
         entries.append(
             {
-                "path": ws.rel(target),
+                "path": prefix + placed.path,
                 "slot": image.slot,
+                "action": placed.action,
+                "replaced": prefix + placed.replaced if placed.replaced else None,
+                "source": prefix + placed.source if placed.source else None,
+                "key": placed.key,
+                "fields": placed.fields,
                 "width": item.width,
                 "height": item.height,
                 "bytes": item.bytes,
@@ -228,6 +247,25 @@ def _place_images(ws: Workspace, config: SiteConfig, checked: list[_Checked]) ->
                     }
                     for f in item.findings
                 ],
+            }
+        )
+    for removal in changeset.removals:
+        placed = remove_entry(ws.site_dir, config, removal)
+        entries.append(
+            {
+                "path": prefix + placed.path,
+                "slot": removal.slot,
+                "action": "remove",
+                "replaced": prefix + placed.replaced if placed.replaced else None,
+                "source": prefix + placed.source if placed.source else None,
+                "key": placed.key,
+                "fields": placed.fields,
+                "width": None,
+                "height": None,
+                "bytes": None,
+                "original_bytes": None,
+                "alt": placed.fields.get("alt", ""),
+                "findings": [],
             }
         )
     return entries
@@ -282,7 +320,12 @@ def _check_placed_campaign(ws: Workspace, config: SiteConfig, slug: str) -> None
 
 def _touched_dirs(ws_site_rel: str, config: SiteConfig, changeset: ChangeSet) -> list[str]:
     prefix = f"{ws_site_rel}/" if ws_site_rel else ""
-    dirs = {prefix + config.slots[i.slot].path.strip("/") for i in changeset.images if i.slot in config.slots}
+    dirs: set[str] = set()
+    for path in touched_paths(config, changeset):
+        # Folders only: a sparse checkout's cone is made of folders (files at the top are always in).
+        folder = path if path == "." or "." not in path.rsplit("/", 1)[-1] else path.rpartition("/")[0]
+        full = (prefix + folder).strip("/") if folder not in ("", ".") else prefix.strip("/")
+        dirs.add(full or (prefix + path).strip("/"))
     slug = changeset.campaign_slug
     if slug:
         dirs.add(prefix + f"{config.site.campaigns_dir.strip('/')}/{slug}")
@@ -425,9 +468,17 @@ def _place_and_commit(
     progress: ProgressCallback,
     cancel: threading.Event | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Put the change's files in place and commit them as the designer (shared by submit and update)."""
-    entries = _place_images(ws, config, checked)
+    """Put the change's files in place and commit them as the designer (shared by submit and update).
+
+    Refuses (``ContentError``, nothing committed) when the change would break an image reference
+    that resolved before it."""
+    before = git_index(ws.git, ws.root, ws.site_rel, config)
+    entries = _place_images(ws, config, checked, changeset)
     campaign = _place_campaign(ws, config, changeset)
+    # Stage first: the index then holds exactly what the commit will (the checkout may be sparse).
+    add = ["add", "--all"] + (["--sparse"] if ws.managed else [])
+    ws.git(*add, "--", *paths)
+    refuse_broken(before, git_index(ws.git, ws.root, ws.site_rel, config))
     progress(ProgressEvent("publish.progress.commit"))
     sha = ws.commit(
         _commit_message(changeset.title, entries, campaign),
@@ -443,7 +494,12 @@ def _place_and_commit(
 
 
 def _commit_message(title: str, entries: list[dict[str, Any]], campaign: str | None) -> str:
-    body = [f"- {e['path']} ({e['slot']})" for e in entries]
+    body = [
+        f"- {'removed ' if e.get('action') == 'remove' else ''}{e['path']} ({e['slot']}"
+        + (f", {e['source']} {e['key']}" if e.get("source") and e.get("key") else "")
+        + ")"
+        for e in entries
+    ]
     if campaign:
         body.append(f"- campaign: {campaign}")
     return f"{title}\n\n" + "\n".join(body) + "\n\nPrepared with lpublish.\n"
@@ -693,10 +749,10 @@ def _update(
     files = {e["path"]: e for e in data.get("files", [])}
     for entry in entries:
         files[entry["path"]] = entry
-    for image in changeset.images:
-        if image.replace:
-            prefix = f"{ws.site_rel}/" if ws.site_rel else ""
-            files.pop(f"{prefix}{config.slots[image.slot].path.strip('/')}/{image.replace}", None)
+    for entry in entries:
+        # A replaced file (or a removed entry's image) is no longer part of what the request adds.
+        if entry.get("replaced") and entry.get("replaced") != entry["path"]:
+            files.pop(entry["replaced"], None)
     data["files"] = sorted(files.values(), key=lambda e: e["path"])
     data["branch"] = branch
     if campaign:

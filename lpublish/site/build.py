@@ -523,7 +523,7 @@ class _Builder:
                 noindex=noindex,
                 lang=str(meta.get("lang") or self.config.site.default_language),
                 heading=str(meta.get("heading") or ""),
-                **self._og(meta.get("og_image")),
+                **self._og(meta.get("og_image"), str(meta.get("og_image_alt") or "")),
             )
             context = {
                 "site": self._site_context(),
