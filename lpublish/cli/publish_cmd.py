@@ -1,6 +1,8 @@
 """``lpublish submit``, ``status``, ``update``, ``withdraw`` and ``drafts``: review requests from the terminal.
 
-A thin front end over ``lpublish.publish.service``: parses ``--image SLOT=PATH[:ALT]``, prints progress
+A thin front end over ``lpublish.publish.service``: parses ``--image SLOT=PATH[:ALT]`` (replaces a file
+or key slot's image, adds an entry to a list slot), ``--remove SLOT=ENTRY`` (removes a list entry) and
+``--field NAME=VALUE`` (a new list entry's other fields), prints progress
 to stderr (so ``--json`` output on stdout stays clean) and the result. Exit codes come from the errors:
 1 refused by validation, 2 usage/config, 3 GitHub/git/network.
 """
@@ -17,7 +19,7 @@ from lpublish.cli.options import config_from, site_option
 from lpublish.errors import UsageError
 from lpublish.i18n import t
 from lpublish.progress import ProgressEvent
-from lpublish.publish.changeset import ChangeSet, ImageChange
+from lpublish.publish.changeset import ChangeSet, EntryRemoval, ImageChange
 
 image_option = click.option(
     "--image",
@@ -34,6 +36,46 @@ campaign_option = click.option(
     help="A prepared campaign folder (holding index.md) to add or replace.",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
+remove_option = click.option(
+    "--remove",
+    "removals",
+    multiple=True,
+    metavar="SLOT=ENTRY",
+    help="Remove an entry of a list slot: its number (0 is the first), image file or title. Repeatable.",
+)
+field_option = click.option(
+    "--field",
+    "entry_fields",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A field of the list entries --image adds (title, link ...), e.g. title='Hojicha'. Repeatable.",
+)
+
+
+def parse_removal(spec: str) -> EntryRemoval:
+    """``SLOT=ENTRY``."""
+    slot, sep, entry = spec.partition("=")
+    if not sep or not slot.strip() or not entry.strip():
+        raise UsageError("content.bad_removal", value=spec)
+    return EntryRemoval(slot.strip(), entry.strip())
+
+
+def parse_fields(specs: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for spec in specs:
+        name, sep, value = spec.partition("=")
+        if not sep or not name.strip():
+            raise UsageError("content.bad_field", value=spec)
+        out[name.strip()] = value
+    return out
+
+
+def _images(specs: tuple[str, ...], entry_fields: tuple[str, ...]) -> list[ImageChange]:
+    fields = parse_fields(entry_fields)
+    images = [parse_image(s) for s in specs]
+    for image in images:
+        image.fields = dict(fields)
+    return images
 
 
 def parse_image(spec: str) -> ImageChange:
@@ -75,6 +117,8 @@ def _print_result(result: Any, key: str, as_json: bool) -> None:
 @site_option
 @click.option("--title", required=True, help="A short title reviewers see first.")
 @image_option
+@remove_option
+@field_option
 @campaign_option
 @click.option("--note", default="", help="A note for reviewers.")
 @click.option("--draft-pr", is_flag=True, help="Open the pull request as a draft.")
@@ -83,6 +127,8 @@ def submit(
     site: Path | None,
     title: str,
     images: tuple[str, ...],
+    removals: tuple[str, ...],
+    entry_fields: tuple[str, ...],
     campaign: Path | None,
     note: str,
     draft_pr: bool,
@@ -95,9 +141,10 @@ def submit(
     changeset = ChangeSet(
         title=title,
         note=note,
-        images=[parse_image(s) for s in images],
+        images=_images(images, entry_fields),
         campaign_dir=campaign,
         draft_pr=draft_pr,
+        removals=[parse_removal(r) for r in removals],
     )
     service.validate_changeset(config, changeset)
     token, forge = _token_and_forge(config)
@@ -135,18 +182,31 @@ def status(site: Path | None, as_json: bool) -> None:
 @click.argument("number", type=int)
 @site_option
 @image_option
+@remove_option
+@field_option
 @campaign_option
 @click.option("--note", default="", help="A note for reviewers (replaces the previous one).")
 @json_option
 def update(
-    number: int, site: Path | None, images: tuple[str, ...], campaign: Path | None, note: str, as_json: bool
+    number: int,
+    site: Path | None,
+    images: tuple[str, ...],
+    removals: tuple[str, ...],
+    entry_fields: tuple[str, ...],
+    campaign: Path | None,
+    note: str,
+    as_json: bool,
 ) -> None:
     """Add or replace files in your open request NUMBER (a new commit on the same branch)."""
     from lpublish.publish import service
 
     config = config_from(site)
     changeset = ChangeSet(
-        title=f"#{number}", note=note, images=[parse_image(s) for s in images], campaign_dir=campaign
+        title=f"#{number}",
+        note=note,
+        images=_images(images, entry_fields),
+        campaign_dir=campaign,
+        removals=[parse_removal(r) for r in removals],
     )
     service.validate_changeset(config, changeset)
     token, forge = _token_and_forge(config)

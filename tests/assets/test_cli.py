@@ -30,8 +30,16 @@ def test_sample_site_passes(capsys: pytest.CaptureFixture[str], sample_site: Pat
 
 
 def test_site_errors_exit_1_with_json(capsys: pytest.CaptureFixture[str], site_dir: Path) -> None:
+    from tests.plugins.gitrepos import git
+
+    git(site_dir, "init", "--quiet", "-b", "main")
+    git(site_dir, "add", "-A")
+    git(site_dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "site")
     c.save(c.gradient(200, 150), site_dir / "images" / "photo" / "small.jpg", "JPEG")
-    code, out, _ = run(capsys, "check", "--site", str(site_dir), "--format", "json", "--workers", "1")
+    # Judged against the last commit, the new file's problems are errors (what a change brings).
+    code, out, _ = run(
+        capsys, "check", "--site", str(site_dir), "--changed", "HEAD", "--format", "json", "--workers", "1"
+    )
     assert code == 1
     data = json.loads(out)
     assert data["summary"]["errors"] == 2
@@ -40,6 +48,12 @@ def test_site_errors_exit_1_with_json(capsys: pytest.CaptureFixture[str], site_d
     finding = next(f for f in data["findings"] if f["code"] == "image.too-small")
     assert set(finding) >= {"code", "severity", "file", "message", "hint", "fix"}
     assert finding["file"] == "images/photo/small.jpg"
+    # Without --changed the same image counts as already on the site: warnings, exit 0.
+    code, out, _ = run(capsys, "check", "--site", str(site_dir), "--format", "json", "--workers", "1")
+    assert code == 0
+    data = json.loads(out)
+    assert data["summary"]["errors"] == 0
+    assert sorted(f["code"] for f in data["findings"]) == ["alt.missing", "content.already-on-site", "image.too-small"]
 
 
 def test_files_for_a_slot(capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path) -> None:
@@ -186,9 +200,11 @@ def test_github_paths_are_relative_to_the_repository(
 ) -> None:
     c.save(c.gradient(200, 150), site_dir / "images" / "photo" / "small.jpg", "JPEG")
     monkeypatch.chdir(site_dir.parent)  # CI runs from the repository root; the site is in site/
+    (site_dir / "index.html").write_text('<img src="/images/photo/gone.jpg" alt="x">\n', encoding="utf-8")
     code, out, _ = run(capsys, "check", "--site", "site", "--format", "github", "--workers", "1")
-    assert code == 1
-    assert "::error file=site/images/photo/small.jpg,title=image.too-small::" in out
+    assert code == 1  # a broken reference is an error; an old image's problems are warnings
+    assert "::error file=site/index.html,line=1,title=reference.broken::" in out
+    assert "::warning file=site/images/photo/small.jpg,title=image.too-small::" in out
 
 
 def test_fix_is_byte_identical_across_processes(site_dir: Path, inbox: Path, tmp_path: Path) -> None:

@@ -69,8 +69,8 @@ def test_submit_status_update_withdraw(
     )
     assert "Uploading" in err  # progress goes to stderr, JSON alone on stdout
     assert signed_in.token not in out + err
-    alt = signed_in.repo.origin_show(data["branch"], "site/images/hero/alt.toml").decode()
-    assert "Tea: at dawn" in alt  # an alt text may contain ':'
+    page = signed_in.repo.origin_show(data["branch"], "site/pages/index.md").decode()
+    assert '  alt: "Tea: at dawn"\n' in page  # an alt text may contain ':' (quoted in the YAML)
 
     assert run(["status", "--site", site]) == 0
     out = capsys.readouterr().out

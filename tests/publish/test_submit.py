@@ -6,6 +6,8 @@ a stash) and must be exactly the same afterwards; the token must not appear anyw
 
 from __future__ import annotations
 
+import difflib
+
 import hashlib
 from pathlib import Path
 
@@ -98,8 +100,22 @@ def test_submit_opens_a_pull_request_and_leaves_the_checkout_alone(
     # a Japanese file name becomes a safe ASCII name (slot + content hash)
     assert product == [f"site/images/products/product-{sha256(product_jpeg)[:8]}.jpg"]
     assert bare.origin_show(result.branch, "site/images/hero/hero.jpg") == hero_jpeg.read_bytes()
-    alt = bare.origin_show(result.branch, "site/images/hero/alt.toml").decode()
-    assert '"hero.jpg" = "Tea field at dawn"' in alt
+    # alt text goes where the site reads it: the hero's key and the new product entry, and the page's
+    # diff is exactly those lines (the hero keeps its name, so its key does not change)
+    page = bare.origin_show(result.branch, "site/pages/index.md").decode()
+    before_page = bare.origin_show("main", "site/pages/index.md").decode()
+    assert "site/images/hero/alt.toml" not in files
+    diff = [
+        line
+        for line in difflib.unified_diff(before_page.splitlines(), page.splitlines(), n=0, lineterm="")
+        if not line.startswith(("---", "+++", "@@"))
+    ]
+    assert diff == [
+        "-  alt: 満月と星が輝く夜空の下、なだらかな山並みが紫色の夕暮れに沈んでいく風景",
+        "+  alt: Tea field at dawn",
+        f"+  - image: images/products/product-{sha256(product_jpeg)[:8]}.jpg",
+        "+    alt: 抹茶ラテ",
+    ]
     # main is untouched until a reviewer merges
     assert (
         "site/images/hero/hero.jpg" not in bare.origin_files("main")
@@ -112,7 +128,7 @@ def test_submit_opens_a_pull_request_and_leaves_the_checkout_alone(
         == f"Hana Sato <{USER_ID}+hana@users.noreply.127.0.0.1>|Hana Sato <{USER_ID}+hana@users.noreply.127.0.0.1>"
     )
     message = git(bare.bare, "log", "-1", "--format=%B", result.branch)
-    assert message.startswith("New summer hero\n") and "site/images/hero/hero.jpg (hero)" in message
+    assert message.startswith("New summer hero\n") and "site/images/hero/hero.jpg (hero, site/pages/index.md hero.image)" in message
     # the pull request: base, labels, reviewers, body with table, thumbnails, checklist and marker
     pull = forge_site.forge.pull(1)
     assert pull["base"]["ref"] == "main" and pull["head"]["ref"] == result.branch
@@ -338,7 +354,9 @@ def test_update_stops_without_force_when_the_branch_moved_with_a_conflict(
     def colleague_pushes_right_before_us(event: ProgressEvent) -> None:
         # between our commit and our push, a colleague changes the same alt text
         if event.stage == "publish.progress.push":
-            (colleague / "site" / "images" / "hero" / "alt.toml").write_text('"hero.jpg" = "theirs"\n')
+            page = colleague / "site" / "pages" / "index.md"
+            text = page.read_text(encoding="utf-8")
+            page.write_text(text.replace("  alt: dawn\n", "  alt: theirs\n"), encoding="utf-8")
             git(colleague, "commit", "--quiet", "-am", "Their alt text")
             git(colleague, "push", "--quiet", "origin", first.branch)
 

@@ -94,7 +94,7 @@ def test_build_live_site_pages_meta_and_images(build: Builder, site_dir: Path) -
     assert "loading" not in hero_img and hero_img["fetchpriority"] == "high"  # above the fold
     product_imgs = [a for a in imgs if "sencha" in a["src"]]
     assert product_imgs[0]["loading"] == "lazy"
-    assert product_imgs[0]["alt"].startswith("ソーサーにのった")  # from images/products/alt.toml
+    assert product_imgs[0]["alt"].startswith("ソーサーにのった")  # from the products list in pages/index.md
     assert int(product_imgs[0]["width"]) == 200 and int(product_imgs[0]["height"]) == 200
 
 
