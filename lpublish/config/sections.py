@@ -174,7 +174,9 @@ class SlotSection(BaseModel):
 
     @field_validator("key", "alt_key", "list_path")
     @classmethod
-    def _dotted(cls, value: str) -> str:
+    def _dotted(cls, value: str, info: ValidationInfo) -> str:
+        if value == "." and info.field_name == "list_path":
+            return value  # the data file itself is the list
         if value and not re.fullmatch(r"[^.\s\[\]]+(\.[^.\s\[\]]+)*", value):
             raise ValueError(f"{value!r} must be a dotted path such as 'hero.image' or 'gallery.0.src'")
         return value

@@ -276,10 +276,15 @@ def _add_entry(
         "add",
         new_rel,
         source=section.source,
-        key=f"{section.list_path}.{len(entries)}",
+        key=entry_key(section, len(entries)),
         fields={k: v for k, v in given.items() if k in section.fields and v},
         changed=[new_rel, section.source],
     )
+
+
+def entry_key(section: SlotSection, index: int) -> str:
+    """The key path of entry ``index`` of a list slot (``products.3``; ``3`` when the file is the list)."""
+    return str(index) if section.list_path == "." else f"{section.list_path}.{index}"
 
 
 def find_entry(
@@ -339,7 +344,7 @@ def remove_list_entry(
         target or (raw if isinstance(raw, str) else ""),
         replaced=target,
         source=section.source,
-        key=f"{section.list_path}.{index}",
+        key=entry_key(section, index),
         fields={
             reverse[k]: str(v) for k, v in entry.items() if k in reverse and isinstance(v, str | int | float)
         },
