@@ -26,7 +26,9 @@ image_option = click.option(
     "images",
     multiple=True,
     metavar="SLOT=PATH[:ALT]",
-    help="An image for a slot, with optional alt text, e.g. hero=summer.jpg:'Tea field at dawn'. Repeatable.",
+    help="An image for a slot, with optional alt text, e.g. hero=summer.jpg:'Tea field at dawn'. Replaces a "
+    "file or key slot's image; adds an entry to a list slot (SLOT@ENTRY=PATH replaces that entry's image). "
+    "Repeatable.",
 )
 campaign_option = click.option(
     "--campaign",
@@ -89,7 +91,11 @@ def parse_image(spec: str) -> ImageChange:
             if char == ":" and Path(rest[:index]).is_file():
                 path, alt = rest[:index], rest[index + 1 :]
                 break
-    return ImageChange(slot=slot.strip(), source=Path(path).expanduser(), alt=alt)
+    # ``SLOT@ENTRY=PATH`` replaces one entry's image in a list slot (ENTRY: number, image or title).
+    name, _, entry = slot.partition("@")
+    return ImageChange(
+        slot=name.strip(), source=Path(path).expanduser(), alt=alt, replace=entry.strip() or None
+    )
 
 
 def _progress(event: ProgressEvent) -> None:

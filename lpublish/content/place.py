@@ -148,6 +148,10 @@ def place_image(
     if section.kind == "key":
         return _place_key(site_dir, config, slot, section, image, alt, fmt, sha256, files_for)
     if section.kind == "list":
+        if replace:
+            return _replace_entry(
+                site_dir, config, slot, section, image, alt, fmt, sha256, replace, files_for
+            )
         return _add_entry(site_dir, config, slot, section, image, alt, fmt, sha256, fields or {}, files_for)
     return _place_folder(site_dir, slot, section, image, alt, fmt, sha256, replace)
 
@@ -280,6 +284,59 @@ def _add_entry(
         fields={k: v for k, v in given.items() if k in section.fields and v},
         changed=[new_rel, section.source],
     )
+
+
+def _replace_entry(
+    site_dir: Path,
+    config: SiteConfig,
+    slot: str,
+    section: SlotSection,
+    image: Path,
+    alt: str,
+    fmt: str,
+    sha256: str,
+    wanted: str,
+    files_for: FilesFor,
+) -> Placement:
+    """A list entry keeps its place and fields; only its image (and alt text) change."""
+    entries = _entries(site_dir, section)
+    paths = resolver(config, files_for(site_dir))
+    index = find_entry(entries, section, wanted, lambda raw: paths.resolve(raw, section.source)[1])
+    if index == -2:
+        raise ContentError("content.entry_ambiguous", slot=slot, entry=wanted)
+    if index < 0:
+        raise ContentError("content.entry_missing", slot=slot, entry=wanted, count=len(entries))
+    entry = entries[index] if isinstance(entries[index], dict) else {}
+    image_key = section.fields["image"]
+    old_raw = entry.get(image_key) if isinstance(entry.get(image_key), str) else None
+    old_target = paths.resolve(old_raw, section.source)[1] if old_raw else None
+    folder = site_dir / section.path
+    folder.mkdir(parents=True, exist_ok=True)
+    target = resolve_inside(folder, _new_name(slot, section, image, fmt, sha256))
+    new_rel = _rel(site_dir, target)
+    shutil.copyfile(image, target)
+    key = entry_key(section, index)
+    edits: list[Edit] = [SetValue(f"{key}.{image_key}", paths.spell(new_rel, section.source, old_raw))]
+    if "alt" in section.fields and alt:
+        edits.append(SetValue(f"{key}.{section.fields['alt']}", alt))
+    _edit(site_dir, section, edits)
+    reverse = {k: form for form, k in section.fields.items()}
+    placement = Placement(
+        slot,
+        "replace",
+        new_rel,
+        replaced=old_target,
+        source=section.source,
+        key=key,
+        fields={
+            reverse[k]: str(v) for k, v in entry.items() if k in reverse and isinstance(v, str | int | float)
+        },
+        changed=[new_rel, section.source],
+    )
+    if old_target and old_target != new_rel:
+        placement.deleted = _drop_if_unused(site_dir, config, section, old_target, files_for)
+        placement.changed += placement.deleted
+    return placement
 
 
 def entry_key(section: SlotSection, index: int) -> str:
