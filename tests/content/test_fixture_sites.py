@@ -149,7 +149,9 @@ def test_replace_add_remove_through_submit_and_the_real_build(name: str, tmp_pat
         images = [ImageChange("hero", hero, "Tea field at dawn, seen from the hill")]
         removals = []
         if places.products_source:
-            images.append(ImageChange("product", new_product, "A cup of Night Brew", fields={"title": "Night Brew"}))
+            images.append(
+                ImageChange("product", new_product, "A cup of Night Brew", fields={"title": "Night Brew"})
+            )
             removals.append(EntryRemoval("product", "River Roast"))
         result = service.submit(
             config,
@@ -178,7 +180,11 @@ def test_replace_add_remove_through_submit_and_the_real_build(name: str, tmp_pat
         src = re.search(r'src="([^"]+)"', matching[0])
         assert src is not None
         url = src.group(1).split("?")[0]
-        target = (built.out_dir / places.page).parent / url if not url.startswith("/") else built.out_dir / url.lstrip("/")
+        target = (
+            (built.out_dir / places.page).parent / url
+            if not url.startswith("/")
+            else built.out_dir / url.lstrip("/")
+        )
         assert target.read_bytes() == image_bytes, f"{url} in the built site is not the new image"
 
     shown(hero.read_bytes(), "Tea field at dawn, seen from the hill")
@@ -188,7 +194,9 @@ def test_replace_add_remove_through_submit_and_the_real_build(name: str, tmp_pat
     after_hero = _show(bare, result.branch, places.hero_source)
     diff = _diff(before_hero, after_hero)
     assert [line[0] for line in diff] in (["-", "+"], ["-", "-", "+", "+"]), diff
-    assert all(("hero" in line.lower() or "alt" in line.lower() or "image" in line.lower()) for line in diff), diff
+    assert all(
+        ("hero" in line.lower() or "alt" in line.lower() or "image" in line.lower()) for line in diff
+    ), diff
     assert any("Tea field at dawn" in line for line in diff if line.startswith("+"))
 
     if places.products_source:
@@ -204,7 +212,11 @@ def test_replace_add_remove_through_submit_and_the_real_build(name: str, tmp_pat
         assert "Night Brew" in added and "A cup of Night Brew" in added
         assert "Field Blend" not in added and "Summit Tea" not in added
         files = subprocess.run(
-            ["git", "ls-tree", "-r", "--name-only", result.branch], cwd=bare, capture_output=True, text=True, check=True
+            ["git", "ls-tree", "-r", "--name-only", result.branch],
+            cwd=bare,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.split()
         # The removed product's photo went with it (nothing else used it).
         assert not any("river-roast" in f for f in files)
