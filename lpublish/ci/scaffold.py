@@ -1,7 +1,7 @@
 """``lpublish init``: scaffold lpublish into an existing site repository.
 
-Owns: guessing image slots from the images already in the site (grouped by folder; sizes, aspect ratio,
-formats and a byte budget inferred from what is there), writing ``lpublish.toml``, the three workflows,
+Owns: proposing image slots (``lpublish.content.propose``: from what the pages use, each of the right
+kind, rules from the place), writing ``lpublish.toml``, the three workflows,
 a docs page for the team and an admin setup page with the exact AWS policies, and refusing to overwrite
 existing files unless forced. The front end (``lpublish/cli/init_cmd.py``) confirms the guessed slots with
 the user. Must not import UI libraries.
@@ -13,7 +13,6 @@ import math
 import re
 import subprocess
 import warnings
-from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 from importlib import resources
@@ -23,7 +22,8 @@ from PIL import Image
 
 from lpublish.ci import policies
 from lpublish.ci.workflows import WORKFLOWS, WorkflowVars, render_workflow
-from lpublish.config import CONFIG_NAME, parse_config
+from lpublish.config import CONFIG_NAME, SiteConfig, parse_config
+from lpublish.content.propose import SlotProposal, propose_slots, slots_toml
 from lpublish.errors import ContentError, UsageError
 
 IMAGE_SUFFIXES = {
@@ -65,24 +65,8 @@ class ImageSeen:
     has_alpha: bool = False
 
 
-@dataclass
-class SlotGuess:
-    """A slot proposed from one folder of images."""
-
-    name: str
-    path: str
-    images: list[ImageSeen]
-    formats: list[str]
-    filename: str = ""
-    min_width: int | None = None
-    min_height: int | None = None
-    aspect: str | None = None
-    max_bytes: int | None = None
-    allow_alpha: bool = True
-
-    @property
-    def count(self) -> int:
-        return len(self.images)
+#: A proposed slot (kind, place and rules); see ``lpublish.content.propose``.
+SlotGuess = SlotProposal
 
 
 @dataclass
@@ -175,35 +159,9 @@ def _budget(images: list[ImageSeen]) -> int:
     return int(math.ceil(largest * 1.25 / 10_000) * 10_000)
 
 
-def guess_slots(root: Path) -> list[SlotGuess]:
-    """One proposed slot per folder that holds images, measured from the images in it."""
-    groups: dict[str, list[ImageSeen]] = defaultdict(list)
-    for path in find_images(root):
-        seen = measure(path)
-        if seen is not None:
-            groups[path.parent.relative_to(root).as_posix()].append(seen)
-    taken: set[str] = set()
-    slots = []
-    for folder in sorted(groups):
-        images = groups[folder]
-        sized = [i for i in images if i.width and i.height]
-        formats = sorted({i.format for i in images})
-        slot = SlotGuess(
-            name=_slot_name(folder, taken),
-            path=folder if folder else ".",
-            images=images,
-            formats=formats,
-            aspect=_aspect(images),
-            max_bytes=_budget(images),
-            allow_alpha=any(i.has_alpha for i in images) or "svg" in formats,
-        )
-        if sized and len(sized) == len(images):
-            slot.min_width = min(i.width for i in sized if i.width)
-            slot.min_height = min(i.height for i in sized if i.height)
-        if len(images) == 1:
-            slot.filename = images[0].path.stem
-        slots.append(slot)
-    return slots
+def guess_slots(root: Path, config: SiteConfig | None = None) -> list[SlotGuess]:
+    """Slots proposed from the images the site's pages use (``lpublish.content.propose``)."""
+    return propose_slots(root, config)
 
 
 # --- writing the config -----------------------------------------------------------------------------
@@ -240,25 +198,7 @@ def render_config(
         'timezone = "Asia/Tokyo"',
         "",
     ]
-    for slot in slots:
-        label = slot.name.replace("-", " ").capitalize()
-        lines.append(f"[slots.{slot.name}]")
-        lines.append(f"# Guessed from {slot.count} image(s) in {slot.path}. Translate the ja label.")
-        lines.append(f"label = {{ en = {_toml_str(label)}, ja = {_toml_str(label)} }}")
-        lines.append(f"path = {_toml_str(slot.path)}")
-        if slot.filename:
-            lines.append(f"filename = {_toml_str(slot.filename)}")
-        if slot.min_width and slot.min_height:
-            lines.append(f"min_width = {slot.min_width}")
-            lines.append(f"min_height = {slot.min_height}")
-        if slot.aspect:
-            lines.append(f"aspect = {_toml_str(slot.aspect)}")
-        lines.append(f"formats = {_toml_list(slot.formats)}")
-        if slot.max_bytes:
-            lines.append(f"max_bytes = {slot.max_bytes}")
-        lines.append("alt_required = true")
-        lines.append(f"allow_alpha = {'true' if slot.allow_alpha else 'false'}")
-        lines.append("")
+    lines.append(slots_toml(slots))
     hero = next((s.name for s in slots if "hero" in s.name), None)
     og = next((s.name for s in slots if s.name in ("og", "ogp", "social", "share")), None)
     if slots:

@@ -40,7 +40,18 @@ def repo(tmp_path: Path) -> Path:
     (site / "images" / "logo" / "logo.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>', encoding="utf-8"
     )
-    (site / "index.html").write_text("<h1>hi</h1>", encoding="utf-8")
+    (site / "index.html").write_text(
+        '<h1>hi</h1><img src="images/logo/logo.svg" alt="Acme">', encoding="utf-8"
+    )
+    # The pages name the images: a hero key, a list of products and a social image in front matter.
+    (site / "pages").mkdir()
+    (site / "pages" / "index.md").write_text(
+        "---\nhero:\n  image: /images/hero/hero.jpg\n  alt: Fields\nog_image: /images/og/share.png\n"
+        "products:\n  - name: Tea\n    image: /images/products/tea.jpg\n    alt: A cup of tea\n"
+        "  - name: Cup\n    image: /images/products/cup.png\n    alt: A cup\n---\n",
+        encoding="utf-8",
+    )
+    _image(site / "images" / "unused" / "old.jpg", (640, 480), "JPEG")  # used by no page: no slot
     git(tmp_path, "init", "-q", "-b", "main", str(root))
     git(root, "remote", "add", "origin", "git@github.com:acme/lp.git")
     return root
@@ -52,18 +63,32 @@ def _run(argv: list[str]) -> int:
     return int(exc.value.code or 0)
 
 
-def test_slots_are_guessed_per_folder(repo: Path) -> None:
+def test_slots_are_proposed_from_what_the_pages_use(repo: Path) -> None:
     slots = {s.name: s for s in guess_slots(repo / "site")}
     assert set(slots) == {"hero", "products", "og", "logo"}
     hero = slots["hero"]
-    assert (hero.path, hero.filename, hero.aspect, hero.formats) == ("images/hero", "hero", "12:5", ["jpeg"])
-    assert (hero.min_width, hero.min_height, hero.allow_alpha) == (1920, 800, False)
+    assert (hero.kind, hero.source, hero.key, hero.alt_key) == (
+        "key",
+        "pages/index.md",
+        "hero.image",
+        "hero.alt",
+    )
+    assert (hero.path, hero.formats, hero.above_fold) == ("images/hero", ["jpeg", "webp"], True)
+    # Its size now is the minimum; no aspect rule, since nothing in the layout fixes one.
+    assert (hero.min_width, hero.min_height, hero.aspect, hero.allow_alpha) == (1920, 800, None, False)
     products = slots["products"]
-    assert products.aspect == "1:1" and products.formats == ["jpeg", "png"]
-    assert (products.min_width, products.min_height, products.filename) == (800, 800, "")
-    assert products.allow_alpha is True  # one of them has transparency
-    assert slots["og"].aspect == "40:21"  # 1200x630
-    assert slots["logo"].formats == ["svg"] and slots["logo"].aspect is None
+    assert (products.kind, products.list_path) == ("list", "products")
+    assert products.fields == {"image": "image", "alt": "alt", "title": "name"}
+    assert products.aspect == "1:1" and products.formats == ["jpeg", "png", "webp"]  # every entry is square
+    assert products.min_width == 800 and products.allow_alpha is True  # one of them has transparency
+    assert (slots["og"].kind, slots["og"].key, slots["og"].aspect) == ("key", "og_image", None)
+    logo = slots["logo"]
+    assert (logo.kind, logo.file, logo.alt_html, logo.formats) == (
+        "file",
+        "images/logo/logo.svg",
+        "index.html",
+        ["svg"],
+    )
     # budgets leave room above today's largest file so existing images pass
     assert all(s.max_bytes and s.max_bytes >= max(i.bytes for i in s.images) for s in slots.values())
 
@@ -78,7 +103,7 @@ def test_init_writes_config_workflows_docs_and_prints_the_setup(
     assert code == 0
     config = load_config(site=repo / "site")
     assert set(config.slots) == {"hero", "products", "og", "logo"}
-    assert config.slots["hero"].aspect_ratio == pytest.approx(2.4)
+    assert config.slots["hero"].kind == "key" and config.slots["products"].kind == "list"
     assert config.forge.repo == "acme/lp"
     assert config.deploy.targets["production"].distribution == "E2ABC"
     assert config.campaign.hero_slot == "hero" and config.campaign.social_slot == "og"
