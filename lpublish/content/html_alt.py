@@ -18,7 +18,7 @@ _ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
 
 def _attrs(tag: str) -> list[tuple[str, int, int, str]]:
     """(name, value start, value end, quote) for each attribute of ``tag`` (offsets inside ``tag``)."""
-    out = []
+    out: list[tuple[str, int, int, str]] = []
     start = tag.find(" ")
     if start == -1:
         return out

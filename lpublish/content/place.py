@@ -102,7 +102,7 @@ def _edit(site_dir: Path, section: SlotSection, edits: list[Edit]) -> None:
         doc = open_document(path)
         write_text(path, apply_edits(doc, edits).text)
     except KeyPathError as exc:
-        raise ContentError("content.key_missing", path=section.source, key=exc.path) from None
+        raise ContentError("content.key_missing", path=section.source, name=exc.path) from None
     except (OSError, DocumentError) as exc:
         raise ContentError("content.source_unreadable", path=section.source, reason=str(exc)) from None
 
@@ -239,9 +239,9 @@ def _entries(site_dir: Path, section: SlotSection) -> list[Any]:
     try:
         entries = get_at(data, section.list_path)
     except KeyPathError:
-        raise ContentError("content.key_missing", path=section.source, key=section.list_path) from None
+        raise ContentError("content.key_missing", path=section.source, name=section.list_path) from None
     if not isinstance(entries, list):
-        raise ContentError("content.not_a_list", path=section.source, key=section.list_path)
+        raise ContentError("content.not_a_list", path=section.source, name=section.list_path)
     return entries
 
 

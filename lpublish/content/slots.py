@@ -6,7 +6,7 @@ hero.image") and ``has_alt_target``. Must not import UI libraries.
 
 from __future__ import annotations
 
-from lpublish.config import SlotSection
+from lpublish.config import SiteConfig, SlotSection
 from lpublish.i18n import current_language, t
 
 
@@ -42,3 +42,52 @@ def has_alt_target(section: SlotSection) -> bool:
     if section.kind == "list":
         return "alt" in section.fields
     return True
+
+
+def current_images(config: SiteConfig, slot: str) -> list[tuple[str, dict[str, str]]]:
+    """The images slot ``slot`` shows now (site-relative paths), each with its list entry's fields
+    (form field -> value; empty for other kinds), in the site's order."""
+    from lpublish.content.documents import DocumentError, open_document, parse_data
+    from lpublish.content.dotted import KeyPathError, get_at
+    from lpublish.content.references import resolver
+    from lpublish.content.sitefiles import DirFiles
+
+    section = config.slots.get(slot)
+    if section is None:
+        return []
+    if section.kind == "file":
+        return [(section.file, {})] if config.site_path(section.file).is_file() else []
+    if section.kind == "folder":
+        folder = config.site_path(section.path)
+        suffixes = {".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".svg"}
+        if not folder.is_dir():
+            return []
+        return [
+            (p.relative_to(config.root).as_posix(), {})
+            for p in sorted(folder.iterdir())
+            if p.is_file() and p.suffix.lower() in suffixes
+        ]
+    try:
+        data = parse_data(open_document(config.site_path(section.source)))
+        found = get_at(data, section.key if section.kind == "key" else section.list_path)
+    except (OSError, DocumentError, KeyPathError):
+        return []
+    paths = resolver(config, DirFiles.for_config(config))
+    if section.kind == "key":
+        target = paths.resolve(found, section.source)[1] if isinstance(found, str) else None
+        return [(target, {})] if target else []
+    out: list[tuple[str, dict[str, str]]] = []
+    reverse = {key: form for form, key in section.fields.items()}
+    for entry in found if isinstance(found, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        raw = entry.get(section.fields["image"])
+        target = paths.resolve(raw, section.source)[1] if isinstance(raw, str) else None
+        if target:
+            fields = {
+                reverse[k]: str(v)
+                for k, v in entry.items()
+                if k in reverse and isinstance(v, str | int | float)
+            }
+            out.append((target, fields))
+    return out

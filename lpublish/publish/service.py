@@ -22,6 +22,7 @@ from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
 from lpublish.config import SiteConfig
+from lpublish.content.slots import describe_place
 from lpublish.errors import ContentError, ExternalError, LpublishError, UsageError
 from lpublish.findings import Finding, Severity
 from lpublish.i18n import t
@@ -397,6 +398,17 @@ def raw_url(config: SiteConfig, branch: str, path: str) -> str:
     return f"{config.forge.web_url.rstrip('/')}/{config.forge.repo}/raw/{quote(branch)}/{quote(path)}"
 
 
+def _entry_note(entry: dict[str, Any]) -> str:
+    """What happened at the place, and a list entry's fields, for the reviewers' table."""
+    action = entry.get("action")
+    if action not in ("add", "remove", "replace"):
+        return ""
+    note = "<br>" + t(f"content.body.{action}")
+    fields = entry.get("fields") or {}
+    shown = ", ".join(f"{k}: {_cell(str(v))}" for k, v in fields.items() if k != "image" and v)
+    return note + (f" ({shown})" if shown else "")
+
+
 def render_body(config: SiteConfig, data: dict[str, Any]) -> str:
     """The reviewers' PR body: summary, file table, thumbnails, checklist and the hidden marker."""
     lines: list[str] = [_marker(data), "", f"## {t('publish.body.heading')}", ""]
@@ -414,7 +426,9 @@ def render_body(config: SiteConfig, data: dict[str, Any]) -> str:
             slot = config.slots.get(entry.get("slot", ""))
             label = entry.get("slot", "")
             if slot is not None:
-                label = f"{getattr(slot.label, 'ja' if t('publish.body.lang') == 'ja' else 'en')} (`{label}`)"
+                # The place in plain words: "Top page, main image (in pages/index.md, key hero.image)".
+                label = f"{describe_place(slot, t('publish.body.lang'))} (`{label}`)"
+            label += _entry_note(entry)
             size = f"{entry['width']}×{entry['height']}" if entry.get("width") else "—"
             before = entry.get("original_bytes")
             size_text = f"{_kb(before)} → {_kb(entry.get('bytes'))}" if before else _kb(entry.get("bytes"))
@@ -429,10 +443,22 @@ def render_body(config: SiteConfig, data: dict[str, Any]) -> str:
         lines += ["", f"### {t('publish.body.thumbnails')}", ""]
         branch = str(data.get("branch", ""))
         for entry in files:
+            if entry.get("action") == "remove":
+                continue
             alt = entry.get("alt") or entry["path"]
             alt_attr = alt.replace('"', "&quot;").replace("<", "&lt;")
             lines.append(f'<img src="{raw_url(config, branch, entry["path"])}" width="240" alt="{alt_attr}">')
         lines.append("")
+        before = [e for e in files if e.get("replaced")]
+        if before:
+            # What the change replaces or removes, as it is on the base branch now.
+            lines += [f"### {t('content.body.before')}", ""]
+            for entry in before:
+                old = str(entry["replaced"])
+                lines.append(
+                    f'<img src="{raw_url(config, config.forge.base, old)}" width="160" alt="{_cell(old)}"> `{_cell(old)}`'
+                )
+            lines.append("")
     if data.get("campaign"):
         lines += [t("publish.body.campaign", slug=data["campaign"]), ""]
     lines += [

@@ -163,21 +163,27 @@ def human_size(size: int) -> str:
 
 
 def existing_files(config: SiteConfig, slot: str) -> list[Path]:
-    """Image files the slot's folder holds now (what a new file may replace), sorted by name."""
-    section = config.slots.get(slot)
-    if section is None:
-        return []
-    folder = config.root / section.path
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    """Image files the slot shows now (what a new file may replace), in the site's order."""
+    from lpublish.content.slots import current_images
+
+    return [config.root / rel for rel, _ in current_images(config, slot)]
 
 
 def default_replacement(config: SiteConfig, slot: str) -> str | None:
-    """For single-image slots (fixed ``filename``), the file a new image replaces."""
+    """The file a new image replaces by default: a file or key slot's one image; for a legacy
+    single-image folder slot (fixed ``filename``), that file."""
     section = config.slots.get(slot)
-    if section is None or not section.filename:
+    if section is None:
         return None
+    if section.kind in ("file", "key"):
+        found = existing_files(config, slot)
+        return found[0].name if found else None
+    if section.kind == "list" or not section.filename:
+        return None
+    for path in existing_files(config, slot):
+        if path.stem == section.filename:
+            return path.name
+    return None
     for path in existing_files(config, slot):
         if path.stem == section.filename:
             return path.name

@@ -53,7 +53,11 @@ def test_site_errors_exit_1_with_json(capsys: pytest.CaptureFixture[str], site_d
     assert code == 0
     data = json.loads(out)
     assert data["summary"]["errors"] == 0
-    assert sorted(f["code"] for f in data["findings"]) == ["alt.missing", "content.already-on-site", "image.too-small"]
+    assert sorted(f["code"] for f in data["findings"]) == [
+        "alt.missing",
+        "content.already-on-site",
+        "image.too-small",
+    ]
 
 
 def test_files_for_a_slot(capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path) -> None:

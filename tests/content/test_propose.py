@@ -36,7 +36,9 @@ def test_proposed_slots_fit_the_site_and_check_is_clean(name: str, tmp_path: Pat
         assert products.fields["image"] == "image" and products.fields["alt"] == "alt"
         assert products.count == 3 and products.aspect == "1:1"
     text = (root / "lpublish.toml").read_text(encoding="utf-8")
-    text += '\n[campaign]\nhero_slot = "hero"\nsocial_slot = "hero"\n\n' + slots_toml(list(proposals.values()))
+    text += '\n[campaign]\nhero_slot = "hero"\nsocial_slot = "hero"\n\n' + slots_toml(
+        list(proposals.values())
+    )
     (root / "lpublish.toml").write_text(text, encoding="utf-8")
     report = check_content(load_config(site=root), workers=1)
     assert report.errors == [], [(f.file, f.code, f.message) for f in report.errors]

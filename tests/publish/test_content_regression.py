@@ -36,7 +36,9 @@ def _close(a: tuple[float, ...], b: tuple[int, ...]) -> bool:
     return all(abs(x - y) < 12 for x, y in zip(a, b, strict=True))
 
 
-def test_replace_and_add_a_product_photo_then_merge_builds_main(forge_site: ForgeSite, tmp_path: Path) -> None:
+def test_replace_and_add_a_product_photo_then_merge_builds_main(
+    forge_site: ForgeSite, tmp_path: Path
+) -> None:
     config = config_for(forge_site)
     red, blue = (200, 30, 30), (30, 40, 210)
     replacement = _solid(tmp_path / "designer" / "hojicha-new.jpg", red)
@@ -56,7 +58,9 @@ def test_replace_and_add_a_product_photo_then_merge_builds_main(forge_site: Forg
     forge_site.forge.merge(result.number)
 
     live = tmp_path / "main"
-    subprocess.run(["git", "clone", "-q", "--branch", "main", str(forge_site.repo.bare), str(live)], check=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--branch", "main", str(forge_site.repo.bare), str(live)], check=True
+    )
     site = load_config(site=live / "site")
     built = adapter_for(site).build(tmp_path / "out")
     assert built.ok, [f.message for f in built.findings]
@@ -78,6 +82,10 @@ def test_replace_and_add_a_product_photo_then_merge_builds_main(forge_site: Forg
     assert _close(_mean(img_with("A cup of Night Brew")), blue)
     # The old photo left the repository with nothing pointing at it.
     files = subprocess.run(
-        ["git", "ls-tree", "-r", "--name-only", "main"], cwd=forge_site.repo.bare, capture_output=True, text=True, check=True
+        ["git", "ls-tree", "-r", "--name-only", "main"],
+        cwd=forge_site.repo.bare,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert "site/images/products/hojicha-starry-night.jpg" not in files

@@ -7,7 +7,6 @@ a stash) and must be exactly the same afterwards; the token must not appear anyw
 from __future__ import annotations
 
 import difflib
-
 import hashlib
 from pathlib import Path
 
@@ -128,7 +127,10 @@ def test_submit_opens_a_pull_request_and_leaves_the_checkout_alone(
         == f"Hana Sato <{USER_ID}+hana@users.noreply.127.0.0.1>|Hana Sato <{USER_ID}+hana@users.noreply.127.0.0.1>"
     )
     message = git(bare.bare, "log", "-1", "--format=%B", result.branch)
-    assert message.startswith("New summer hero\n") and "site/images/hero/hero.jpg (hero, site/pages/index.md hero.image)" in message
+    assert (
+        message.startswith("New summer hero\n")
+        and "site/images/hero/hero.jpg (hero, site/pages/index.md hero.image)" in message
+    )
     # the pull request: base, labels, reviewers, body with table, thumbnails, checklist and marker
     pull = forge_site.forge.pull(1)
     assert pull["base"]["ref"] == "main" and pull["head"]["ref"] == result.branch

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,12 +20,12 @@ from textual.message import Message
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from lpublish.content.slots import where
 from lpublish.i18n import t
 from lpublish.tui.screens.base import BaseScreen, show_message
 from lpublish.tui.state import (
     PendingImage,
     default_replacement,
-    existing_files,
     human_size,
     slot_label,
     slot_spec,
@@ -53,7 +54,11 @@ class ImagesScreen(BaseScreen[None]):
             yield Static(t("tui.images.choose_slot"), classes="muted")
             options = []
             for name, section in config.slots.items():
-                prompt = f"{slot_label(config, name)}\n  [dim]{slot_spec(section)}[/dim]"
+                # Where the image is, in plain words, then its rules.
+                place = escape(where(section))
+                prompt = (
+                    f"{slot_label(config, name)}\n  [dim]{place}[/dim]\n  [dim]{slot_spec(section)}[/dim]"
+                )
                 options.append(Option(prompt, id=name))
             yield OptionList(*options, id="slot-list")
         yield Footer()
@@ -101,6 +106,7 @@ class ImageScreen(BaseScreen[None]):
         yield Header()
         with VerticalScroll(classes="page", id="image-body"):
             yield Label(slot_label(config, self.slot), classes="page-title")
+            yield Static(where(section), id="slot-place", classes="muted", markup=False)
             yield Static(t("tui.image.rules", spec=slot_spec(section)), id="slot-spec", classes="muted")
             with Horizontal(classes="row"):
                 yield Button(t("tui.image.choose"), id="choose", classes="small", variant="primary")
@@ -129,10 +135,17 @@ class ImageScreen(BaseScreen[None]):
 
     def _replace_options(self) -> list[tuple[str, str]]:
         config = self.lapp.context.require_config()
-        options = [(t("tui.image.as_new"), NEW_FILE)]
-        for path in existing_files(config, self.slot):
-            options.append((t("tui.image.replace_file", name=path.name), path.name))
-        return options
+        from lpublish.content.slots import current_images
+
+        section = config.slots[self.slot]
+        # A file or key slot's image can only be replaced; a list or folder slot can also get a new one.
+        options = [] if section.kind in ("file", "key") else [(t("tui.image.as_new"), NEW_FILE)]
+        for rel, fields in current_images(config, self.slot):
+            name = rel.rsplit("/", 1)[-1]
+            shown = " · ".join(v for k, v in fields.items() if k in ("title", "alt") and v)
+            label = t("tui.image.replace_file", name=f"{name} ({shown})" if shown else name)
+            options.append((label, name))
+        return options or [(t("tui.image.as_new"), NEW_FILE)]
 
     def _default_replace(self) -> str:
         config = self.lapp.context.require_config()
