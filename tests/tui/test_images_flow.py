@@ -4,7 +4,6 @@ add an image to the hero slot, review, submit; errors become dialogs and the dra
 from __future__ import annotations
 
 import threading
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -56,12 +55,13 @@ async def test_add_hero_image_and_submit(practice_app: Callable[..., LpublishApp
         pulls = session.forge.pulls(session.repo)
         assert len(pulls) == 1
         pull = pulls[0]
-        assert pull["title"] == "Replace Top page hero banner"
+        assert pull["title"] == "Replace Top page, main image"
         assert pull["html_url"] in screen_text(app)
         branch = pull["head"]["ref"]
         assert git_show(session.bare, branch, "images/hero/hero.jpg") == image.read_bytes()
-        alt = tomllib.loads(git_show(session.bare, branch, "images/hero/alt.toml").decode())
-        assert alt["hero.jpg"] == "Iced tea"
+        # The alt text goes where the page reads it: the hero's alt key in pages/index.md.
+        page = git_show(session.bare, branch, "pages/index.md").decode()
+        assert "\n  alt: Iced tea\n" in page
         await pilot.click("#open")
         assert app.opened_urls == [pull["html_url"]]
         assert app.work.empty

@@ -121,7 +121,7 @@ def test_practice_add_hero_and_submit_in_a_real_terminal(tmux: Tmux, tmp_path: P
     )
     pulls = json.loads(urllib.request.urlopen(request, timeout=10).read())
     assert len(pulls) == 1
-    assert pulls[0]["title"] == "Replace Top page hero banner"
+    assert pulls[0]["title"] == "Replace Top page, main image"
     assert pulls[0]["html_url"] in screen
     tmux.keys("C-q")
     tmux.wait_for(lambda s: "is open" not in s, "the app to quit", timeout=30)

@@ -105,8 +105,12 @@ class ImageScreen(BaseScreen[None]):
         section = config.slots[self.slot]
         yield Header()
         with VerticalScroll(classes="page", id="image-body"):
-            yield Label(slot_label(config, self.slot), classes="page-title")
-            yield Static(where(section), id="slot-place", classes="muted", markup=False)
+            # The slot's place in plain words, in the title line (the screen must still fit 80x24).
+            yield Label(
+                t("content.place.described", label=slot_label(config, self.slot), where=where(section)),
+                classes="page-title",
+                markup=False,
+            )
             yield Static(t("tui.image.rules", spec=slot_spec(section)), id="slot-spec", classes="muted")
             with Horizontal(classes="row"):
                 yield Button(t("tui.image.choose"), id="choose", classes="small", variant="primary")
