@@ -65,6 +65,9 @@ def test_replace_and_add_a_product_photo_then_merge_builds_main(
     built = adapter_for(site).build(tmp_path / "out")
     assert built.ok, [f.message for f in built.findings]
     assert not [f for f in built.findings if f.code == "build.file-missing"]
+    # lpublish's own sidecars are never published (the campaign social images' alt.toml stays in git).
+    assert (live / "site" / "images" / "og" / "alt.toml").is_file()
+    assert not list(built.out_dir.rglob("alt.toml")) and not list(built.out_dir.rglob("lpublish.toml"))
     page = (built.out_dir / "index.html").read_text(encoding="utf-8")
     imgs = re.findall(r"<img\b[^>]*>", page)
 
