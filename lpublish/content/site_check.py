@@ -215,6 +215,18 @@ def check_content(
     for name, section in sorted(config.slots.items()):
         if section.kind == "folder":
             jobs.extend(_folder_jobs(config, name, section, report))
+    checked = {j.display_name for j in jobs}
+    for rel in sorted(changed):
+        # A new image in a key or list slot's folder is judged by that slot's rules, even before a
+        # page uses it (an image lpublish did not place there; image-unused says so too).
+        owner = _folder_owner(config, rel)
+        if (
+            owner
+            and rel not in checked
+            and (config.root / rel).is_file()
+            and Path(rel).suffix.lower() in IMAGE_SUFFIXES
+        ):
+            jobs.append(CheckJob(config.site_path(rel), owner, alt=None, display_name=rel, in_site=True))
     checks = run_checks(jobs, config, workers=workers, decode=decode, progress=progress, cancel=cancel)
     first_by_hash: dict[str, str] = {}
     existing_with_errors: set[str] = set()
@@ -244,6 +256,15 @@ def check_content(
     report.files_checked = len(jobs)
     report.findings = _dedupe(report.findings)
     return report
+
+
+def _folder_owner(config: SiteConfig, rel: str) -> str | None:
+    """The key or list slot whose ``path`` folder holds ``rel`` directly (the first, by name)."""
+    folder = rel.rpartition("/")[0]
+    for name, section in sorted(config.slots.items()):
+        if section.kind in ("key", "list") and section.path.strip("/") == folder:
+            return name
+    return None
 
 
 def _in_folder_slot(config: SiteConfig, rel: str) -> bool:
