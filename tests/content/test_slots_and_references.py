@@ -171,3 +171,17 @@ def test_sample_site_after_removing_a_product_photo(sample_site: Path, tmp_path:
     assert [(f.file, f.code, f.params["raw"]) for f in report.errors] == [
         ("pages/index.md", "reference.broken", "images/products/hojicha-starry-night.jpg")
     ]
+
+
+def test_a_new_image_in_a_list_folder_is_judged_by_the_list_slot(sample_site: Path, tmp_path: Path) -> None:
+    from lpublish.config import load_config
+
+    site = tmp_path / "site"
+    shutil.copytree(sample_site, site, ignore=shutil.ignore_patterns("dist", ".lpublish-cache"))
+    c.save(c.gradient(100, 100), site / "images" / "products" / "tiny.jpg", "JPEG")
+    config = load_config(site=site)
+    report = check_content(config, changed={"images/products/tiny.jpg"}, workers=1)
+    assert [(f.file, f.code) for f in report.errors] == [("images/products/tiny.jpg", "image.too-small")]
+    assert ("images/products/tiny.jpg", "content.image-unused") in [(f.file, f.code) for f in report.warnings]
+    # Outside a change, a file that no slot names is not judged.
+    assert check_content(config, workers=1).errors == []
