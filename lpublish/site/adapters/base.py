@@ -160,9 +160,11 @@ def sha256_file(path: Path) -> str:
 def list_files(folder: Path, exclude: list[str]) -> list[str]:
     """Every file under ``folder`` (posix paths, sorted), without excluded ones and the build manifest.
 
-    Symlinked folders are not entered (a link out of the output must not publish the disk behind it).
+    Symlinked folders are not entered and links to files outside ``folder`` are skipped (a link out of
+    the output must not publish the disk behind it).
     """
     found: list[str] = []
+    real_root = os.path.realpath(folder)
     for dirpath, dirnames, filenames in os.walk(folder):
         rel_dir = os.path.relpath(dirpath, folder).replace(os.sep, "/")
         rel_dir = "" if rel_dir == "." else rel_dir + "/"
@@ -175,8 +177,15 @@ def list_files(folder: Path, exclude: list[str]) -> list[str]:
             rel = rel_dir + name
             if rel == MANIFEST_NAME or is_excluded(rel, exclude):
                 continue
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full) and not _inside(real_root, os.path.realpath(full)):
+                continue  # a link to a file outside the folder would publish it
             found.append(rel)
     return sorted(found)
+
+
+def _inside(root: str, path: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def write_manifest(out: Path, files: list[str], manifest: Path | None = None) -> Path:
