@@ -83,3 +83,21 @@ def test_generator_site_is_rebuilt_after_a_change(make_fixture_site: Callable[..
         assert "Fresh from the hills" in fetch(url)[1]
     finally:
         server.stop()
+
+
+def test_pending_change_is_previewed_in_a_staging_copy_never_the_checkout(
+    make_fixture_site: Callable[..., Path], tmp_path: Path
+) -> None:
+    from lpublish.site.adapters.base import staging_copy
+    from tests.plugins.sites import git
+
+    root = make_fixture_site("eleventy")
+    stage = staging_copy(load_config(site=root), tmp_path / "stage")
+    assert (stage / "node_modules").is_symlink() and not (stage / ".git").exists()
+    products = stage / "src/_data/products.json"
+    products.write_text(products.read_text(encoding="utf-8").replace("Field Blend", "Meadow Blend"))
+    with PreviewServer(load_config(site=stage), dev=False, watch=False) as server:
+        status, body, _ = fetch(server.url)
+        assert status == 200 and "Meadow Blend" in body
+    assert git(root, "status", "--porcelain") == ""  # node_modules is git-ignored; nothing else appeared
+    assert not (root / "_site").exists()

@@ -313,3 +313,33 @@ def copy_output(source: Path, out: Path, files: list[str]) -> None:
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source / rel, target)
+
+
+#: Never copied into a staging copy of the site (VCS, dependencies, caches).
+STAGING_SKIP = (".git", "node_modules", ".lpublish-cache", "__pycache__", ".astro", ".jekyll-cache", ".next")
+
+
+def staging_copy(config: SiteConfig, dest: Path) -> Path:
+    """A throwaway copy of the site at ``dest`` for previewing a pending change (the checkout stays as is).
+
+    Build output, caches and ``.git`` are left out; ``node_modules`` is linked, not copied (a Node site
+    builds in the copy without reinstalling).
+    """
+    root = config.root
+    adapter_output = {
+        "lpublish": config.site.out_dir,
+        "command": config.build.output,
+        "static": "",
+    }[config.build.adapter].strip("/")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skipped = {n for n in names if n in STAGING_SKIP}
+        if adapter_output and Path(folder).resolve() == root.resolve():
+            skipped |= {n for n in names if n == adapter_output.split("/", 1)[0]}
+        return skipped
+
+    shutil.copytree(root, dest, ignore=ignore, symlinks=True)
+    modules = root / "node_modules"
+    if modules.exists():
+        (dest / "node_modules").symlink_to(modules.resolve(), target_is_directory=True)
+    return dest
