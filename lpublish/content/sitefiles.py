@@ -58,7 +58,8 @@ def skip_patterns(config: SiteConfig) -> list[str]:
     """Glob patterns (site-relative) of files that are not the site's own source."""
     patterns = [f"{name}/*" for name in ALWAYS_SKIP] + [f"*/{name}/*" for name in ALWAYS_SKIP]
     patterns += [f"{out}/*" for out in output_dirs(config)]
-    patterns += [".lpublish*", "*/.lpublish*"]
+    # lpublish's own files: its docs name images (slot tables) but are never a page of the site.
+    patterns += [".lpublish*", "*/.lpublish*", "lpublish.toml", "docs/lpublish*.md", "*/docs/lpublish*.md"]
     ignore = _build_value(config, "source_ignore", [])
     if isinstance(ignore, list):
         for pattern in ignore:
