@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import threading
-import time
 import webbrowser
 from pathlib import Path
 
@@ -16,7 +15,8 @@ from lpublish.errors import ExitCode, LpublishError
 from lpublish.findings import Report
 from lpublish.i18n import t
 from lpublish.progress import ProgressEvent
-from lpublish.site.build import BuildResult, build_site, parse_now
+from lpublish.site.adapters import AdapterBuildResult, CommandAdapter, StaticAdapter, adapter_for
+from lpublish.site.build import BuildResult, parse_now
 
 now_option = click.option(
     "--now",
@@ -56,39 +56,73 @@ def _page_lines(result: BuildResult) -> list[str]:
     return lines
 
 
+def _adapter_summary(result: AdapterBuildResult) -> str:
+    if result.adapter == "static":
+        return t(
+            "adapters.build.summary_static",
+            pages=len(result.pages),
+            files=len(result.files),
+            out=str(result.out_dir),
+        )
+    return t(
+        "adapters.build.summary",
+        pages=len(result.pages),
+        files=len(result.files),
+        out=str(result.out_dir),
+        command=result.command,
+        seconds=f"{result.seconds:.2f}",
+        generator=f"{result.generator_seconds:.2f}",
+    )
+
+
 @click.command()
 @site_option
 @click.option(
     "--out",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Output folder (default: [site] out_dir, usually dist).",
+    help="Output folder (default: the generator's output folder; [site] out_dir for lpublish's generator).",
+)
+@click.option(
+    "--install", "run_install", is_flag=True, help="Run [build] install (e.g. npm ci) before building."
 )
 @now_option
 @format_option
-def build(site: Path | None, out: Path | None, now: str | None, fmt: str) -> int:
-    """Build the site: pages, campaign pages, responsive images, sitemap and manifest."""
+def build(site: Path | None, out: Path | None, run_install: bool, now: str | None, fmt: str) -> int:
+    """Build the site with its generator (lpublish's own, the site's command, or none for static sites)."""
     config = config_from(site)
     moment = parse_now(now, config) if now else None
+    adapter = adapter_for(config)
 
     def progress(event: ProgressEvent) -> None:
-        if fmt == "text" and event.total and event.done in (event.total,):
+        if event.stage == "adapters.progress.output":
+            click.echo(event.detail, err=True)  # the generator's own output, streamed as it comes
+        elif event.stage.startswith("adapters.progress."):
+            if fmt != "json":
+                click.echo(f"{t(event.stage)}: {event.detail}", err=True)
+        elif fmt == "text" and event.total and event.done in (event.total,):
             click.echo(f"{t(event.stage)}: {event.done}/{event.total}", err=True)
 
-    result = build_site(config, out, now=moment, progress=progress)
-    report = Report(findings=list(result.findings), files_checked=len(result.pages))
+    if isinstance(adapter, CommandAdapter | StaticAdapter):
+        outcome = adapter.build(out, progress=progress, now=moment, install=run_install)
+    else:
+        outcome = adapter.build(out, progress=progress, now=moment)
+    report = Report(findings=list(outcome.findings), files_checked=len(outcome.pages))
     if fmt == "json":
-        click.echo(render_report(report, "json", extra={"build": result.to_dict()}))
+        click.echo(render_report(report, "json", extra={"build": outcome.to_dict()}))
     else:
         if report.findings or fmt == "github":
             click.echo(render_report(report, fmt))
-        if fmt == "text":
-            for line in _page_lines(result):
-                click.echo(line)
-        click.echo(_summary(result))
-        if not result.ok:
+        if outcome.lpublish is not None:
+            if fmt == "text":
+                for line in _page_lines(outcome.lpublish):
+                    click.echo(line)
+            click.echo(_summary(outcome.lpublish))
+        else:
+            click.echo(_adapter_summary(outcome))
+        if not outcome.ok:
             click.echo(t("site.build.failed"), err=True)
-    return int(ExitCode.OK if result.ok else ExitCode.NOT_ACCEPTABLE)
+    return int(ExitCode.OK if outcome.ok else ExitCode.NOT_ACCEPTABLE)
 
 
 @click.command()
@@ -97,9 +131,21 @@ def build(site: Path | None, out: Path | None, now: str | None, fmt: str) -> int
     "--port", type=click.IntRange(0, 65535), default=0, help="Port on 127.0.0.1 (default: a free one)."
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in the web browser.")
+@click.option(
+    "--no-dev", "no_dev", is_flag=True, help="Serve the built site even when [build] dev_command is set."
+)
+@click.option(
+    "--dev-wait",
+    type=click.FloatRange(1, 3600),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for the site's dev server before serving the built site instead.",
+)
 @now_option
-def preview(site: Path | None, port: int, open_browser: bool, now: str | None) -> int:
-    """Preview the site on this computer, including scheduled campaigns; rebuilds when files change."""
+def preview(
+    site: Path | None, port: int, open_browser: bool, no_dev: bool, dev_wait: float, now: str | None
+) -> int:
+    """Preview the site on this computer (the site's dev server, or the built site rebuilt on change)."""
     from lpublish.site.preview import PreviewServer
 
     config = config_from(site)
@@ -107,7 +153,7 @@ def preview(site: Path | None, port: int, open_browser: bool, now: str | None) -
 
     first = [True]
 
-    def rebuilt(result: BuildResult | None, exc: LpublishError | None) -> None:
+    def rebuilt(result: AdapterBuildResult | None, exc: LpublishError | None) -> None:
         initial, first[0] = first[0], False
         if exc is not None:
             click.echo(t("site.preview.rebuild_failed", error=exc.message), err=True)
@@ -127,7 +173,15 @@ def preview(site: Path | None, port: int, open_browser: bool, now: str | None) -
                 )
             )
 
-    server = PreviewServer(config, port=port, now=moment, on_rebuild=rebuilt)
+    server = PreviewServer(
+        config,
+        port=port,
+        now=moment,
+        on_rebuild=rebuilt,
+        dev=not no_dev,
+        dev_wait=dev_wait,
+        on_status=lambda message: click.echo(message, err=True),
+    )
     url = server.start()
     click.echo(t("site.preview.serving", url=url))
     if open_browser:
@@ -140,8 +194,7 @@ def preview(site: Path | None, port: int, open_browser: bool, now: str | None) -
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, terminate) if in_main else None
     try:
-        while not stop.is_set():
-            time.sleep(0.2)
+        server.serve_until(stop)
     except KeyboardInterrupt:
         pass
     finally:

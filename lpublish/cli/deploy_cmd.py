@@ -29,6 +29,7 @@ from lpublish.deploy.targets import Target
 from lpublish.errors import ConfigError, UsageError
 from lpublish.i18n import t
 from lpublish.progress import ProgressEvent
+from lpublish.site.adapters import adapter_for
 
 
 def _config(site: Path | None, required: bool) -> SiteConfig | None:
@@ -133,6 +134,13 @@ def _apply(options: list[Any]) -> Any:
 @click.option("--yes", is_flag=True, help="Go ahead even when a safety check refuses.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None, help="Parallel uploads.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@click.option(
+    "--exclude",
+    "exclude",
+    multiple=True,
+    metavar="PATTERN",
+    help="Never upload files matching PATTERN (relative to DIRECTORY; repeatable), besides [deploy] exclude.",
+)
 def deploy(
     directory: Path | None,
     site: Path | None,
@@ -152,11 +160,14 @@ def deploy(
     yes: bool,
     workers: int | None,
     quiet: bool,
+    exclude: tuple[str, ...],
 ) -> int:
     """Upload the built site: only what changed, pages last, then refresh the CDN.
 
-    DIRECTORY defaults to the site's build folder ([site] out_dir). Without lpublish.toml give
-    --bucket (or --url) and DIRECTORY.
+    DIRECTORY defaults to the folder the site's build leaves (the generator's output, or the site folder
+    itself for static sites). lpublish's own files (lpublish.toml, .lpublish*, .git/, .github/,
+    node_modules/, _headers) are never uploaded. Without lpublish.toml give --bucket (or --url) and
+    DIRECTORY.
     """
     flags_only = bool(url or bucket)
     config = _config(site, required=not (flags_only and directory is not None))
@@ -183,10 +194,15 @@ def deploy(
         result = remove(target, options=options)
         _emit(result, as_json, preview=preview)
         return 0
+    patterns = list(options.exclude)
+    if config is not None:
+        adapter = adapter_for(config)
+        patterns = adapter.publish_exclude()
     if directory is None:
         if config is None:
             raise UsageError("deploy.no_source", path="DIRECTORY")
-        directory = config.root / config.site.out_dir
+        directory = adapter.output_dir()
+    options.exclude = [*patterns, *exclude]
     rules = config.headers if config is not None else []
     result = engine.deploy(
         directory, target, rules=rules, options=options, progress=_progress(not quiet and not as_json)

@@ -11,7 +11,16 @@ import re
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from lpublish.config.presets import (
+    COMMAND_DEFAULTS,
+    LPUBLISH_DEFAULTS,
+    PRESETS,
+    STATIC_DEFAULTS,
+    AdapterName,
+    PresetName,
+)
 
 Strict = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -193,10 +202,47 @@ class CampaignSection(BaseModel):
         return self
 
 
+def _relative_folder(value: str, key: str) -> str:
+    """A folder inside the site root, posix style ("." for the root itself)."""
+    text = value.strip().replace("\\", "/")
+    if text.startswith("/") or re.match(r"^[A-Za-z]:", text):
+        raise ValueError(f"{key} must be a folder relative to the site root, not {value!r}")
+    parts = [p for p in text.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise ValueError(f"{key} must stay inside the site root ({value!r} leaves it)")
+    return "/".join(parts) or "."
+
+
 class BuildSection(BaseModel):
-    """``[build]``: responsive images and budgets."""
+    """``[build]``: how the site is built (adapter, preset, command) plus lpublish's own image settings.
+
+    ``adapter`` picks who builds: ``lpublish`` (lpublish's generator), ``command`` (the site's own
+    generator, run as a shell command) or ``static`` (no build: a folder is published as it is). A
+    ``preset`` fills the keys left out (see ``lpublish.config.presets``); after loading, every key holds its
+    resolved value. The responsive-image keys (widths ... workers) apply to the lpublish generator only.
+    """
 
     model_config = Strict
+    adapter: AdapterName = "lpublish"
+    preset: PresetName = ""
+    #: Installs the generator's dependencies (e.g. ``npm ci``); run when ``marker`` is missing or asked.
+    install: str = ""
+    #: The build command, run with ``sh -c`` in the site root.
+    command: str = ""
+    #: The folder the command writes (relative to the site root).
+    output: str = ""
+    #: The site's dev server (``{port}`` is replaced by a free port) and the URL it serves.
+    dev_command: str = ""
+    dev_url: str = ""
+    #: Environment variables for install, command and dev server (added to lpublish's environment).
+    env: dict[str, str] = Field(default_factory=dict)
+    timeout_seconds: float = Field(default=900, gt=0)
+    #: ``static``: the folder that is published.
+    source: str = "."
+    #: Folders whose files the generator publishes at the site root unchanged, in lookup order.
+    public_dirs: list[str] = Field(default_factory=list)
+    #: Glob patterns of source folders that are not the site's own pages (themes, vendored, output).
+    source_ignore: list[str] = Field(default_factory=list)
     widths: list[int] = Field(default_factory=lambda: [480, 960, 1440, 1920])
     formats: list[Literal["avif", "webp"]] = Field(default_factory=lambda: ["avif", "webp"])  # type: ignore[arg-type]
     jpeg_quality: int = Field(default=82, ge=1, le=100)
@@ -204,6 +250,62 @@ class BuildSection(BaseModel):
     avif_quality: int = Field(default=60, ge=1, le=100)
     page_budget_bytes: int = Field(default=1_500_000, gt=0)
     workers: int = Field(default=0, ge=0)
+
+    @field_validator("output", "source")
+    @classmethod
+    def _folder(cls, value: str, info: ValidationInfo) -> str:
+        return _relative_folder(value, str(info.field_name)) if value else value
+
+    @field_validator("public_dirs")
+    @classmethod
+    def _folders(cls, value: list[str]) -> list[str]:
+        return [_relative_folder(v, "public_dirs") for v in value]
+
+    @field_validator("env")
+    @classmethod
+    def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise ValueError(f"env name {name!r} is not a valid environment variable name")
+        return value
+
+    @model_validator(mode="after")
+    def _apply_preset(self) -> BuildSection:
+        given = self.model_fields_set
+        preset = PRESETS.get(self.preset) if self.preset else None
+        if preset is not None and "adapter" not in given:
+            self.adapter = preset.adapter
+        if preset is None:
+            preset = {"lpublish": LPUBLISH_DEFAULTS, "static": STATIC_DEFAULTS}.get(
+                self.adapter, COMMAND_DEFAULTS
+            )
+        for key in ("command", "output", "install", "dev_command", "dev_url"):
+            if key not in given and getattr(preset, key):
+                setattr(self, key, getattr(preset, key))
+        if "public_dirs" not in given:
+            self.public_dirs = list(preset.public_dirs)
+        if "source_ignore" not in given:
+            self.source_ignore = list(preset.source_ignore)
+        if "env" not in given:
+            self.env = dict(preset.env)
+        else:
+            self.env = {**preset.env, **self.env}
+        if self.adapter == "command":
+            if not self.command.strip():
+                raise ValueError("adapter 'command' needs a build command: set [build] command (or a preset)")
+            if not self.output or self.output == ".":
+                raise ValueError("adapter 'command' needs the folder the command writes: set [build] output")
+        if self.dev_command and not self.dev_url:
+            raise ValueError("[build] dev_command needs dev_url (the address the dev server answers on)")
+        return self
+
+    @property
+    def install_marker(self) -> str:
+        """The folder whose absence means ``install`` must run first (``node_modules`` for npm sites)."""
+        preset = PRESETS.get(self.preset)
+        if preset is not None and preset.marker:
+            return preset.marker
+        return "node_modules" if self.install.strip().startswith(("npm ", "yarn", "pnpm")) else ""
 
 
 class ForgeSection(BaseModel):
@@ -285,6 +387,9 @@ class DeploySection(BaseModel):
     model_config = Strict
     default_target: str = "production"
     targets: dict[str, DeployTarget] = Field(default_factory=dict)
+    #: Glob patterns (relative to the deployed folder) never uploaded, on top of the built-in ones
+    #: (``.git/``, ``.github/``, ``lpublish.toml``, ``.lpublish*``, ``node_modules/``, ``_headers``).
+    exclude: list[str] = Field(default_factory=list)
 
 
 class HeaderRule(BaseModel):

@@ -28,13 +28,14 @@ from urllib.parse import unquote, urlparse
 from lpublish.config.model import SiteConfig
 from lpublish.config.sections import DeployGuards, DeployTarget, HeaderRule
 from lpublish.deploy.cdn import FREE_PATHS_PER_MONTH, invalidation_paths
-from lpublish.deploy.headers import compressible, headers_for, is_hashed
+from lpublish.deploy.headers import compressible, headers_for, is_hashed, read_headers_file
 from lpublish.deploy.manifest import Entry, Manifest, iso, parse_iso, scan_directory, utcnow
 from lpublish.deploy.plan import Action, Desired, Plan, check_guards, plan_changes, reconcile
 from lpublish.deploy.targets import DirTarget, S3Target, Target, new_lock
 from lpublish.errors import ConfigError, ContentError, ExternalError, UsageError
 from lpublish.i18n import t
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
+from lpublish.site.own_files import DEFAULT_EXCLUDE
 
 __all__ = [
     "DeployOptions",
@@ -72,6 +73,8 @@ class DeployOptions:
     lock_wait_seconds: float = 120.0
     lock_ttl_seconds: float = 1800.0
     invalidation_max_paths: int = 30
+    #: Files never uploaded (patterns relative to the deployed folder; see ``lpublish.site.adapters``).
+    exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
     #: The git commit being deployed (default: ``GITHUB_SHA``, else ``git rev-parse HEAD`` in the source).
     commit: str | None = None
     now: datetime | None = None
@@ -266,6 +269,8 @@ def options_from_config(config: SiteConfig | None, name: str | None, **overrides
             lock_ttl_seconds=cfg.lock_ttl_seconds,
             invalidation_max_paths=cfg.invalidation_max_paths,
         )
+    if config is not None:
+        options.exclude = [*DEFAULT_EXCLUDE, *config.deploy.exclude]
     return replace(options, **overrides)
 
 
@@ -317,11 +322,12 @@ def _compress(data: bytes, encoding: str) -> bytes:
 def desired_from_directory(
     source: Path, rules: list[HeaderRule], options: DeployOptions, target: Target
 ) -> dict[str, Desired]:
-    local = scan_directory(source)
+    local = scan_directory(source, exclude=options.exclude)
     encoding = _encoding_for(options, target)
+    site_rules = read_headers_file(source)  # the site's own _headers file (never uploaded: excluded)
     desired: dict[str, Desired] = {}
     for path, item in local.items():
-        headers = headers_for(path, rules)
+        headers = headers_for(path, rules, site_rules=site_rules)
         if encoding and item.size >= PRECOMPRESS_MIN_BYTES and compressible(headers):
             headers = replace(headers, content_encoding=encoding)
         desired[path] = Desired(path, item.sha256, item.size, headers, item.source)

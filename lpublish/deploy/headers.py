@@ -1,7 +1,8 @@
 """HTTP headers for deployed files: content type, cache control, encoding, and their fingerprint.
 
 Owns: the built-in content-type table (not the OS ``mimetypes`` database, which differs between machines
-and misses ``charset``), the default Cache-Control policy, ``[[headers]]`` rule matching (first match
+and misses ``charset``), the default Cache-Control policy (``immutable`` only for content-hashed names),
+reading a site's own ``_headers`` file into rules, ``[[headers]]`` rule matching (first match
 wins) and the header fingerprint the planner compares to detect header-only changes. Must not import UI
 libraries.
 """
@@ -14,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lpublish.config.sections import HeaderRule
@@ -82,8 +83,18 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 HTML_CACHE = "public, max-age=0, must-revalidate"
 OTHER_CACHE = "public, max-age=300"
 
-#: A content hash in a file name: ``app.3f9a1c2b.css``, ``hero-3f9a1c2b77.webp``.
-_HASHED = re.compile(r"[.\-_][0-9a-f]{8,64}\.[A-Za-z0-9]+$")
+#: A hex content hash in a file name: ``app.3f9a1c2b.css``, ``hero-3f9a1c2b77.webp``, Hugo's
+#: ``theme.<sha256>.css`` fingerprints. At least one digit, so words such as ``-accepted`` never count.
+_HEX_HASH = re.compile(r"[.\-_](?=[0-9a-f]*[0-9])[0-9a-f]{8,64}\.[A-Za-z0-9]+$")
+#: Vite / Astro base64url hashes: ``hero-image.DwIC_L_T.webp``, ``about.B-4q4rIY.css``, Astro images
+#: ``banner.B9V9kqh7_Z1JFH2D.webp`` (two 8-character hashes joined by ``_``).
+_B64_HASH = re.compile(r"\.([A-Za-z0-9_-]{8}(?:_[A-Za-z0-9_-]{4,12})?)\.[A-Za-z0-9]+$")
+#: Hugo image processing output: ``cover_hu3d03a01dcc18bc5be0e67db3d8d209a6_12345_300x0_resize_q75.jpg``.
+_HUGO_IMAGE = re.compile(r"_hu[0-9a-f]{8,}(?:_|\.)")
+#: eleventy-img output: ``<10-character base64url hash>-<width>.<format>`` (``pYQaTnHqTl-300.jpeg``).
+_ELEVENTY_IMG = re.compile(r"^([A-Za-z0-9_-]{10})-\d{1,5}\.(?:jpe?g|png|webp|avif|gif|svg)$")
+#: Folders whose every file name is content-addressed by the generator.
+_HASHED_FOLDERS = ("_next/static/", "_astro/")
 
 #: Files that pages are entered through: uploaded after everything they reference, invalidated on change.
 _ENTRY_NAMES = (
@@ -109,9 +120,33 @@ def content_type_for(path: str) -> str:
     return f"{ctype}; charset=utf-8" if is_text(ctype) else ctype
 
 
+def _looks_random(token: str) -> bool:
+    """A base64url hash mixes digits or several capitals in; a word (``min-full``, ``Fallback``) does not."""
+    letters = token.replace("-", "").replace("_", "")
+    digits = sum(c.isdigit() for c in letters)
+    upper = sum(c.isupper() for c in letters)
+    lower = sum(c.islower() for c in letters)
+    return (digits > 0 and upper + lower > 0) or (upper >= 2 and lower > 0)
+
+
 def is_hashed(path: str) -> bool:
-    """Whether the file name carries a content hash (so its content never changes under that name)."""
-    return bool(_HASHED.search(PurePosixPath(path).name))
+    """Whether the file name carries a content hash (so its content never changes under that name).
+
+    Only these get ``immutable``: a file whose name stays the same when its content changes (an
+    ``assets/img/bg-masthead.jpg`` replaced by a designer) must be revalidated, or returning visitors
+    keep the old one for a year.
+    """
+    clean = path.lstrip("/")
+    if clean.startswith(_HASHED_FOLDERS):
+        return True
+    name = PurePosixPath(clean).name
+    if _HEX_HASH.search(name) or _HUGO_IMAGE.search(name):
+        return True
+    b64 = _B64_HASH.search(name)
+    if b64 and _looks_random(b64.group(1)):
+        return True
+    eleventy = _ELEVENTY_IMG.match(name)
+    return bool(eleventy and _looks_random(eleventy.group(1)))
 
 
 def is_html(path: str) -> bool:
@@ -199,13 +234,98 @@ def matching_rule(path: str, rules: list[HeaderRule]) -> HeaderRule | None:
     return None
 
 
-def headers_for(path: str, rules: list[HeaderRule], *, encoding: str | None = None) -> Headers:
-    """Effective headers for ``path``: the first matching rule, built-in defaults for what it leaves out."""
+def headers_for(
+    path: str,
+    rules: list[HeaderRule],
+    *,
+    encoding: str | None = None,
+    site_rules: list[HeaderRule] | None = None,
+) -> Headers:
+    """Effective headers for ``path``: the first matching rule, built-in defaults for what it leaves out.
+
+    ``site_rules`` come from the site's own ``_headers`` file and combine like on Netlify: every
+    matching block adds its headers (the first one to set a header wins); ``[[headers]]`` in
+    ``lpublish.toml`` goes before them.
+    """
     rule = matching_rule(path, rules)
-    content_type = (rule.content_type if rule else None) or content_type_for(path)
-    cache_control = (rule.cache_control if rule else None) or default_cache_control(path)
+    content_type = rule.content_type if rule else None
+    cache_control = rule.cache_control if rule else None
     extra = dict(rule.extra) if rule else {}
-    return Headers(content_type, cache_control, encoding, extra)
+    for site_rule in site_rules or ():
+        if not fnmatch.fnmatchcase(path, site_rule.pattern.lstrip("/")):
+            continue
+        content_type = content_type or site_rule.content_type
+        cache_control = cache_control or site_rule.cache_control
+        for name, value in site_rule.extra.items():
+            if name.lower() not in {k.lower() for k in extra}:
+                extra[name] = value
+    return Headers(
+        content_type or content_type_for(path), cache_control or default_cache_control(path), encoding, extra
+    )
+
+
+# --- the site's own ``_headers`` file (Netlify / Cloudflare Pages format) -----------------------------
+
+#: The file a site keeps its header rules in; read into rules, never uploaded.
+HEADERS_FILE = "_headers"
+
+
+def _glob_for(url_pattern: str) -> str:
+    """A ``_headers`` path pattern as a glob on site paths: ``/blog/:slug/*`` -> ``blog/*/*``."""
+    pattern = url_pattern.strip().lstrip("/")
+    pattern = re.sub(r":[A-Za-z_][A-Za-z0-9_]*", "*", pattern)
+    if pattern == "" or pattern.endswith("/"):
+        pattern += "*"  # a folder URL serves its index.html (and ``/`` the whole site's root page)
+    return pattern
+
+
+def parse_headers_file(text: str) -> list[HeaderRule]:
+    """Header rules from ``_headers`` text: a URL pattern line, then indented ``Name: value`` lines.
+
+    Blocks become rules in file order (combined per path by ``headers_for``). ``Cache-Control`` and
+    ``Content-Type`` set those headers; others go into ``extra``. Comments (``#``) and blank lines are
+    skipped; a block naming a full URL (another host) is ignored, since it cannot apply to our files.
+    """
+    rules: list[HeaderRule] = []
+    current: dict[str, str] | None = None
+    pattern = ""
+
+    def close() -> None:
+        if current is not None and current and "://" not in pattern:
+            extra = {k: v for k, v in current.items() if k.lower() not in ("cache-control", "content-type")}
+            rules.append(
+                HeaderRule(
+                    pattern=_glob_for(pattern),
+                    cache_control=next((v for k, v in current.items() if k.lower() == "cache-control"), None),
+                    content_type=next((v for k, v in current.items() if k.lower() == "content-type"), None),
+                    extra=extra,
+                )
+            )
+
+    for raw in text.splitlines():
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        if not raw[0].isspace():
+            close()
+            pattern, current = raw.strip(), {}
+            continue
+        if current is None or ":" not in raw:
+            continue
+        name, value = raw.strip().split(":", 1)
+        name, value = name.strip(), value.strip()
+        if name and value and "\n" not in value and "\r" not in value:
+            current[name] = f"{current[name]}, {value}" if name in current else value
+    close()
+    return rules
+
+
+def read_headers_file(folder: Path) -> list[HeaderRule]:
+    """The rules of ``<folder>/_headers`` (empty when there is none or it cannot be read)."""
+    try:
+        text = (folder / HEADERS_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return parse_headers_file(text)
 
 
 def compressible(headers: Headers) -> bool:

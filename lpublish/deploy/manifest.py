@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from lpublish.deploy.headers import Headers
+from lpublish.site.own_files import is_excluded
 
 #: Keys lpublish keeps for itself under the deploy prefix; never part of the site, never deleted as stale.
 META_DIR = ".lpublish/"
@@ -180,22 +182,29 @@ def _build_manifest(source: Path) -> dict[str, tuple[int, str]]:
         return {}
 
 
-def scan_directory(source: Path) -> dict[str, LocalFile]:
+def scan_directory(source: Path, exclude: Iterable[str] = ()) -> dict[str, LocalFile]:
     """Every file under ``source`` (symlinks followed, the build manifest and ``.lpublish/`` skipped).
+
+    ``exclude``: patterns (``lpublish.site.own_files.is_excluded``) of files and folders never deployed;
+    excluded folders are not even entered.
 
     Hashes come from ``.lpublish-build.json`` when it lists the file with the same size; other files are
     hashed here. mtimes are never looked at: a fresh checkout must look unchanged.
     """
     known = _build_manifest(source)
+    patterns = list(exclude)
     found: list[tuple[str, Path, int]] = []
     for dirpath, dirnames, filenames in os.walk(source, followlinks=True):
         rel_dir = os.path.relpath(dirpath, source)
         dirnames.sort()
         if rel_dir == ".":
             dirnames[:] = [d for d in dirnames if d != ".lpublish"]
+        prefix = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
+        if patterns:
+            dirnames[:] = [d for d in dirnames if not is_excluded(f"{prefix}{d}/", patterns)]
         for name in sorted(filenames):
-            rel = name if rel_dir == "." else f"{rel_dir.replace(os.sep, '/')}/{name}"
-            if rel == BUILD_MANIFEST:
+            rel = prefix + name
+            if rel == BUILD_MANIFEST or (patterns and is_excluded(rel, patterns)):
                 continue
             full = Path(dirpath) / name
             found.append((rel, full, full.stat().st_size))

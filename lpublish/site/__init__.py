@@ -2,5 +2,6 @@
 
 Owns: ``campaigns`` (campaign model, validation, scheduling, writing new campaigns), ``markdown`` (safe
 Markdown rendering), ``images`` (responsive variants + cache), ``build`` (``build_site``) and ``preview``
-(``PreviewServer``). Must not import UI libraries.
+(``PreviewServer``), ``adapters`` (who builds the site) and ``own_files`` (what is never published).
+Must not import UI libraries.
 """
