@@ -112,14 +112,16 @@ def _repository_of(site: Path) -> tuple[Path, str] | None:
     return top_path, "" if rel == "." else rel
 
 
-def build_site_into(config: SiteConfig, out: Path) -> list[Finding]:
-    """Build the site with its own generator into ``out``; the findings of the build.
+def build_site_into(config: SiteConfig, out: Path) -> tuple[list[Finding], list[str]]:
+    """Build the site with its own generator (``[build]``'s adapter) into ``out``.
 
-    The one place practice builds a site (the swap point for the site adapters).
+    Returns the build's findings and the patterns never to publish (lpublish's own files, ``[deploy]
+    exclude``). A failing generator raises its own ``LpublishError`` (command and last lines).
     """
-    from lpublish.site.build import build_site
+    from lpublish.site.adapters import adapter_for
 
-    return list(build_site(config, out).findings)
+    adapter = adapter_for(config)
+    return list(adapter.build(out).findings), adapter.publish_exclude()
 
 
 class _LiveHandler(http.server.SimpleHTTPRequestHandler):
@@ -467,7 +469,8 @@ class PracticeSession:
             config.forge = self.config.forge
             self.config = config
             out = self.root / "build"
-            errors = [f for f in build_site_into(config, out) if f.is_error]
+            findings, exclude = build_site_into(config, out)
+            errors = [f for f in findings if f.is_error]
             if errors:
                 raise ContentError(
                     "practice.build_failed", count=len(errors), details=[f.message for f in errors]
@@ -477,7 +480,7 @@ class PracticeSession:
                 out,
                 target_from_url(self.live_dir.as_uri()),
                 rules=config.headers,
-                options=DeployOptions(yes=True),
+                options=DeployOptions(yes=True, exclude=exclude),
             )
 
     # --- ending ------------------------------------------------------------------------------------------

@@ -116,8 +116,7 @@ def _image_target(config: SiteConfig, root: Path, entry: Path, slug: str, key: s
 
 def public_dirs(config: SiteConfig) -> list[str]:
     """Folders whose files the generator publishes at the site root unchanged (``[build] public_dirs``)."""
-    dirs = getattr(config.build, "public_dirs", None)
-    return [str(d) for d in dirs] if dirs else ["."]
+    return list(config.build.public_dirs) or ["."]
 
 
 def image_reference(config: SiteConfig, root: Path, entry: Path, image: Path) -> str:

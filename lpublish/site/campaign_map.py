@@ -36,8 +36,7 @@ def field_map(config: SiteConfig) -> dict[str, str]:
     """Form field -> front-matter key for this site (``[campaign] front_matter``, else the defaults)."""
     if config.campaign.front_matter:
         return dict(config.campaign.front_matter)
-    preset = str(getattr(config.build, "preset", "") or "")
-    return dict(PRESET_MAPS.get(preset, DEFAULT_MAP))
+    return dict(PRESET_MAPS.get(config.build.preset, DEFAULT_MAP))
 
 
 def required_fields(config: SiteConfig, required: tuple[str, ...]) -> tuple[str, ...]:
