@@ -216,38 +216,12 @@ class PracticeSession:
             if found is not None:
                 top, site_rel = found
                 base = _git(top, "rev-parse", "--abbrev-ref", "HEAD")
-                if base == "HEAD":  # a detached checkout: practise on what is checked out
-                    base = "main"
-                    _git(top, "branch", "--quiet", "--force", "lpublish-practice-base", "HEAD")
-                    _git(
-                        root,
-                        "clone",
-                        "--quiet",
-                        "--bare",
-                        "--branch",
-                        "lpublish-practice-base",
-                        str(top),
-                        str(bare),
-                    )
-                    _git(bare, "branch", "--quiet", "-m", "lpublish-practice-base", base)
-                    with contextlib.suppress(ExternalError):
-                        _git(top, "branch", "--quiet", "-D", "lpublish-practice-base")
-                else:
-                    _git(
-                        root,
-                        "clone",
-                        "--quiet",
-                        "--bare",
-                        "--single-branch",
-                        "--branch",
-                        base,
-                        str(top),
-                        str(bare),
-                    )
-                _git(bare, "symbolic-ref", "HEAD", f"refs/heads/{base}")
-                # The throwaway origin must not point back at the designer's repository.
-                with contextlib.suppress(ExternalError):
-                    _git(bare, "remote", "remove", "origin")
+                # A detached checkout: practise on what is checked out, as "main".
+                source_ref = f"refs/heads/{base}" if base != "HEAD" else "HEAD"
+                base = base if base != "HEAD" else "main"
+                # Only the base branch's committed history; the designer's repository is only read.
+                _git(root, "init", "--quiet", "--bare", f"--initial-branch={base}", str(bare))
+                _git(bare, "fetch", "--quiet", "--no-tags", str(top), f"{source_ref}:refs/heads/{base}")
                 _git(root, "clone", "--quiet", "--branch", base, str(bare), str(clone))
             else:
                 site_rel, base = "", "main"

@@ -2,13 +2,15 @@
 
 Owns: ``generator_campaigns`` (are campaigns entries of the site's own generator?), ``field_map`` (form
 field -> front-matter key: ``[campaign] front_matter``, else defaults per generator) and
-``required_fields`` (a field the site cannot show is not required). Shared by the campaign model
+``required_fields`` (a field the site cannot show is not required), ``require_campaign_support`` (a site
+built by another generator needs ``[campaign] content_dir``). Shared by the campaign model
 (``campaigns.py``) and the entry writer (``campaign_entry.py``). Must not import UI libraries.
 """
 
 from __future__ import annotations
 
 from lpublish.config import SiteConfig
+from lpublish.errors import UsageError
 
 #: Form fields the generic map writes when ``[campaign] front_matter`` is empty.
 DEFAULT_MAP = {
@@ -45,3 +47,13 @@ def required_fields(config: SiteConfig, required: tuple[str, ...]) -> tuple[str,
         return required
     mapped = field_map(config)
     return tuple(k for k in required if k == "slug" or k in mapped)
+
+
+def require_campaign_support(config: SiteConfig) -> None:
+    """Refuse a campaign on a site that has no place for one.
+
+    lpublish's own generator builds ``[site] campaigns_dir``; any other adapter needs ``[campaign]
+    content_dir`` (else the page would be published as a raw Markdown file, or not at all).
+    """
+    if not generator_campaigns(config) and config.build.adapter != "lpublish":
+        raise UsageError("campaign_entry.no_content_dir", adapter=config.build.adapter)

@@ -23,11 +23,11 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import yaml
-from lpublish.site.adapters import adapter_for
 
 from lpublish.cli.main import main
 from lpublish.config import load_config
 from lpublish.sandbox.forge_server import LocalForge
+from lpublish.site.adapters import adapter_for
 from lpublish.site.campaign_entry import fill_templates
 from tests.plugins.campaign_sites import CAMPAIGN, GENERATORS, TZ, img_of, page_path, prepared_campaign
 from tests.plugins.sites import fixture_site, git, node_modules
@@ -269,3 +269,18 @@ def test_markup_and_template_code_are_refused_for_a_generator_site(
     assert code == 1
     assert "contains HTML" in err and "template code" in err
     assert forge.pulls() == []
+
+
+def test_a_site_without_a_campaign_folder_refuses_before_anything_is_sent(
+    tmp_path: Path, forge: LocalForge, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = fixture_site("html", tmp_path)
+    monkeypatch.setenv("LPUBLISH_FORGE_API_URL", forge.url)
+    monkeypatch.setenv("LPUBLISH_GITHUB_TOKEN", "ghp_" + secrets.token_hex(18))
+    folder, _ = prepared_campaign(tmp_path, "plain-page", datetime.now(TZ), None)
+    code, _, err = run_cli(
+        ["submit", "--site", str(root), "--title", "Campaign", "--campaign", str(folder)], capsys
+    )
+    assert code == 2
+    assert "no place for campaign pages" in err and "[campaign] content_dir" in err
+    assert forge.requests == []
