@@ -109,6 +109,13 @@ def campaign_changes(config: SiteConfig, since: datetime, now: datetime) -> list
     return sorted(changes, key=lambda c: c.slug)
 
 
+def build_manifest_path(config: SiteConfig) -> Path:
+    """Where the site's last build left its manifest (the output folder; ``.lpublish-cache`` for static)."""
+    from lpublish.site.adapters import adapter_for
+
+    return adapter_for(config).manifest_path()
+
+
 def decide(
     config: SiteConfig,
     *,
@@ -125,7 +132,7 @@ def decide(
     if isinstance(last, str):
         with contextlib.suppress(ValueError):  # a damaged state file only loses the exact window
             since = _aware(datetime.fromisoformat(last))
-    manifest = manifest or config.site_path(config.site.out_dir) / BUILD_MANIFEST
+    manifest = manifest or build_manifest_path(config)
     reason: Literal["plan", "manifest", "first-run"]
     if plan is not None:
         changed, reason = plan.changed, "plan"

@@ -2,8 +2,10 @@
 
 Owns: ``render_workflow`` and the list of workflows ``lpublish init`` writes. Templates live in
 ``lpublish/ci/templates/`` and are valid workflows themselves (so they are linted as they are); the
-placeholders ``__LPUBLISH_SITE__``, ``__LPUBLISH_PATHS__`` and ``__LPUBLISH_INSTALL__`` are plain YAML
-scalars replaced by text substitution, because Jinja's ``{{ }}`` would collide with GitHub's ``${{ }}``.
+placeholders ``__LPUBLISH_SITE__``, ``__LPUBLISH_PATHS__``, ``__LPUBLISH_INSTALL__``, ``__LPUBLISH_BASE__``
+(the branch deploys follow) and ``__LPUBLISH_OUTPUT__`` (the built folder kept between jobs) are plain YAML
+scalars replaced by text substitution, and the placeholder step ``Install the site's toolchain`` is
+replaced by the site's toolchain steps (``lpublish.ci.toolchain``) or removed, because Jinja's ``{{ }}`` would collide with GitHub's ``${{ }}``.
 This repository's own ``site-pr.yml`` and ``site-schedule.yml`` are rendered from the same templates (a
 test keeps them identical). Must not import UI libraries.
 """
@@ -15,6 +17,11 @@ from importlib import resources
 from pathlib import Path
 
 from lpublish import __version__
+
+#: The placeholder step in the templates that stands for the site's toolchain steps.
+TOOLCHAIN_STEP = """      - name: Install the site's toolchain
+        run: echo "__LPUBLISH_TOOLCHAIN__"
+"""
 
 #: The workflows ``lpublish init`` writes into ``.github/workflows/``.
 WORKFLOWS: tuple[str, ...] = ("site-pr.yml", "site-deploy.yml", "site-schedule.yml")
@@ -28,6 +35,12 @@ class WorkflowVars:
     site: str = "."
     #: The shell command that installs lpublish, pinned to one version.
     install: str = ""
+    #: The branch whose pushes are deployed.
+    base: str = "main"
+    #: The folder (relative to the site) the build leaves the site in, kept between the PR jobs.
+    output: str = "dist"
+    #: YAML steps installing the site's toolchain (setup-node + npm ci, Hugo, Ruby), or empty.
+    toolchain: str = ""
 
     @property
     def paths(self) -> str:
@@ -55,9 +68,12 @@ def render_workflow(name: str, variables: WorkflowVars) -> str:
     site = variables.site.strip("/") or "."
     return (
         template_text(name)
+        .replace(TOOLCHAIN_STEP, variables.toolchain)
         .replace("__LPUBLISH_SITE__", site)
         .replace("__LPUBLISH_PATHS__", variables.paths)
         .replace("__LPUBLISH_INSTALL__", variables.install_command)
+        .replace("__LPUBLISH_BASE__", variables.base)
+        .replace("__LPUBLISH_OUTPUT__", variables.output.strip("/") or ".")
     )
 
 

@@ -235,7 +235,7 @@ def schedule(
     append_summary(summary, schedule_mod.render_summary(decision))
     set_outputs(output, decision.outputs())
     if state_dir is not None:
-        current = manifest or config.site_path(config.site.out_dir) / schedule_mod.BUILD_MANIFEST
+        current = manifest or schedule_mod.build_manifest_path(config)
         schedule_mod.save_state(state_dir, decision, current)
     click.echo(
         t(

@@ -39,6 +39,39 @@ def _show_slots(plan: InitPlan) -> None:
         )
 
 
+def _check_timezone(value: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(value, param_hint="--timezone") from None
+
+
+def _show_detection(plan: InitPlan) -> None:
+    found = plan.detection
+    if not found.reasons:
+        click.echo(t("adapters.init.none_detected", source=found.source))
+    else:
+        command = found.command or ("lpublish" if found.adapter == "lpublish" else "-")
+        output = found.output or (found.source if found.adapter == "static" else "dist")
+        click.echo(
+            t(
+                "adapters.init.detected",
+                preset=found.preset or "lpublish",
+                adapter=found.adapter,
+                reasons=", ".join(found.reasons),
+                command=command,
+                output=output,
+            )
+        )
+    click.echo(t("adapters.init.base", base=plan.base))
+    if plan.defaults_used:
+        click.echo(t("adapters.init.defaults"))
+        for setting, value, flag in plan.defaults_used:
+            click.echo(t("adapters.init.default_line", setting=setting, value=value, flag=flag))
+
+
 @click.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=".")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
@@ -48,7 +81,14 @@ def _show_slots(plan: InitPlan) -> None:
 @click.option("--bucket", default="", help="Production S3 bucket (default: <repo name>-site).")
 @click.option("--preview-bucket", default="", help="Preview S3 bucket (default: <repo name>-previews).")
 @click.option("--distribution", default="", help="Production CloudFront distribution id.")
-@click.option("--site-url", default="", help="The public URL of the site.")
+@click.option(
+    "--site-url", default="", help="The public URL of the site (default: https://www.example.com/)."
+)
+@click.option("--timezone", default="", help="The site's time zone for campaign times (default: Asia/Tokyo).")
+@click.option("--region", default="", help="AWS region of the buckets (default: ap-northeast-1).")
+@click.option(
+    "--base", default="", help="Branch pull requests go to (default: origin/HEAD, else the current branch)."
+)
 def init(
     directory: Path,
     force: bool,
@@ -59,12 +99,18 @@ def init(
     preview_bucket: str,
     distribution: str,
     site_url: str,
+    timezone: str,
+    region: str,
+    base: str,
 ) -> int:
     """Set up lpublish in an existing site: lpublish.toml, workflows and docs.
 
-    Slots are guessed from the images already in DIRECTORY (grouped by folder). Existing files are
-    never overwritten without --force.
+    The site's generator (Hugo, Jekyll, Eleventy, Astro, Vite, Next export, plain HTML) is detected from
+    its files; slots are guessed from the images already in DIRECTORY. Existing files are never
+    overwritten without --force; running it again on a set-up repository changes nothing.
     """
+    if timezone:
+        _check_timezone(timezone)
     plan = plan_init(
         directory,
         repo=repo,
@@ -73,7 +119,14 @@ def init(
         preview_bucket=preview_bucket,
         distribution=distribution,
         site_url=site_url,
+        timezone=timezone,
+        region=region,
+        base=base,
     )
+    if plan.unchanged and not force:
+        click.echo(t("adapters.init.unchanged"))
+        return 0
+    _show_detection(plan)
     _show_slots(plan)
     if plan.existing and not force:
         # Say so before asking anything: the answer would not matter.
@@ -84,8 +137,14 @@ def init(
     written = write_init(plan, force=force)
     click.echo(t("ci.init.written"))
     for path in written:
-        click.echo(f"  {path.relative_to(plan.repo_root).as_posix()}")
-    setup_path = plan.repo_root / "docs" / "lpublish-setup.md"
+        if path not in plan.edits:
+            click.echo(f"  {path.relative_to(plan.repo_root).as_posix()}")
+    edited = [p for p in written if p in plan.edits]
+    if edited:
+        click.echo(t("adapters.init.edited"))
+        for path in edited:
+            click.echo(f"  {path.relative_to(plan.repo_root).as_posix()}")
+    setup_path = next(p for p in plan.files if p.name == "lpublish-setup.md")
     click.echo("")
     click.echo(t("ci.init.next", path=setup_path.relative_to(plan.repo_root).as_posix()))
     click.echo("")

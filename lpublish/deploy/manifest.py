@@ -193,6 +193,7 @@ def scan_directory(source: Path, exclude: Iterable[str] = ()) -> dict[str, Local
     """
     known = _build_manifest(source)
     patterns = list(exclude)
+    real_root = os.path.realpath(source)
     found: list[tuple[str, Path, int]] = []
     for dirpath, dirnames, filenames in os.walk(source, followlinks=True):
         rel_dir = os.path.relpath(dirpath, source)
@@ -207,6 +208,8 @@ def scan_directory(source: Path, exclude: Iterable[str] = ()) -> dict[str, Local
             if rel == BUILD_MANIFEST or (patterns and is_excluded(rel, patterns)):
                 continue
             full = Path(dirpath) / name
+            if full.is_symlink() and not os.path.realpath(full).startswith(real_root + os.sep):
+                continue  # a link to a file outside the folder would publish whatever it points at
             found.append((rel, full, full.stat().st_size))
 
     def digest(item: tuple[str, Path, int]) -> LocalFile:

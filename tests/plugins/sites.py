@@ -18,9 +18,10 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sites"
 NAMES = ("html", "hugo", "jekyll", "eleventy", "astro")
@@ -157,6 +158,25 @@ def with_origin(root: Path, tmp_path: Path) -> Path:
     git(root, "push", "-q", "-u", "origin", branch)
     git(root, "remote", "set-head", "origin", "-a")
     return bare
+
+
+try:  # a pytest plugin when loaded by pytest; plain functions when run by .ci/run without pytest
+    import pytest
+
+    @pytest.fixture
+    def make_fixture_site(tmp_path: Path) -> Callable[..., Path]:
+        """``make_fixture_site(name, **kw)``: ``fixture_site`` in this test's ``tmp_path``."""
+
+        def make(name: str, **kwargs: Any) -> Path:
+            try:
+                return fixture_site(name, tmp_path, **kwargs)
+            except GeneratorMissing as exc:
+                pytest.fail(str(exc), pytrace=False)
+
+        return make
+
+except ImportError:  # pragma: no cover - .ci/run's system python has no pytest
+    pass
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -160,9 +160,11 @@ def sha256_file(path: Path) -> str:
 def list_files(folder: Path, exclude: list[str]) -> list[str]:
     """Every file under ``folder`` (posix paths, sorted), without excluded ones and the build manifest.
 
-    Symlinked folders are not entered (a link out of the output must not publish the disk behind it).
+    Symlinked folders are not entered and links to files outside ``folder`` are skipped (a link out of
+    the output must not publish the disk behind it).
     """
     found: list[str] = []
+    real_root = os.path.realpath(folder)
     for dirpath, dirnames, filenames in os.walk(folder):
         rel_dir = os.path.relpath(dirpath, folder).replace(os.sep, "/")
         rel_dir = "" if rel_dir == "." else rel_dir + "/"
@@ -175,8 +177,15 @@ def list_files(folder: Path, exclude: list[str]) -> list[str]:
             rel = rel_dir + name
             if rel == MANIFEST_NAME or is_excluded(rel, exclude):
                 continue
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full) and not _inside(real_root, os.path.realpath(full)):
+                continue  # a link to a file outside the folder would publish it
             found.append(rel)
     return sorted(found)
+
+
+def _inside(root: str, path: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def write_manifest(out: Path, files: list[str], manifest: Path | None = None) -> Path:
@@ -304,3 +313,33 @@ def copy_output(source: Path, out: Path, files: list[str]) -> None:
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source / rel, target)
+
+
+#: Never copied into a staging copy of the site (VCS, dependencies, caches).
+STAGING_SKIP = (".git", "node_modules", ".lpublish-cache", "__pycache__", ".astro", ".jekyll-cache", ".next")
+
+
+def staging_copy(config: SiteConfig, dest: Path) -> Path:
+    """A throwaway copy of the site at ``dest`` for previewing a pending change (the checkout stays as is).
+
+    Build output, caches and ``.git`` are left out; ``node_modules`` is linked, not copied (a Node site
+    builds in the copy without reinstalling).
+    """
+    root = config.root
+    adapter_output = {
+        "lpublish": config.site.out_dir,
+        "command": config.build.output,
+        "static": "",
+    }[config.build.adapter].strip("/")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skipped = {n for n in names if n in STAGING_SKIP}
+        if adapter_output and Path(folder).resolve() == root.resolve():
+            skipped |= {n for n in names if n == adapter_output.split("/", 1)[0]}
+        return skipped
+
+    shutil.copytree(root, dest, ignore=ignore, symlinks=True)
+    modules = root / "node_modules"
+    if modules.exists():
+        (dest / "node_modules").symlink_to(modules.resolve(), target_is_directory=True)
+    return dest

@@ -24,6 +24,11 @@ IGNORE = shutil.ignore_patterns(".git", "dist", "__pycache__", ".lpublish-cache"
 
 def _staging_copy(screen: BaseScreen[Any], root: Path) -> Path:
     staging = screen.lapp.make_temp_dir("lpublish-preview-") / "site"
+    config = screen.lapp.context.config
+    if config is not None and config.build.adapter != "lpublish":
+        from lpublish.site.adapters.base import staging_copy
+
+        return staging_copy(config, staging)  # the generator's output left out, node_modules linked
     shutil.copytree(root, staging, ignore=IGNORE)
     return staging
 
