@@ -29,7 +29,14 @@ from lpublish.config import load_config
 from lpublish.sandbox.forge_server import LocalForge
 from lpublish.site.adapters import adapter_for
 from lpublish.site.campaign_entry import fill_templates
-from tests.plugins.campaign_sites import CAMPAIGN, GENERATORS, TZ, img_of, page_path, prepared_campaign
+from tests.plugins.campaign_sites import (
+    GENERATORS,
+    TZ,
+    configure_campaign,
+    img_of,
+    page_path,
+    prepared_campaign,
+)
 from tests.plugins.sites import fixture_site, git, node_modules
 
 
@@ -58,8 +65,7 @@ def campaign_site(
 ) -> CampaignSite:
     """The fixture site with its ``[campaign]`` table, on the local forge, the designer signed in."""
     root = fixture_site(name, tmp_path)
-    config = root / "lpublish.toml"
-    config.write_text(config.read_text(encoding="utf-8") + "\n" + CAMPAIGN[name], encoding="utf-8")
+    configure_campaign(root, name)
     git(root, "add", "lpublish.toml")
     git(root, "commit", "-q", "-m", "campaign settings")
     base = git(root, "rev-parse", "--abbrev-ref", "HEAD")
@@ -140,7 +146,7 @@ def test_campaign_page_is_built_by_the_sites_generator(
     site = campaign_site(name, tmp_path, forge, monkeypatch)
     start = (datetime.now(TZ) - timedelta(days=2)).replace(microsecond=0)
     end = start + timedelta(days=400)
-    folder, hero = prepared_campaign(tmp_path, "autumn-roast", start, end)
+    folder, hero = prepared_campaign(tmp_path, "autumn-roast", start, end, site.root)
 
     branch = submit(site, folder, capsys)
 
@@ -227,7 +233,7 @@ def test_a_future_start_is_scheduled_by_the_generator(
 ) -> None:
     site = campaign_site(name, tmp_path, forge, monkeypatch)
     start = (datetime.now(TZ) + timedelta(days=30)).replace(microsecond=0)
-    folder, hero = prepared_campaign(tmp_path, "spring-preview", start, None)
+    folder, hero = prepared_campaign(tmp_path, "spring-preview", start, None, site.root)
     branch = submit(site, folder, capsys)
     work = checkout(site, branch, tmp_path)
 
@@ -255,7 +261,7 @@ def test_markup_and_template_code_are_refused_for_a_generator_site(
 ) -> None:
     site = campaign_site("jekyll", tmp_path, forge, monkeypatch)
     start = (datetime.now(TZ) - timedelta(days=1)).replace(microsecond=0)
-    folder, _ = prepared_campaign(tmp_path, "bad-one", start, None)
+    folder, _ = prepared_campaign(tmp_path, "bad-one", start, None, site.root)
     index = folder / "index.md"
     index.write_text(
         index.read_text(encoding="utf-8")

@@ -181,3 +181,17 @@ def test_forge_settings_from_the_environment(tmp_path: Path) -> None:
     assert "practice" not in (root / "lpublish.toml").read_text(encoding="utf-8")
     with pytest.raises(ConfigError):
         apply_environment(load_config(site=root), {"LPUBLISH_FORGE_REPO": "not a repo"})
+
+
+def test_the_hero_must_meet_the_campaign_hero_slot(tmp_path: Path) -> None:
+    root = site(
+        tmp_path,
+        'content_dir = "content/campaigns"\nhero_slot = "campaign-hero"\nsocial_slot = "campaign-hero"\n\n'
+        '[slots.campaign-hero]\nlabel = { en = "Campaign hero", ja = "キャンペーン画像" }\n'
+        'path = "content/campaigns"\nmin_width = 1600\nmin_height = 900\nformats = ["jpeg"]\n',
+    )
+    small = make_jpeg(tmp_path / "small.jpg", (800, 450))
+    with pytest.raises(ContentError) as exc:
+        place_entry(load_config(site=root), dict(FIELDS), {"hero": small}, now=NOW)
+    assert any("1600" in d for d in exc.value.details), exc.value.details
+    assert not (root / "content/campaigns/winter-tea").exists()

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.plugins.campaign_sites import CAMPAIGN, img_of, prepared_campaign
+from tests.plugins.campaign_sites import configure_campaign, img_of, prepared_campaign
 from tests.plugins.sites import fixture_site, git
 from tests.publish.conftest import make_jpeg
 
@@ -108,8 +108,7 @@ def merge(info: dict[str, Any], number: int) -> dict[str, Any]:
 
 def test_practice_on_a_hugo_site_publishes_a_campaign_merged_through_the_api(tmp_path: Path) -> None:
     site = fixture_site("hugo", tmp_path / "src")
-    config = site / "lpublish.toml"
-    config.write_text(config.read_text(encoding="utf-8") + "\n" + CAMPAIGN["hugo"], encoding="utf-8")
+    configure_campaign(site, "hugo")
     git(site, "commit", "-q", "-am", "campaign settings")
     sandbox = tmp_path / "sandbox"
     sandbox.mkdir()
@@ -136,7 +135,7 @@ def test_practice_on_a_hugo_site_publishes_a_campaign_merged_through_the_api(tmp
         assert info["designer_token"] not in (workdir / ".git" / "config").read_text()
 
         start = (datetime.now(ZoneInfo("Asia/Tokyo")) - timedelta(days=1)).replace(microsecond=0)
-        folder, hero = prepared_campaign(tmp_path, "night-roast", start, start + timedelta(days=90))
+        folder, hero = prepared_campaign(tmp_path, "night-roast", start, start + timedelta(days=90), site)
         done = lpublish(
             ["submit", "--title", "Night roast", "--campaign", str(folder), "--json"], workdir, info["env"]
         )
