@@ -183,12 +183,12 @@ def validate_changeset(config: SiteConfig, changeset: ChangeSet) -> list[_Checke
             _Checked(image, fmt, width, height, image.source.stat().st_size, _sha256(image.source), findings)
         )
         problems.extend(f"{image.source.name}: {f.message}" for f in findings if f.severity is Severity.ERROR)
+    if changeset.campaign_dir is not None and not (changeset.campaign_dir / "index.md").is_file():
+        raise UsageError("publish.campaign_missing", path=str(changeset.campaign_dir))
     if changeset.campaign_dir is not None or changeset.campaign_fields is not None:
         from lpublish.site.campaign_map import require_campaign_support
 
         require_campaign_support(config)
-    if changeset.campaign_dir is not None and not (changeset.campaign_dir / "index.md").is_file():
-        raise UsageError("publish.campaign_missing", path=str(changeset.campaign_dir))
     if changeset.campaign_fields is not None:
         from lpublish.site.campaigns import validate_campaign_fields
 
