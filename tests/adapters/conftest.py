@@ -10,8 +10,6 @@ import pytest
 
 from lpublish.cli.main import main
 
-pytest_plugins = ["tests.plugins.sites"]
-
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     """Run ``lpublish ARGS`` through the real entry point; exit code, stdout, stderr."""
