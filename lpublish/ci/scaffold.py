@@ -538,6 +538,7 @@ def setup_markdown(setup: policies.AwsSetup, *, site_dir: str) -> str:
         .replace("__ACCOUNT_NOTE__", account_note)
         .replace("__REPO__", setup.repo)
         .replace("__SITE_DIR__", site_dir)
+        .replace("__BASE__", setup.branch)
         .replace("__BUCKET__", setup.bucket)
         .replace("__PREVIEW_BUCKET__", setup.preview_bucket or setup.bucket)
         .replace("__DISTRIBUTION__", setup.distribution)

@@ -62,6 +62,8 @@ def test_adopt_build_preview_and_deploy(
     assert config.forge.base == ("master" if name == "jekyll" else "main")
     deploy_workflow = (root / ".github/workflows/site-deploy.yml").read_text(encoding="utf-8")
     assert f'branches: ["{config.forge.base}"]' in deploy_workflow
+    setup_doc = (root / "docs/lpublish-setup.md").read_text(encoding="utf-8")
+    assert f"Branch protection for `{config.forge.base}`" in setup_doc
 
     # build with the site's own generator
     code, out, err = run(["build", "--site", str(root), "--format", "json"], capsys)
