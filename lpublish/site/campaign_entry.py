@@ -123,8 +123,9 @@ def image_reference(config: SiteConfig, root: Path, entry: Path, image: Path) ->
     """How the entry names ``image`` so that this generator finds it (see ``[campaign] hero_ref``)."""
     mode = config.campaign.hero_ref
     next_to_entry = image.parent == entry.parent
-    if mode == "relative" or (mode == "auto" and next_to_entry) or (mode == "url" and next_to_entry):
-        # Next to the entry, a bare name is page-relative for Hugo bundles and relative for Astro.
+    if mode == "relative" or next_to_entry:
+        # Next to the entry a bare name works everywhere: page-relative for Hugo bundles (the page's URL
+        # is its folder), relative to the file for Astro; a site URL for it is the generator's to decide.
         rel = os.path.relpath(image, entry.parent)
         return Path(rel).as_posix()
     if config.campaign.hero_url:
