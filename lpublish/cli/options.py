@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -9,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from lpublish.config import SiteConfig, load_config
+from lpublish.config.env import apply_environment
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,5 +33,6 @@ format_option = click.option(
 
 
 def config_from(site: Path | None) -> SiteConfig:
-    """Load the config for ``--site`` (or by walking up from the working directory)."""
-    return load_config(site=site)
+    """Load the config for ``--site`` (or by walking up from the working directory); ``LPUBLISH_FORGE_*``
+    variables override ``[forge]`` (``lpublish.config.env``)."""
+    return apply_environment(load_config(site=site), os.environ)

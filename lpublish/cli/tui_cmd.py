@@ -1,13 +1,16 @@
 """``lpublish tui`` (also plain ``lpublish``), ``lpublish practice`` and ``lpublish serve``.
 
 Owns: the three commands that start the designer's screen: on this site, in practice mode (a private
-copy of the sample site with a local forge, nothing reaches GitHub or AWS), or in the browser.
+copy of the sample site or of the designer's own site with a local forge, nothing reaches GitHub or
+AWS; ``--headless`` serves that world for scripts and tests), or in the browser.
 Textual is imported only when a command runs, so ``lpublish --help`` stays fast.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -26,11 +29,24 @@ def tui(site: Path | None) -> None:
 
 @click.command()
 @click.option(
+    "--site",
+    "site",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="Practise on a throwaway copy of this site's repository (default: the sample site).",
+)
+@click.option(
     "--keep", is_flag=True, help="Keep the practice files (printed at the end) instead of deleting them."
 )
 @click.option(
     "--no-browser", is_flag=True, help="Do not open pages in the browser (links are still shown on screen)."
 )
+@click.option(
+    "--headless",
+    is_flag=True,
+    help="No screen: start the practice world, print where it is, serve until Ctrl+C (or SIGTERM).",
+)
+@click.option("--json", "as_json", is_flag=True, help="With --headless: print one JSON line for programs.")
 @click.option(
     "--base-dir",
     type=click.Path(path_type=Path, file_okay=False),
@@ -38,28 +54,82 @@ def tui(site: Path | None) -> None:
     hidden=True,
     help="Create the practice folder inside this folder (tests).",
 )
-def practice(keep: bool, no_browser: bool, base_dir: Path | None) -> None:
-    """Practise the whole flow on a private copy of the sample site (no GitHub or AWS account needed)."""
-    from lpublish.sandbox.practice import PracticeSession
-    from lpublish.tui.app import LpublishApp
-    from lpublish.tui.context import TuiContext
+def practice(
+    site: Path | None, keep: bool, no_browser: bool, headless: bool, as_json: bool, base_dir: Path | None
+) -> None:
+    """Practise the whole flow on a private copy of the sample site or of your own site (--site).
 
-    click.echo(t("practice.starting"), err=True)
-    session = PracticeSession.start(keep=keep, base_dir=base_dir)
+    Nothing reaches GitHub or AWS: a local forge, a local "live" site built by the site's own build.
+    """
+    from lpublish.sandbox.practice import PracticeSession
+
+    if as_json and not headless:
+        raise click.UsageError("--json needs --headless")
+    if site is not None:
+        click.echo(t("practice_site.starting", path=str(site)), err=True)
+    else:
+        click.echo(t("practice.starting"), err=True)
+    session = PracticeSession.start(
+        source=site, keep=keep, base_dir=base_dir, own_site=site is not None, publish_now=False
+    )
     try:
         session.write_info()
-        context = TuiContext(
-            config=session.config,
-            token=session.token,
-            forge_factory=session.forge_factory,
-            practice=session,
-            open_browser=not no_browser,
-        )
-        LpublishApp(context).run()
+        if headless:
+            _run_headless(session, as_json)
+        else:
+            _run_screen(session, no_browser)
     finally:
         session.stop()
     if keep:
         click.echo(t("practice.kept", path=str(session.root)), err=True)
+    elif headless:
+        click.echo(t("practice_site.stopped"), err=True)
+
+
+def _run_screen(session: Any, no_browser: bool) -> None:
+    from lpublish.tui.app import LpublishApp
+    from lpublish.tui.context import TuiContext
+
+    context = TuiContext(
+        config=session.config,
+        token=session.token,
+        forge_factory=session.forge_factory,
+        practice=session,
+        open_browser=not no_browser,
+    )
+    LpublishApp(context).run()
+
+
+def _run_headless(session: Any, as_json: bool) -> None:
+    """Publish the starting site, say where everything is, and serve until SIGINT/SIGTERM."""
+    import json
+    import signal
+    import threading
+
+    stop = threading.Event()
+
+    def ask_stop(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, ask_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        click.echo(t("practice_site.publishing"), err=True)
+        session.publish()  # the live site is the base branch before the first merge, never empty
+        info = session.headless_info()
+        if as_json:
+            click.echo(json.dumps(info, ensure_ascii=False), nl=True)
+        else:
+            for key in ("live_url", "api_url", "repo", "workdir"):
+                click.echo(f"{key}: {info[key]}")
+            for name, value in info["env"].items():
+                click.echo(f"export {name}={value}")
+        sys.stdout.flush()
+        click.echo(t("practice_site.ready", url=session.live_url), err=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @click.command()

@@ -295,6 +295,45 @@ class CampaignSection(BaseModel):
     hero_slot: str = "campaign-hero"
     social_slot: str = "og"
     fields: dict[str, CampaignField] = Field(default_factory=dict)
+    # --- campaign pages as entries of the site's own generator (empty content_dir: lpublish's own) ---
+    #: The site's content folder for new campaign entries (``content/campaigns``, ``_posts``,
+    #: ``src/content/campaigns``). Empty: lpublish's generator (``[site] campaigns_dir``, ``index.md``).
+    content_dir: str = ""
+    #: The site's own starting file for a new entry (a Hugo archetype, a template entry); empty: none.
+    starter: str = ""
+    #: The ``layout`` front-matter value to set (generators that pick a layout per page); empty: leave.
+    layout: str = ""
+    #: Where the entry goes in ``content_dir``: ``folder`` (``<slug>/index.md``), ``file`` (``<slug>.md``)
+    #: or a pattern with ``{slug}``, ``{date}`` (the start day), ``{year}``, ``{month}``, ``{day}``.
+    entry: str = "folder"
+    #: Form field -> front-matter key (dotted for nested keys). Empty: the defaults for the generator.
+    front_matter: dict[str, str] = Field(default_factory=dict)
+    #: Folder for the hero (and social) image; empty: next to the entry (``entry = "folder"`` only).
+    hero_dir: str = ""
+    #: How the entry names its image: ``url`` (a site URL such as ``/img/campaigns/x.jpg``), ``relative``
+    #: (a path from the entry's folder, e.g. for Astro's ``image()``); ``auto``: relative next to the
+    #: entry, else url.
+    hero_ref: Literal["auto", "url", "relative"] = "auto"
+    #: The site URL under which ``hero_dir`` is published (e.g. ``/img/campaigns/``); empty: worked out
+    #: from the folders the generator publishes unchanged.
+    hero_url: str = ""
+
+    @field_validator("entry")
+    @classmethod
+    def _entry_pattern(cls, value: str) -> str:
+        if value in ("folder", "file"):
+            return value
+        if "{slug}" not in value or not value.endswith((".md", ".markdown", ".mdx", ".html")):
+            raise ValueError('entry must be "folder", "file" or a pattern with {slug} ending in .md')
+        if ".." in value.split("/") or value.startswith("/"):
+            raise ValueError("entry must stay inside content_dir")
+        return value
+
+    @model_validator(mode="after")
+    def _hero_folder_needed(self) -> CampaignSection:
+        if self.content_dir and self.entry != "folder" and not self.hero_dir:
+            raise ValueError('hero_dir is needed when entries are single files (entry is not "folder")')
+        return self
 
 
 def _relative_folder(value: str, key: str) -> str:

@@ -195,6 +195,10 @@ def validate_changeset(config: SiteConfig, changeset: ChangeSet) -> list[_Checke
             raise UsageError("content.remove_needs_list", slot=removal.slot)
     if changeset.campaign_dir is not None and not (changeset.campaign_dir / "index.md").is_file():
         raise UsageError("publish.campaign_missing", path=str(changeset.campaign_dir))
+    if changeset.campaign_dir is not None or changeset.campaign_fields is not None:
+        from lpublish.site.campaign_map import require_campaign_support
+
+        require_campaign_support(config)
     if changeset.campaign_fields is not None:
         from lpublish.site.campaigns import validate_campaign_fields
 
@@ -281,6 +285,19 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
 def _place_campaign(ws: Workspace, config: SiteConfig, changeset: ChangeSet) -> str | None:
     """Put the campaign into the workspace (copy the prepared folder, or write it from form values),
     then check it as it will be published; the slug, or ``None`` when the change has no campaign."""
+    if config.campaign.content_dir:
+        # The site's own generator makes the page: a new entry of its content folder.
+        from lpublish.site.campaign_entry import place_entry
+
+        fields = dict(changeset.campaign_fields) if changeset.campaign_fields is not None else None
+        placed = place_entry(
+            config,
+            fields,
+            dict(changeset.campaign_images),
+            prepared=changeset.campaign_dir,
+            dest_root=ws.site_dir,
+        )
+        return placed.slug
     if changeset.campaign_fields is not None:
         from lpublish.site.campaigns import write_campaign
 
@@ -328,7 +345,11 @@ def _touched_dirs(ws_site_rel: str, config: SiteConfig, changeset: ChangeSet) ->
         full = (prefix + folder).strip("/") if folder not in ("", ".") else prefix.strip("/")
         dirs.add(full or (prefix + path).strip("/"))
     slug = changeset.campaign_slug
-    if slug:
+    if slug and config.campaign.content_dir:
+        from lpublish.site.campaign_entry import campaign_paths
+
+        dirs.update(prefix + p for p in campaign_paths(config))
+    elif slug:
         dirs.add(prefix + f"{config.site.campaigns_dir.strip('/')}/{slug}")
     if changeset.campaign_fields is not None and "og_image" in changeset.campaign_images:
         social = config.slots.get(config.campaign.social_slot)

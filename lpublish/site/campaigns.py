@@ -7,7 +7,9 @@ and publish to create ``campaigns/<slug>/index.md`` and copy its images); ``sugg
 
 A campaign is a folder ``<campaigns_dir>/<slug>/`` holding ``index.md`` (YAML front matter + Markdown
 body) and its hero image. The social (og) image lives in the ``og`` slot folder so that every image sits
-in the folder of the slot whose rules it must meet.
+in the folder of the slot whose rules it must meet. On a site whose own generator makes the pages
+(``[campaign] content_dir`` set) such a folder is only the prepared form, turned into the site's entry by
+``lpublish.site.campaign_entry``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import yaml
 from lpublish.config import SiteConfig
 from lpublish.errors import ContentError
 from lpublish.findings import Finding, Severity, error, warning
+from lpublish.site.campaign_map import required_fields
 from lpublish.site.markdown import FrontMatterError, has_raw_html, markdown_links, split_front_matter
 
 CampaignState = Literal["scheduled", "live", "ended"]
@@ -223,7 +226,7 @@ def validate_campaign_fields(
     def add(f: Finding) -> None:
         found.append(_at(f, lines.get(f.field)))
 
-    for key in REQUIRED_FIELDS:
+    for key in required_fields(config, REQUIRED_FIELDS):
         if _text(fields.get(key)) == "":
             add(error("campaign.field-missing", file, field=key, name=key))
     for key in sorted(fields):
@@ -497,14 +500,21 @@ def campaign_markdown(fields: dict[str, Any]) -> str:
 
 
 def write_campaign(
-    config: SiteConfig, fields: dict[str, Any], images: dict[str, Path], dest_root: Path | None = None
+    config: SiteConfig,
+    fields: dict[str, Any],
+    images: dict[str, Path],
+    dest_root: Path | None = None,
+    *,
+    images_in_folder: bool = False,
 ) -> Path:
     """Create ``<campaigns_dir>/<slug>/index.md`` and copy its images; return the campaign folder.
 
     ``images`` maps ``hero`` and/or ``og_image`` to source files. The hero is copied into the campaign
     folder as ``hero.<ext>``; the social image goes to the og slot folder as ``<slug>.<ext>`` (referenced
     with a site-root path). ``dest_root`` is the site root to write into (a publish worktree); default
-    the config's root. Raises ``ContentError`` when the fields are not acceptable (every problem listed).
+    the config's root. ``images_in_folder`` puts the social image in the campaign folder too (a prepared
+    folder for a site whose own generator makes the page: ``lpublish.site.campaign_entry``). Raises
+    ``ContentError`` when the fields are not acceptable (every problem listed).
     """
     root = (dest_root or config.root).resolve()
     fields = dict(fields)
@@ -530,7 +540,11 @@ def write_campaign(
         shutil.copyfile(hero, target)
         fields["hero"] = target.name
     og = images.get("og_image")
-    if og is not None:
+    if og is not None and images_in_folder:
+        target = folder / f"og{_ext(og)}"
+        shutil.copyfile(og, target)
+        fields["og_image"] = target.name
+    elif og is not None:
         slot = config.slots.get(config.campaign.social_slot)
         og_folder = root / (slot.path if slot else config.site.images_dir)
         og_folder.mkdir(parents=True, exist_ok=True)

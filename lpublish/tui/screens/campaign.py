@@ -210,11 +210,22 @@ class CampaignScreen(BaseScreen[None]):
     # --- preview and add ------------------------------------------------------------------------
 
     def _write(self, dest_root: Path) -> Path:
-        """Write the campaign into ``dest_root`` (raises ContentError listing every problem)."""
+        """Write the campaign into ``dest_root`` (raises ContentError listing every problem).
+
+        On a site whose own generator makes the page, this is the prepared folder (images inside it)
+        that publish turns into the site's entry.
+        """
+        from lpublish.site.campaign_map import generator_campaigns
         from lpublish.site.campaigns import write_campaign
 
         config = self.lapp.context.require_config()
-        return write_campaign(config, self.fields(), dict(self.images), dest_root=dest_root)
+        return write_campaign(
+            config,
+            self.fields(),
+            dict(self.images),
+            dest_root=dest_root,
+            images_in_folder=generator_campaigns(config),
+        )
 
     def _ready(self) -> bool:
         self._touched.update((*TEXT_FIELDS, "body"))
@@ -236,7 +247,7 @@ class CampaignScreen(BaseScreen[None]):
         work_.campaign_dir = folder
         work_.campaign_title = str(self.values.get("title", ""))
         og = self.images.get("og_image")
-        if og is not None:
+        if og is not None and not config.campaign.content_dir:
             # write_campaign put the social image in the og slot folder of the staging copy.
             slot = config.campaign.social_slot
             section = config.slots.get(slot)

@@ -45,7 +45,11 @@ def _apply_images(config: Any, staging: Path, work: WorkDraft) -> None:
         info = inspect_image(image.publish, max_pixels=config.site.max_pixels)
         change = ImageChange(image.slot, image.publish, image.alt, image.replace)
         place_image(staging, config, change, fmt=info.format, sha256=info.sha256)
-    if work.campaign_dir is not None:
+    if work.campaign_dir is not None and config.campaign.content_dir:
+        from lpublish.site.campaign_entry import place_entry
+
+        place_entry(config, None, None, prepared=work.campaign_dir, dest_root=staging)
+    elif work.campaign_dir is not None:
         target = staging / config.site.campaigns_dir / work.campaign_dir.name
         shutil.copytree(work.campaign_dir, target, dirs_exist_ok=True)
 
@@ -85,6 +89,12 @@ def start_campaign_preview(screen: BaseScreen[Any], fields: dict[str, Any], imag
         from lpublish.site.campaigns import write_campaign
 
         staging = _staging_copy(screen, config.root)
+        if config.campaign.content_dir:  # the site's own generator makes the page: its own entry
+            from lpublish.site.campaign_entry import place_entry
+
+            place_entry(config, fields, images, dest_root=staging)
+            _serve(screen, staging)
+            return
         write_campaign(config, fields, images, dest_root=staging)
         _serve(screen, staging, f"{config.site.campaigns_dir}/{fields.get('slug', '')}/")
 
