@@ -97,6 +97,11 @@ def check(
         if slot:
             slot_section(config, slot)  # a typo in --slot is still reported
         report = check_site(config, workers=workers, decode=not quick, progress=_terminal_progress())
+        # Files and links the pages reference, and symbolic links in the sources (lpublish.site.page_files).
+        from lpublish.site.page_files import check_site_content
+
+        seen = {(f.code, f.file, f.field) for f in report.findings}
+        report.extend(f for f in check_site_content(config) if (f.code, f.file, f.field) not in seen)
     if fmt == "github":
         report = _github_paths(report, config, bool(files))
     click.echo(render_report(report, fmt))

@@ -13,6 +13,7 @@ per-pull-request preview prefix and from a plain folder. Only canonical / Open G
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import mimetypes
@@ -38,7 +39,7 @@ from lpublish.config import SiteConfig
 from lpublish.errors import ConfigError, UsageError
 from lpublish.findings import Finding, Severity, error, warning
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
-from lpublish.site.campaigns import Campaign, campaign_state, load_campaigns
+from lpublish.site.campaigns import SLUG_RE, Campaign, campaign_state, load_campaigns
 from lpublish.site.images import (
     RASTER_SUFFIXES,
     ImageRequest,
@@ -49,7 +50,14 @@ from lpublish.site.images import (
     generate_variants,
     safe_stem,
 )
-from lpublish.site.markdown import FrontMatterError, render_markdown, split_front_matter
+from lpublish.site.markdown import (
+    MAX_NESTING,
+    FrontMatterError,
+    MarkdownTooDeep,
+    render_markdown,
+    split_front_matter,
+)
+from lpublish.site.page_files import check_page_content, safe_output_path, source_symlinks, unsafe_name
 
 MANIFEST_NAME = ".lpublish-build.json"
 CACHE_DIR = ".lpublish-cache"
@@ -229,6 +237,10 @@ class _Builder:
         self.alt_cache: dict[Path, dict[str, str]] = {}
         self.current_page = ""
         self.current_file = ""
+        #: Files a page references that failed the page-file rules (never published), and symbolic
+        #: links in the sources that must not be followed (see ``lpublish.site.page_files``).
+        self.refused: set[Path] = set()
+        self.blocked_links: list[Path] = []
         self.env = self._environment()
 
     # -- templates ------------------------------------------------------------------------------
@@ -266,7 +278,24 @@ class _Builder:
         out_path = self._asset_path(path)
         return self._url(out_path) if out_path else str(path)
 
+    def _blocked(self, path: Path) -> bool:
+        """Whether ``path`` is, or lies under, a symbolic link the build must not follow."""
+        absolute = Path(os.path.normpath(path.absolute()))
+        return any(absolute == link or link in absolute.parents for link in self.blocked_links)
+
+    def _is_refused(self, path: str | Path) -> bool:
+        candidate = path if isinstance(path, Path) else self.root / str(path).lstrip("/")
+        if self._blocked(candidate):
+            return True
+        try:
+            resolved = candidate.resolve()
+        except (OSError, RuntimeError):
+            return True
+        return resolved in self.refused or Path(os.path.normpath(candidate.absolute())) in self.refused
+
     def _asset_path(self, path: str | Path) -> str | None:
+        if self._is_refused(path):
+            return None  # reported by the page-file check (page.file-*)
         found = self._site_rel(path)
         if found is None or not found[1].is_file():
             self.findings.append(error("build.file-missing", self.current_file, path=str(path)))
@@ -326,6 +355,8 @@ class _Builder:
         """Template helper: a responsive ``<picture>`` (filled in after the variants are encoded)."""
         if not path:
             return Markup("")
+        if self._is_refused(path):
+            return Markup("")  # reported by the page-file check (page.file-*)
         found = self._site_rel(path)
         if found is None or not found[1].is_file():
             self.findings.append(error("build.file-missing", self.current_file, path=str(path)))
@@ -427,7 +458,13 @@ class _Builder:
 
     def _body_html(self, body: str, folder: Path) -> Markup:
         """Safe HTML for a Markdown body, with site-root links made page-relative and images copied."""
-        html = render_markdown(body)
+        try:
+            html = render_markdown(body)
+        except MarkdownTooDeep:
+            # Refuse rather than publish a page with part of its text missing.
+            finding = error("markdown.too-deep", self.current_file, field="body", limit=MAX_NESTING // 2)
+            self.findings.append(finding)
+            return Markup("")
 
         def fix(match: re.Match[str]) -> str:
             attr, url = match.group(1), match.group(2)
@@ -451,6 +488,8 @@ class _Builder:
         if not pages_dir.is_dir():
             return found
         for source in sorted(pages_dir.rglob("*.md")):
+            if self._blocked(source):
+                continue  # a symbolic link out of the site: reported by source_symlinks
             rel = source.relative_to(pages_dir).as_posix()
             file = source.relative_to(self.root).as_posix()
             try:
@@ -553,6 +592,10 @@ class _Builder:
         for c in campaigns:
             check_cancel(self.cancel)
             state = campaign_state(c, self.now)
+            if not SLUG_RE.match(c.slug) or "--" in c.slug or self._blocked(c.folder):
+                # Checked here too, not only by `lpublish check`: the slug becomes an output path.
+                self.findings.append(error("build.unsafe-path", str(c.source.name), path=c.slug))
+                continue
             url_path = self._campaign_url(c)
             page_path = _page_path_for(url_path)
             file = (
@@ -629,9 +672,14 @@ class _Builder:
         static = self.config.site_path(self.config.site.static_dir)
         if not static.is_dir():
             return
-        for path in sorted(static.rglob("*")):
+        for path in _walk_files(static):
             rel = path.relative_to(static).as_posix()
-            if not path.is_file() or any(part.startswith(".") for part in rel.split("/")):
+            if any(part.startswith(".") for part in rel.split("/")) or self._blocked(path):
+                continue
+            if unsafe_name(rel):
+                self.findings.append(error("file.bad-name", _shown(self.root, path)))
+                continue
+            if not path.is_file():
                 continue
             if rel in ("robots.txt", "sitemap.xml", MANIFEST_NAME):
                 continue  # generated by the build
@@ -785,8 +833,28 @@ class _Builder:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, manifest_path)
 
+    def drop_unsafe_outputs(self) -> None:
+        """Every output path is checked on its own: nothing is written outside ``out``."""
+        for path in sorted(self.outputs):
+            if not safe_output_path(self.out, path):
+                del self.outputs[path]
+                self.findings.append(error("build.unsafe-path", path.encode("unicode_escape").decode(), path=path))
+
     def write(self) -> tuple[list[str], list[str]]:
-        """Write new/changed files, delete files the previous build made that are gone now, manifest."""
+        """Write new/changed files, delete files the previous build made that are gone now, manifest.
+
+        A failure half-way (disk full, permissions) removes the temporary file it was writing, so the
+        next build is not blocked by it.
+        """
+        try:
+            return self._write()
+        except BaseException:
+            for leftover in self.out.rglob(".*.tmp") if self.out.is_dir() else ():
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+            raise
+
+    def _write(self) -> tuple[list[str], list[str]]:
         previous = _read_manifest(self.out)
         self.out.mkdir(parents=True, exist_ok=True)
         changed = [
@@ -874,6 +942,26 @@ class _LinkParser(HTMLParser):
             self._picture = None
 
 
+def _walk_files(folder: Path) -> list[Path]:
+    """Files and symbolic links under ``folder``, sorted, without following links to folders."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames.sort()
+        base = Path(dirpath)
+        found.extend(base / name for name in filenames)
+        found.extend(base / name for name in dirnames if (base / name).is_symlink())
+    return sorted(found)
+
+
+def _shown(root: Path, path: Path) -> str:
+    """A path for a message, with undecodable bytes of a file name shown as escapes."""
+    try:
+        text = path.relative_to(root).as_posix()
+    except ValueError:
+        text = str(path)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _with_line(finding: Finding, line: int | None) -> Finding:
     return Finding(
         finding.code, finding.severity, finding.file, finding.field, finding.params, finding.fix, line
@@ -930,8 +1018,14 @@ def _check_out_dir(config: SiteConfig, out: Path) -> None:
         raise UsageError("site.out_unsafe", path=str(out))
     if out.exists() and not out.is_dir():
         raise UsageError("site.out_unsafe", path=str(out))
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST_NAME).is_file():
-        raise UsageError("site.out_not_empty", path=str(out))
+    if out.is_dir() and not (out / MANIFEST_NAME).is_file():
+        # A build that failed before its manifest existed may have left its temporary manifest: that
+        # is lpublish's own file, not someone else's, and must not block the next build.
+        leftover = out / f".{MANIFEST_NAME}.tmp"
+        if leftover.is_file():
+            leftover.unlink()
+        if any(out.iterdir()):
+            raise UsageError("site.out_not_empty", path=str(out))
 
 
 def parse_now(value: str, config: SiteConfig) -> datetime:
@@ -977,6 +1071,12 @@ def build_site(
     progress(ProgressEvent("site.progress.pages"))
     campaigns, campaign_findings = load_campaigns(config)
     builder.findings.extend(campaign_findings)
+    links = source_symlinks(config)
+    builder.findings.extend(f for f in links if f.is_error)
+    builder.blocked_links = [Path(os.path.normpath(config.root / f.file)) for f in links if f.is_error]
+    content = check_page_content(config, campaigns)
+    builder.findings.extend(content.findings)
+    builder.refused = content.refused
     builder.copy_static()
     builder.render_pages(campaigns)
     builder.render_campaigns(campaigns)
@@ -986,6 +1086,7 @@ def build_site(
     builder.finish_pages()
     builder.sitemap_and_robots()
     builder.check_links_and_weight()
+    builder.drop_unsafe_outputs()
     progress(ProgressEvent("site.progress.writing"))
     written, deleted = builder.write()
     builder.pages.sort(key=lambda p: p.url)
