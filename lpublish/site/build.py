@@ -959,7 +959,7 @@ def _shown(root: Path, path: Path) -> str:
         text = path.relative_to(root).as_posix()
     except ValueError:
         text = str(path)
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
 
 
 def _with_line(finding: Finding, line: int | None) -> Finding:

@@ -36,7 +36,14 @@ from lpublish.config import SiteConfig
 from lpublish.findings import Finding, error, warning
 from lpublish.site.campaigns import Campaign, load_campaigns
 from lpublish.site.link_rules import LinkKind, link_findings
-from lpublish.site.markdown import FrontMatterError, markdown_images, markdown_links, split_front_matter
+from lpublish.site.markdown import (
+    MAX_NESTING,
+    FrontMatterError,
+    markdown_images,
+    markdown_links,
+    split_front_matter,
+    too_deep,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -190,6 +197,13 @@ class _Checker:
         )
 
     def body(self, *, page: str, own_folder: Path, body: str, body_line: int | None, kind: LinkKind) -> None:
+        deep = too_deep(body)
+        if deep is not None:
+            line = body_line + deep if body_line is not None else None
+            self.result.findings.append(
+                _at(error("markdown.too-deep", page, field="body", limit=MAX_NESTING // 2), line)
+            )
+            return
         for src, offset in markdown_images(body):
             line = body_line + offset if body_line is not None else None
             self.reference(page=page, own_folder=own_folder, value=src, field_name="body", base=own_folder, line=line)
