@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from lpublish.deploy.headers import Headers
+from lpublish.deploy.walk import walk_source
 
 #: Keys lpublish keeps for itself under the deploy prefix; never part of the site, never deleted as stale.
 META_DIR = ".lpublish/"
@@ -181,24 +182,19 @@ def _build_manifest(source: Path) -> dict[str, tuple[int, str]]:
 
 
 def scan_directory(source: Path) -> dict[str, LocalFile]:
-    """Every file under ``source`` (symlinks followed, the build manifest and ``.lpublish/`` skipped).
+    """Every file under ``source`` (symlinks followed only inside it; the build manifest and
+    ``.lpublish/`` skipped).
 
     Hashes come from ``.lpublish-build.json`` when it lists the file with the same size; other files are
     hashed here. mtimes are never looked at: a fresh checkout must look unchanged.
     """
     known = _build_manifest(source)
-    found: list[tuple[str, Path, int]] = []
-    for dirpath, dirnames, filenames in os.walk(source, followlinks=True):
-        rel_dir = os.path.relpath(dirpath, source)
-        dirnames.sort()
-        if rel_dir == ".":
-            dirnames[:] = [d for d in dirnames if d != ".lpublish"]
-        for name in sorted(filenames):
-            rel = name if rel_dir == "." else f"{rel_dir.replace(os.sep, '/')}/{name}"
-            if rel == BUILD_MANIFEST:
-                continue
-            full = Path(dirpath) / name
-            found.append((rel, full, full.stat().st_size))
+    # Links out of the folder, loops and undecodable names refuse the deploy (lpublish.deploy.walk).
+    found = [
+        (rel, full, full.stat().st_size)
+        for rel, full in walk_source(source, skip_top=frozenset({".lpublish"}))
+        if rel != BUILD_MANIFEST
+    ]
 
     def digest(item: tuple[str, Path, int]) -> LocalFile:
         rel, full, size = item
