@@ -454,6 +454,16 @@ def _fail(store: DraftStore, draft: Draft, exc: LpublishError) -> None:
     store.save(draft)
 
 
+def _refused(store: DraftStore, draft: Draft, exc: LpublishError) -> None:
+    """The content was refused. A draft holding the campaign form's text is kept (that text exists
+    nowhere else: the designer fixes the hero and resumes); one made only of the designer's own files
+    is removed, since those files are still where they came from."""
+    if draft.changeset.campaign_fields is not None:
+        _fail(store, draft, exc)
+    else:
+        store.delete(draft.id)
+
+
 def submit(
     config: SiteConfig,
     changeset: ChangeSet,
@@ -496,9 +506,8 @@ def submit(
             progress=progress,
             cancel=cancel,
         )
-    except ContentError:
-        # The content itself is not acceptable: resuming the same draft could never succeed.
-        store.delete(draft.id)
+    except ContentError as exc:
+        _refused(store, draft, exc)
         raise
     except LpublishError as exc:
         _fail(store, draft, exc)
@@ -636,8 +645,8 @@ def update(
         result = _update(
             config, number, changeset, checked, forge=forge, token=token, progress=progress, cancel=cancel
         )
-    except ContentError:
-        store.delete(draft.id)
+    except ContentError as exc:
+        _refused(store, draft, exc)
         raise
     except LpublishError as exc:
         _fail(store, draft, exc)
