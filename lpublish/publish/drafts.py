@@ -26,7 +26,7 @@ from typing import Any
 
 import platformdirs
 
-from lpublish.errors import ContentError, UsageError
+from lpublish.errors import ContentError, UsageError, os_failure
 from lpublish.publish.changeset import ChangeSet, ImageChange
 
 DRAFT_FILE = "draft.json"
@@ -194,6 +194,27 @@ class DraftStore:
         """Save ``changeset`` as a new draft, copying its files so later edits to the originals don't matter."""
         draft_id = self.new_id()
         folder = self._folder(draft_id)
+        try:
+            return self._create(draft_id, folder, changeset, repo=repo, site=site, kind=kind, number=number)
+        except BaseException as exc:
+            # A full or read-only disk half-way: leave no half-copied draft behind (the originals are
+            # untouched; the error says what happened and where).
+            shutil.rmtree(folder, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise os_failure(exc, path=self.root) from None
+            raise
+
+    def _create(
+        self,
+        draft_id: str,
+        folder: Path,
+        changeset: ChangeSet,
+        *,
+        repo: str,
+        site: Path,
+        kind: str,
+        number: int | None,
+    ) -> Draft:
         files = folder / "files"
         files.mkdir(parents=True, exist_ok=False)
         images: list[ImageChange] = []

@@ -36,7 +36,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from lpublish.config import SiteConfig
-from lpublish.errors import ConfigError, UsageError
+from lpublish.errors import ConfigError, UsageError, os_failure
 from lpublish.findings import Finding, Severity, error, warning
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
 from lpublish.site.campaigns import SLUG_RE, Campaign, campaign_state, load_campaigns
@@ -848,10 +848,13 @@ class _Builder:
         """
         try:
             return self._write()
-        except BaseException:
+        except BaseException as exc:
             for leftover in self.out.rglob(".*.tmp") if self.out.is_dir() else ():
                 with contextlib.suppress(OSError):
                     leftover.unlink()
+            if isinstance(exc, OSError):
+                # A failed write() names no file: say which folder could not be written.
+                raise os_failure(exc, path=exc.filename or self.out) from None
             raise
 
     def _write(self) -> tuple[list[str], list[str]]:
@@ -1000,12 +1003,20 @@ def _read_manifest(out: Path) -> dict[str, dict[str, Any]]:
         return {}
 
 
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, or the plain absolute path when a link loop makes it unresolvable."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.normpath(path.absolute()))
+
+
 def _check_out_dir(config: SiteConfig, out: Path) -> None:
     """Refuse output folders where writing or deleting would harm the site's sources or other files."""
     root = config.root.resolve()
-    out = out.resolve()
+    out = _resolved(out)
     sources = [
-        config.site_path(d).resolve()
+        _resolved(config.site_path(d))
         for d in (
             config.site.templates_dir,
             config.site.static_dir,

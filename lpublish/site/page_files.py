@@ -282,7 +282,7 @@ def _source_folders(config: SiteConfig) -> list[Path]:
     folders: list[Path] = []
     for name in names:
         folder = config.site_path(name)
-        if folder.is_dir() and folder not in folders:
+        if (folder.is_dir() or folder.is_symlink()) and folder not in folders:
             folders.append(folder)
     return folders
 
