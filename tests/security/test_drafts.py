@@ -107,3 +107,41 @@ def test_refused_campaign_keeps_the_form_text(forge_site: ForgeSite, tmp_path: P
     assert draft.error == "publish.refused"
     assert draft.changeset.campaign_images["hero"].read_bytes() == small.read_bytes()
     assert forge_site.forge.pulls() == []
+
+
+def test_submitted_campaign_lists_every_file_it_publishes(forge_site: ForgeSite, tmp_path: Path) -> None:
+    """Item 1 (the PR body): reviewers see every file the page publishes, body images included."""
+    import shutil
+
+    folder = tmp_path / "autumn-tea-2026"
+    shutil.copytree(forge_site.site / "campaigns" / "autumn-tea-2026", folder)
+    (folder / "cup.jpg").write_bytes(jpeg_bytes())
+    index = folder / "index.md"
+    index.write_text(index.read_text(encoding="utf-8") + "\n![a cup](cup.jpg)\n", encoding="utf-8")
+    result = service.submit(
+        config_for(forge_site), ChangeSet("Cup", campaign_dir=folder), forge=forge_for(forge_site), token=forge_site.token
+    )
+    (pull,) = forge_site.forge.pulls()
+    assert pull["number"] == result.number
+    body = pull["body"]
+    assert "Files the page publishes" in body
+    assert "- `site/campaigns/autumn-tea-2026/cup.jpg`" in body
+    assert "- `site/campaigns/autumn-tea-2026/hero.jpg`" in body
+
+
+def test_submit_refuses_a_hostile_body_image(forge_site: ForgeSite, tmp_path: Path) -> None:
+    import shutil
+
+    from tests.security.conftest import EVIL_SVG
+
+    folder = tmp_path / "autumn-tea-2026"
+    shutil.copytree(forge_site.site / "campaigns" / "autumn-tea-2026", folder)
+    (folder / "evil.svg").write_bytes(EVIL_SVG)
+    index = folder / "index.md"
+    index.write_text(index.read_text(encoding="utf-8") + "\n![x](evil.svg)\n", encoding="utf-8")
+    with pytest.raises(ContentError) as exc:
+        service.submit(
+            config_for(forge_site), ChangeSet("Evil", campaign_dir=folder), forge=forge_for(forge_site), token=forge_site.token
+        )
+    assert any("evil.svg" in d and "script" in d.lower() for d in exc.value.details)
+    assert forge_site.forge.pulls() == []
