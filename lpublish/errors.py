@@ -165,7 +165,9 @@ def os_failure(exc: BaseException, path: object = None) -> SystemFailure:
 
     if is_symlink_loop(exc):
         found = re.search(r"'(.*)'", str(exc))
-        return SystemFailure("security.os.symlink_loop", path=_shown_path(path or (found.group(1) if found else "?")))
+        return SystemFailure(
+            "security.os.symlink_loop", path=_shown_path(path or (found.group(1) if found else "?"))
+        )
     if isinstance(exc, UnicodeError):
         obj = getattr(exc, "object", "")
         shown = _shown_path(path) or (_shown_path(obj) if isinstance(obj, str | bytes) else "")

@@ -198,7 +198,9 @@ def drafts(site: Path | None, resume: str | None, delete: str | None, as_json: b
     listing = store.scan()
     saved = listing.drafts
     for bad in listing.damaged:
-        click.echo(t("security.draft.cli.damaged", id=bad.id, reason=t(bad.reason), folder=bad.folder), err=True)
+        click.echo(
+            t("security.draft.cli.damaged", id=bad.id, reason=t(bad.reason), folder=bad.folder), err=True
+        )
     for bad in listing.newer:
         click.echo(t("security.draft.cli.newer", id=bad.id, version=bad.version), err=True)
     if as_json:

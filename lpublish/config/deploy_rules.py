@@ -51,7 +51,9 @@ def check_prefix(value: str, *, key: str, preview: bool = False) -> str:
     braces) and name a folder of its own for each pull request.
     """
     if _CONTROL.search(value) or "\\" in value:
-        raise ValueError(t("security.config.prefix_chars", key=key, value=value.encode("unicode_escape").decode()))
+        raise ValueError(
+            t("security.config.prefix_chars", key=key, value=value.encode("unicode_escape").decode())
+        )
     if value.startswith("/") or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
         raise ValueError(t("security.config.prefix_absolute", key=key, value=value))
     names = _placeholders(value, key)
@@ -99,7 +101,9 @@ def check_target_url(value: str, *, key: str = "url") -> str:
     if not value:
         return value
     if _CONTROL.search(value) or "\\" in value:
-        raise ValueError(t("security.config.prefix_chars", key=key, value=value.encode("unicode_escape").decode()))
+        raise ValueError(
+            t("security.config.prefix_chars", key=key, value=value.encode("unicode_escape").decode())
+        )
     parts = urlsplit(value)
     if parts.scheme == "s3":
         check_bucket(parts.netloc, key=key)
@@ -130,7 +134,9 @@ def check_number(value: float, *, key: str, limit: float) -> float:
 def check_header_value(value: str, *, key: str) -> str:
     """A header value S3 and browsers accept as it is: printable ASCII only (no CR/LF: header injection)."""
     if _CONTROL.search(value.replace("\t", " ")) or not value.isascii():
-        raise ValueError(t("security.config.header_value", key=key, value=value.encode("unicode_escape").decode()))
+        raise ValueError(
+            t("security.config.header_value", key=key, value=value.encode("unicode_escape").decode())
+        )
     return value
 
 

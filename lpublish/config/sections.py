@@ -288,7 +288,10 @@ class DeploySection(BaseModel):
     @model_validator(mode="after")
     def _previews_apart_from_production(self) -> DeploySection:
         deploy_rules.check_shared_store(
-            {name: (t.url, t.bucket, t.prefix, t.preview, t.preview_prefix) for name, t in self.targets.items()}
+            {
+                name: (t.url, t.bucket, t.prefix, t.preview, t.preview_prefix)
+                for name, t in self.targets.items()
+            }
         )
         return self
 

@@ -296,7 +296,9 @@ class DraftStore:
             except OSError as exc:
                 # Unreadable (permissions): leave it where it is and say so; the others still work.
                 logger.warning("draft %s unreadable: %s", folder.name, exc.strerror)
-                listing.damaged.append(DamagedDraft(folder.name, "security.draft.reason.unreadable", str(folder)))
+                listing.damaged.append(
+                    DamagedDraft(folder.name, "security.draft.reason.unreadable", str(folder))
+                )
         return listing
 
     def list(self) -> list[Draft]:

@@ -838,7 +838,9 @@ class _Builder:
         for path in sorted(self.outputs):
             if not safe_output_path(self.out, path):
                 del self.outputs[path]
-                self.findings.append(error("build.unsafe-path", path.encode("unicode_escape").decode(), path=path))
+                self.findings.append(
+                    error("build.unsafe-path", path.encode("unicode_escape").decode(), path=path)
+                )
 
     def write(self) -> tuple[list[str], list[str]]:
         """Write new/changed files, delete files the previous build made that are gone now, manifest.

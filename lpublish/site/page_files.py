@@ -21,6 +21,7 @@ pull request body. Must not import UI libraries.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -49,7 +50,9 @@ logger = logging.getLogger(__name__)
 
 #: Markers of a document a browser would run if the file were ever served or sniffed as HTML. Seven or
 #: more fixed bytes: compressed image data matches one by chance with negligible probability.
-_HTML_MARKERS = re.compile(rb"<(?:script|html|body|iframe|object|embed|svg:script)[\s>/]|<!doctype\s+html", re.I)
+_HTML_MARKERS = re.compile(
+    rb"<(?:script|html|body|iframe|object|embed|svg:script)[\s>/]|<!doctype\s+html", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,9 @@ def _rel(config: SiteConfig, path: Path) -> str:
 def _at(finding: Finding, line: int | None) -> Finding:
     if line is None:
         return finding
-    return Finding(finding.code, finding.severity, finding.file, finding.field, finding.params, finding.fix, line)
+    return Finding(
+        finding.code, finding.severity, finding.file, finding.field, finding.params, finding.fix, line
+    )
 
 
 def _inside(folder: Path, path: Path) -> bool:
@@ -153,8 +158,10 @@ class _Checker:
             self.link(page=page, value=text, field_name=field_name, line=line, kind="page")
             return
         rel_path = unquote(parts.path)
-        candidate = Path(os.path.normpath(self.root / rel_path.lstrip("/"))) if rel_path.startswith("/") else (
-            Path(os.path.normpath(base / rel_path))
+        candidate = (
+            Path(os.path.normpath(self.root / rel_path.lstrip("/")))
+            if rel_path.startswith("/")
+            else (Path(os.path.normpath(base / rel_path)))
         )
         add = self.result.findings.append
         if not candidate.is_symlink() and not candidate.exists():
@@ -167,10 +174,8 @@ class _Checker:
         if _through_symlink(self.root, candidate):
             add(_at(error("page.file-symlink", page, field=field_name, path=text), line))
             self.result.refused.add(candidate)
-            try:
+            with contextlib.suppress(OSError, RuntimeError):
                 self.result.refused.add(candidate.resolve())
-            except (OSError, RuntimeError):
-                pass
             return
         if not candidate.is_file():
             add(_at(error("file.not-regular", _rel(self.config, candidate)), line))
@@ -206,7 +211,9 @@ class _Checker:
             return
         for src, offset in markdown_images(body):
             line = body_line + offset if body_line is not None else None
-            self.reference(page=page, own_folder=own_folder, value=src, field_name="body", base=own_folder, line=line)
+            self.reference(
+                page=page, own_folder=own_folder, value=src, field_name="body", base=own_folder, line=line
+            )
         if kind == "page":
             # Campaign body links are checked by the campaign rules (same URL rule, campaign codes).
             for url, offset in markdown_links(body):
@@ -233,10 +240,6 @@ def page_documents(config: SiteConfig) -> list[tuple[Path, dict[str, Any], str, 
     return found
 
 
-def _field_line(text_lines: dict[str, int], key: str) -> int | None:
-    return text_lines.get(key)
-
-
 def check_page_content(config: SiteConfig, campaigns: Iterable[Campaign] | None = None) -> PageContent:
     """Every referenced-file and link problem of every page and campaign (see the module docstring)."""
     checker = _Checker(config)
@@ -245,19 +248,45 @@ def check_page_content(config: SiteConfig, campaigns: Iterable[Campaign] | None 
         folder = source.parent
         hero = meta.get("hero")
         if isinstance(hero, dict):
-            checker.reference(page=page, own_folder=folder, value=hero.get("image"), field_name="hero.image", base=config.root, line=None)
-            checker.link(page=page, value=hero.get("cta_url"), field_name="hero.cta_url", line=None, kind="page")
+            checker.reference(
+                page=page,
+                own_folder=folder,
+                value=hero.get("image"),
+                field_name="hero.image",
+                base=config.root,
+                line=None,
+            )
+            checker.link(
+                page=page, value=hero.get("cta_url"), field_name="hero.cta_url", line=None, kind="page"
+            )
         products = meta.get("products")
         if isinstance(products, list):
             for index, product in enumerate(products):
                 if not isinstance(product, dict):
                     continue
                 checker.reference(
-                    page=page, own_folder=folder, value=product.get("image"),
-                    field_name=f"products[{index}].image", base=config.root, line=None,
+                    page=page,
+                    own_folder=folder,
+                    value=product.get("image"),
+                    field_name=f"products[{index}].image",
+                    base=config.root,
+                    line=None,
                 )
-                checker.link(page=page, value=product.get("url"), field_name=f"products[{index}].url", line=None, kind="page")
-        checker.reference(page=page, own_folder=folder, value=meta.get("og_image"), field_name="og_image", base=config.root, line=None)
+                checker.link(
+                    page=page,
+                    value=product.get("url"),
+                    field_name=f"products[{index}].url",
+                    line=None,
+                    kind="page",
+                )
+        checker.reference(
+            page=page,
+            own_folder=folder,
+            value=meta.get("og_image"),
+            field_name="og_image",
+            base=config.root,
+            line=None,
+        )
         if body.strip():
             checker.body(page=page, own_folder=folder, body=body, body_line=body_line, kind="page")
     if campaigns is None:
@@ -266,7 +295,14 @@ def check_page_content(config: SiteConfig, campaigns: Iterable[Campaign] | None 
         page = _rel(config, c.source)
         for key, path in (("hero", c.hero), ("og_image", c.og_image)):
             if path is not None:
-                checker.reference(page=page, own_folder=c.folder, value="/" + _rel(config, path), field_name=key, base=c.folder, line=None)
+                checker.reference(
+                    page=page,
+                    own_folder=c.folder,
+                    value="/" + _rel(config, path),
+                    field_name=key,
+                    base=c.folder,
+                    line=None,
+                )
         if c.body.strip():
             checker.body(page=page, own_folder=c.folder, body=c.body, body_line=None, kind="campaign")
     return checker.result

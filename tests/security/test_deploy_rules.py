@@ -50,11 +50,26 @@ preview_prefix = "{preview_prefix}"
 @pytest.mark.parametrize(
     ("table", "key"),
     [
-        ('[deploy.targets.p]\nbucket = "shared-bucket"\npreview = true\npreview_prefix = ""\n', "preview_prefix"),
-        ('[deploy.targets.p]\nbucket = "shared-bucket"\npreview = true\npreview_prefix = "previews/"\n', "preview_prefix"),
-        ('[deploy.targets.p]\nbucket = "shared-bucket"\npreview_prefix = "/previews/pr-{pr}/"\n', "preview_prefix"),
-        ('[deploy.targets.p]\nbucket = "shared-bucket"\npreview_prefix = "pr-{pr}/../../"\n', "preview_prefix"),
-        ('[deploy.targets.p]\nbucket = "shared-bucket"\npreview_prefix = "pr-{pr}-{branch}/"\n', "preview_prefix"),
+        (
+            '[deploy.targets.p]\nbucket = "shared-bucket"\npreview = true\npreview_prefix = ""\n',
+            "preview_prefix",
+        ),
+        (
+            '[deploy.targets.p]\nbucket = "shared-bucket"\npreview = true\npreview_prefix = "previews/"\n',
+            "preview_prefix",
+        ),
+        (
+            '[deploy.targets.p]\nbucket = "shared-bucket"\npreview_prefix = "/previews/pr-{pr}/"\n',
+            "preview_prefix",
+        ),
+        (
+            '[deploy.targets.p]\nbucket = "shared-bucket"\npreview_prefix = "pr-{pr}/../../"\n',
+            "preview_prefix",
+        ),
+        (
+            '[deploy.targets.p]\nbucket = "shared-bucket"\npreview_prefix = "pr-{pr}-{branch}/"\n',
+            "preview_prefix",
+        ),
         ('[deploy.targets.p]\nurl = "file:///srv/site"\nprefix = "../"\n', "prefix"),
         ('[deploy.targets.p]\nbucket = "shared-bucket"\nprefix = "a{"\n', "prefix"),
         ('[deploy.targets.p]\nbucket = "shared-bucket"\nprefix = "site\\\\x"\n', "prefix"),
@@ -66,10 +81,16 @@ preview_prefix = "{preview_prefix}"
         ('[deploy.targets.p]\nbucket = "shared-bucket"\nlock_ttl_seconds = 1e308\n', "lock_ttl_seconds"),
         ('[deploy.targets.p]\nbucket = "shared-bucket"\nlock_wait_seconds = inf\n', "lock_wait_seconds"),
         ('[deploy.targets.p]\nbucket = "shared-bucket"\ngrace_period_hours = 1e300\n', "grace_period_hours"),
-        ('[deploy.targets.p]\nbucket = "shared-bucket"\npreview_url = "https://x.example/{"\n', "preview_url"),
+        (
+            '[deploy.targets.p]\nbucket = "shared-bucket"\npreview_url = "https://x.example/{"\n',
+            "preview_url",
+        ),
         ('[[headers]]\npattern = "*.jpg"\ncontent_type = "text/html"\n', "headers.0"),
         ('[[headers]]\npattern = "assets/**/*.png"\ncontent_type = "image/jpeg"\n', "headers.0"),
-        ('[[headers]]\npattern = "*.html"\ncache_control = "no-cache\\r\\nSet-Cookie: a=b"\n', "cache_control"),
+        (
+            '[[headers]]\npattern = "*.html"\ncache_control = "no-cache\\r\\nSet-Cookie: a=b"\n',
+            "cache_control",
+        ),
         ('[[headers]]\npattern = "*.html"\nextra = { "X-Note" = "a\\nb" }\n', "extra"),
         ('[[headers]]\npattern = "*.html"\nextra = { "Bad Name" = "x" }\n', "extra"),
         (
@@ -125,7 +146,9 @@ def test_previews_stay_apart_and_remove_deletes_only_its_own(
     code, _, err = run(["deploy", "--site", str(root), "--verify", "--yes", "-q"], capsys)
     assert code == 0, err
     assert local_files(public / "previews/pr-2") == pr2
-    code, _, err = run(["deploy", "--site", str(root), "--target", "preview", "--pr", "1", "--remove"], capsys)
+    code, _, err = run(
+        ["deploy", "--site", str(root), "--target", "preview", "--pr", "1", "--remove"], capsys
+    )
     assert code == 0, err
     assert not (public / "previews/pr-1").exists()
     assert local_files(public / "previews/pr-2") == pr2
@@ -134,14 +157,20 @@ def test_previews_stay_apart_and_remove_deletes_only_its_own(
     }
 
 
-def test_remove_without_a_per_pr_prefix_deletes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_remove_without_a_per_pr_prefix_deletes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     public = tmp_path / "public"
     root = _site(tmp_path, _targets(public))
     assert run(["deploy", "--site", str(root), "-q"], capsys)[0] == 0
     before = local_files(public)
-    code, _, err = run(["deploy", "--site", str(root), "--url", public.as_uri(), "--pr", "1", "--remove"], capsys)
+    code, _, err = run(
+        ["deploy", "--site", str(root), "--url", public.as_uri(), "--pr", "1", "--remove"], capsys
+    )
     assert code == 2 and "Nothing was deleted" in err
-    code, _, err = run(["deploy", "--site", str(root), "--url", public.as_uri(), "--prefix", "../", "--remove"], capsys)
+    code, _, err = run(
+        ["deploy", "--site", str(root), "--url", public.as_uri(), "--prefix", "../", "--remove"], capsys
+    )
     assert code == 2 and "--prefix" in err
     assert local_files(public) == before
 

@@ -26,7 +26,9 @@ from tests.security.conftest import jpeg_bytes, run
 def _saved(store: DraftStore, tmp_path: Path, title: str) -> str:
     photo = tmp_path / f"{title}.jpg"
     photo.write_bytes(jpeg_bytes())
-    draft = store.create(ChangeSet(title, images=[ImageChange("hero", photo, "alt")]), repo="a/b", site=tmp_path)
+    draft = store.create(
+        ChangeSet(title, images=[ImageChange("hero", photo, "alt")]), repo="a/b", site=tmp_path
+    )
     return draft.id
 
 
@@ -61,7 +63,9 @@ def test_damaged_draft_is_reported_and_moved_aside(
     assert [d.id for d in store.list()] == [good]
 
 
-def test_damaged_draft_resumed_by_id_gets_a_plain_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_damaged_draft_resumed_by_id_gets_a_plain_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     store = DraftStore()
     bad = _saved(store, tmp_path, "bad")
     (store.root / bad / "draft.json").write_text('{"version": 1, "id": "', encoding="utf-8")
@@ -75,7 +79,9 @@ def test_newer_version_is_not_read_as_version_1(tmp_path: Path, capsys: pytest.C
     good = _saved(store, tmp_path, "good")
     newer = _saved(store, tmp_path, "newer")
     record = store.root / newer / "draft.json"
-    record.write_text(json.dumps({**json.loads(record.read_text(encoding="utf-8")), "version": 99}), encoding="utf-8")
+    record.write_text(
+        json.dumps({**json.loads(record.read_text(encoding="utf-8")), "version": 99}), encoding="utf-8"
+    )
     with pytest.raises(UsageError) as exc:
         store.get(newer)
     assert exc.value.key == "security.draft.newer" and "format 99" in exc.value.message
@@ -119,7 +125,10 @@ def test_submitted_campaign_lists_every_file_it_publishes(forge_site: ForgeSite,
     index = folder / "index.md"
     index.write_text(index.read_text(encoding="utf-8") + "\n![a cup](cup.jpg)\n", encoding="utf-8")
     result = service.submit(
-        config_for(forge_site), ChangeSet("Cup", campaign_dir=folder), forge=forge_for(forge_site), token=forge_site.token
+        config_for(forge_site),
+        ChangeSet("Cup", campaign_dir=folder),
+        forge=forge_for(forge_site),
+        token=forge_site.token,
     )
     (pull,) = forge_site.forge.pulls()
     assert pull["number"] == result.number
@@ -141,7 +150,10 @@ def test_submit_refuses_a_hostile_body_image(forge_site: ForgeSite, tmp_path: Pa
     index.write_text(index.read_text(encoding="utf-8") + "\n![x](evil.svg)\n", encoding="utf-8")
     with pytest.raises(ContentError) as exc:
         service.submit(
-            config_for(forge_site), ChangeSet("Evil", campaign_dir=folder), forge=forge_for(forge_site), token=forge_site.token
+            config_for(forge_site),
+            ChangeSet("Evil", campaign_dir=folder),
+            forge=forge_for(forge_site),
+            token=forge_site.token,
         )
     assert any("evil.svg" in d and "script" in d.lower() for d in exc.value.details)
     assert forge_site.forge.pulls() == []

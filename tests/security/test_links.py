@@ -55,7 +55,9 @@ FINE = [
 
 @pytest.mark.parametrize(("url", "reason"), HOSTILE, ids=[repr(h[0]) for h in HOSTILE])
 def test_hostile_links_are_refused(url: str, reason: str) -> None:
-    problem = check_link(url, link_hosts=["shop.hoshizora-tea.example"], site_host="www.hoshizora-tea.example")
+    problem = check_link(
+        url, link_hosts=["shop.hoshizora-tea.example"], site_host="www.hoshizora-tea.example"
+    )
     assert problem is not None and problem.reason == reason
 
 
@@ -80,10 +82,15 @@ def _set_hosts(site: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "field", "code"),
     [
-        ("cta_url: https://shop.hoshizora-tea.example/", "cta_url: javascript:alert(1)", "hero.cta_url", "link.scheme"),
+        (
+            "cta_url: https://shop.hoshizora-tea.example/",
+            "cta_url: javascript:alert(1)",
+            "hero.cta_url",
+            "link.scheme",
+        ),
         (
             "url: https://shop.hoshizora-tea.example/products/sencha-milky-way",
-            'url: "javascript:fetch(\'//evil.example\')"',
+            "url: \"javascript:fetch('//evil.example')\"",
             "products[1].url",
             "link.scheme",
         ),
@@ -121,7 +128,8 @@ def test_campaign_cta_backslash_link(site: Path, capsys: pytest.CaptureFixture[s
     index = site / CAMPAIGN / "index.md"
     text = index.read_text(encoding="utf-8")
     text = text.replace(
-        "cta_url: https://shop.hoshizora-tea.example/collections/autumn-2026", 'cta_url: "/\\\\evil.example/phish"'
+        "cta_url: https://shop.hoshizora-tea.example/collections/autumn-2026",
+        'cta_url: "/\\\\evil.example/phish"',
     )
     index.write_text(text, encoding="utf-8")
     exit_code, out, _ = run(["check", "--site", str(site), "--format", "json"], capsys)
@@ -132,7 +140,8 @@ def test_campaign_cta_backslash_link(site: Path, capsys: pytest.CaptureFixture[s
 def test_page_body_links(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _set_hosts(site)
     (site / "pages/about.md").write_text(
-        "---\ntitle: About\n---\n\n[shop](https://evil.example/x) and <javascript:alert(1)>\n", encoding="utf-8"
+        "---\ntitle: About\n---\n\n[shop](https://evil.example/x) and <javascript:alert(1)>\n",
+        encoding="utf-8",
     )
     exit_code, out, _ = run(["check", "--site", str(site), "--format", "json"], capsys)
     found = {(f["code"], f["file"], f["field"]) for f in json.loads(out)["findings"]}

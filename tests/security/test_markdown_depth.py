@@ -20,8 +20,12 @@ def _list(depth: int) -> str:
     return "".join("  " * i + f"- item{i}\n" for i in range(depth))
 
 
-@pytest.mark.parametrize("body", [_list(3000), ">" * 100_000 + " the end\n"], ids=["list-3000", "quote-100000"])
-def test_too_deep_is_refused_with_a_finding(site: Path, body: str, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "body", [_list(3000), ">" * 100_000 + " the end\n"], ids=["list-3000", "quote-100000"]
+)
+def test_too_deep_is_refused_with_a_finding(
+    site: Path, body: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(MarkdownTooDeep):
         render_markdown(body)
     write_body(site, body)

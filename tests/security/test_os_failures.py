@@ -36,13 +36,17 @@ def test_build_into_a_read_only_site(site: Path, capsys: pytest.CaptureFixture[s
     assert "read-only" in err
 
 
-def test_fix_out_to_a_read_only_folder(site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fix_out_to_a_read_only_folder(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(jpeg_bytes((1200, 1200)))
     out = tmp_path / "fixed"
     out.mkdir()
     with read_only(out):
-        code, _, err = run(["fix", str(photo), "--slot", "product", "--out", str(out), "--site", str(site)], capsys)
+        code, _, err = run(
+            ["fix", str(photo), "--slot", "product", "--out", str(out), "--site", str(site)], capsys
+        )
     assert code == 1
     _plain(err, out)
 
@@ -62,7 +66,8 @@ def test_read_only_lpublish_home(
     hero = make_jpeg(tmp_path / "hero.jpg", (2400, 1000))
     with read_only(home):
         code, _, err = run(
-            ["submit", "--site", str(signed_in.site), "--title", "Hero", "--image", f"hero={hero}:alt"], capsys
+            ["submit", "--site", str(signed_in.site), "--title", "Hero", "--image", f"hero={hero}:alt"],
+            capsys,
         )
     assert code == 1
     _plain(err, home)
@@ -77,7 +82,8 @@ def test_full_lpublish_home(
         monkeypatch.setenv("LPUBLISH_HOME", str(home))
         (home / "filler").write_bytes(b"x" * 8192)
         code, _, err = run(
-            ["submit", "--site", str(signed_in.site), "--title", "Hero", "--image", f"hero={hero}:alt"], capsys
+            ["submit", "--site", str(signed_in.site), "--title", "Hero", "--image", f"hero={hero}:alt"],
+            capsys,
         )
         assert code == 1
         assert "disk is full" in err

@@ -73,7 +73,9 @@ def test_a_body_cannot_publish_other_files_of_the_site(
     assert secret not in _published(site)
 
 
-def test_page_front_matter_files_follow_the_same_rules(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_page_front_matter_files_follow_the_same_rules(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (site / "images/products/evil.svg").write_bytes(EVIL_SVG)
     index = site / "pages/index.md"
     text = index.read_text(encoding="utf-8")

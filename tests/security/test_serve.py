@@ -26,7 +26,9 @@ pytestmark = pytest.mark.anyio
 async def test_one_time_link_then_cookie() -> None:
     port = free_port()
     server = SecretServer("true", port=port, secret="s3cret-session-value")
-    assert "s3cret-session-value" not in server.url and server.url.startswith(f"http://127.0.0.1:{port}/open/")
+    assert "s3cret-session-value" not in server.url and server.url.startswith(
+        f"http://127.0.0.1:{port}/open/"
+    )
     test_server = TestServer(await server._make_app(), host="127.0.0.1", port=port)
     await test_server.start_server()
     base = f"http://127.0.0.1:{port}"
@@ -54,9 +56,8 @@ async def test_one_time_link_then_cookie() -> None:
             async with browser.get(base + "/app/ws", headers=headers) as response:
                 assert response.status == 403
         # The link works once: whoever saw it later (ps, the terminal) gets nothing.
-        async with ClientSession() as late:
-            async with late.get(link, allow_redirects=False) as response:
-                assert response.status == 403 and COOKIE not in response.cookies
+        async with ClientSession() as late, late.get(link, allow_redirects=False) as response:
+            assert response.status == 403 and COOKIE not in response.cookies
     finally:
         await test_server.close()
 
@@ -67,6 +68,7 @@ async def test_rebinding_host_is_refused_even_with_the_cookie() -> None:
     test_server = TestServer(await server._make_app(), host="127.0.0.1", port=port)
     await test_server.start_server()
     try:
+
         def get(host: str, path: str, cookie: str = "") -> int:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             headers = {"Host": host}

@@ -51,7 +51,9 @@ def test_symlinks_out_of_the_site(site: Path, tmp_path: Path, capsys: pytest.Cap
     assert (dist / "inside.svg").is_file()  # a link inside the site is followed (and warned about)
 
 
-def test_symlinked_campaign_folder_is_not_built(site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_symlinked_campaign_folder_is_not_built(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     outside = tmp_path / "elsewhere"
     (outside).mkdir()
     text = (site / CAMPAIGN / "index.md").read_text(encoding="utf-8").replace("autumn-tea-2026", "leaked")
@@ -62,7 +64,9 @@ def test_symlinked_campaign_folder_is_not_built(site: Path, tmp_path: Path, caps
     assert not (site / "dist/campaigns/leaked").exists()
 
 
-def test_slug_that_climbs_out_is_never_written(site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_slug_that_climbs_out_is_never_written(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     index = site / CAMPAIGN / "index.md"
     index.write_text(
         index.read_text(encoding="utf-8").replace("slug: autumn-tea-2026", "slug: ../../../../PWNED-slug"),
