@@ -140,6 +140,14 @@ def check_header_value(value: str, *, key: str) -> str:
     return value
 
 
+def check_pattern(value: str) -> str:
+    """A header rule's glob: any text (non-ASCII file names are fine) but no control characters."""
+    if _CONTROL.search(value):
+        escaped = value.encode("unicode_escape").decode()
+        raise ValueError(t("security.config.prefix_chars", key="pattern", value=escaped))
+    return value
+
+
 def check_header_name(name: str) -> str:
     if not _TOKEN.match(name):
         raise ValueError(t("security.config.header_name", key=name.encode("unicode_escape").decode()))

@@ -305,7 +305,12 @@ class HeaderRule(BaseModel):
     content_type: str | None = None
     extra: dict[str, str] = Field(default_factory=dict)
 
-    @field_validator("pattern", "cache_control", "content_type")
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_text(cls, value: str) -> str:
+        return deploy_rules.check_pattern(value)
+
+    @field_validator("cache_control", "content_type")
     @classmethod
     def _header_text(cls, value: str | None, info: ValidationInfo) -> str | None:
         return None if value is None else deploy_rules.check_header_value(value, key=str(info.field_name))
