@@ -291,11 +291,11 @@ class DraftStore:
                 )
             except _Damaged as damaged:
                 moved = self._move_aside(folder.name)
-                logger.warning("damaged draft %s moved to %s", folder.name, moved)
+                logger.info("damaged draft %s moved to %s", folder.name, moved)
                 listing.damaged.append(DamagedDraft(folder.name, damaged.reason, str(moved)))
             except OSError as exc:
                 # Unreadable (permissions): leave it where it is and say so; the others still work.
-                logger.warning("draft %s unreadable: %s", folder.name, exc.strerror)
+                logger.info("draft %s unreadable: %s", folder.name, exc.strerror)
                 listing.damaged.append(
                     DamagedDraft(folder.name, "security.draft.reason.unreadable", str(folder))
                 )

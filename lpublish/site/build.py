@@ -14,6 +14,7 @@ per-pull-request preview prefix and from a plain folder. Only canonical / Open G
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import mimetypes
@@ -57,7 +58,13 @@ from lpublish.site.markdown import (
     render_markdown,
     split_front_matter,
 )
-from lpublish.site.page_files import check_page_content, safe_output_path, source_symlinks, unsafe_name
+from lpublish.site.page_files import (
+    check_page_content,
+    safe_link,
+    safe_output_path,
+    source_symlinks,
+    unsafe_name,
+)
 
 MANIFEST_NAME = ".lpublish-build.json"
 CACHE_DIR = ".lpublish-cache"
@@ -543,12 +550,16 @@ class _Builder:
             file = source.relative_to(self.root).as_posix()
             self.current_page, self.current_file = page_path, file
             hero = dict(meta.get("hero") or {}) if isinstance(meta.get("hero"), dict) else {}
+            if "cta_url" in hero:
+                hero["cta_url"] = safe_link(self.config, hero["cta_url"])
             if hero.get("image") and not hero.get("alt"):
                 hero["alt"] = self._alt(hero["image"])
             products = []
             for product in meta.get("products") or []:
                 if isinstance(product, dict):
                     item = dict(product)
+                    if "url" in item:
+                        item["url"] = safe_link(self.config, item["url"])
                     if item.get("image") and not item.get("alt"):
                         item["alt"] = self._alt(item["image"])
                     products.append(item)
@@ -608,6 +619,8 @@ class _Builder:
                 continue
             if state == "ended" and settings.after_end == "hide":
                 continue
+            if c.cta_url and safe_link(self.config, c.cta_url) == "":
+                c = dataclasses.replace(c, cta_url="")  # refused by the URL rule: never published
             common = {"site": self._site_context(), "campaign": c, "period": self._period(c), "state": state}
             if state == "ended" and settings.after_end == "redirect":
                 self._redirect_page(c, page_path, url_path)

@@ -358,6 +358,14 @@ def source_symlinks(config: SiteConfig) -> list[Finding]:
     return [found[p] for p in sorted(found)]
 
 
+def safe_link(config: SiteConfig, value: Any, *, allow_mail: bool = False) -> Any:
+    """``value`` when it passes the URL rule, else ``""``: a refused link never reaches a built page
+    (the finding is reported by ``check_page_content``)."""
+    if not isinstance(value, str) or not value.strip():
+        return value
+    return value if not link_findings(config, value.strip(), file="", field="", allow_mail=allow_mail) else ""
+
+
 # --- names and output paths -----------------------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -121,6 +121,8 @@ def test_page_front_matter_links(
     assert exit_code == 1 and hits and hits[0]["file"] == "pages/index.md"
     exit_code, _, _ = run(["build", "--site", str(site), "--now", NOW], capsys)
     assert exit_code == 1
+    top = (site / "dist/index.html").read_text(encoding="utf-8")
+    assert "javascript:" not in top and "evil.example" not in top
 
 
 def test_campaign_cta_backslash_link(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -135,6 +137,9 @@ def test_campaign_cta_backslash_link(site: Path, capsys: pytest.CaptureFixture[s
     exit_code, out, _ = run(["check", "--site", str(site), "--format", "json"], capsys)
     hits = [f for f in json.loads(out)["findings"] if f["code"] == "link.backslash"]
     assert exit_code == 1 and hits[0]["field"] == "cta_url" and hits[0]["file"] == f"{CAMPAIGN}/index.md"
+    exit_code, _, _ = run(["build", "--site", str(site), "--now", NOW], capsys)
+    assert exit_code == 1
+    assert "evil.example" not in (site / "dist" / CAMPAIGN / "index.html").read_text(encoding="utf-8")
 
 
 def test_page_body_links(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
