@@ -146,16 +146,25 @@ class _Checker:
         self.seen: dict[Path, list[Finding]] = {}
 
     def reference(
-        self, *, page: str, own_folder: Path, value: Any, field_name: str, base: Path, line: int | None
+        self,
+        *,
+        page: str,
+        own_folder: Path,
+        value: Any,
+        field_name: str,
+        base: Path,
+        line: int | None,
+        check_remote: bool = True,
     ) -> None:
         """One file reference: ``value`` relative to ``base``, or to the site root with a leading ``/``."""
         if not isinstance(value, str) or not value.strip():
             return
         text = value.strip()
         parts = urlsplit(text)
-        if parts.scheme or parts.netloc:
-            # Remote images are links: the URL rule decides.
-            self.link(page=page, value=text, field_name=field_name, line=line, kind="page")
+        if parts.scheme or parts.netloc or text.startswith("\\"):
+            # Remote images are links: the URL rule decides (campaign bodies: the campaign rules do).
+            if check_remote:
+                self.link(page=page, value=text, field_name=field_name, line=line, kind="page")
             return
         rel_path = unquote(parts.path)
         candidate = (
@@ -212,7 +221,13 @@ class _Checker:
         for src, offset in markdown_images(body):
             line = body_line + offset if body_line is not None else None
             self.reference(
-                page=page, own_folder=own_folder, value=src, field_name="body", base=own_folder, line=line
+                page=page,
+                own_folder=own_folder,
+                value=src,
+                field_name="body",
+                base=own_folder,
+                line=line,
+                check_remote=kind == "page",
             )
         if kind == "page":
             # Campaign body links are checked by the campaign rules (same URL rule, campaign codes).
