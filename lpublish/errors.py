@@ -8,6 +8,7 @@ front ends render them and never show a traceback for them. Must not import UI l
 from __future__ import annotations
 
 import enum
+import re
 from typing import Any
 
 from lpublish.i18n import t
@@ -104,3 +105,90 @@ class CancelledError(LpublishError):
 
     def __init__(self) -> None:
         super().__init__("common.cancelled")
+
+
+class SystemFailure(LpublishError):
+    """The operating system refused (permissions, read-only or full disk, bad file name, link loop).
+
+    Exit 1: the command was fine, the state of the machine is not acceptable until someone acts.
+    """
+
+    exit_code = ExitCode.NOT_ACCEPTABLE
+
+
+#: errno -> catalog key of the plain message (``security.os.<name>``); everything else is ``failed``.
+_ERRNO_KEYS = {
+    "EACCES": "permission",
+    "EPERM": "permission",
+    "EROFS": "read_only",
+    "ENOSPC": "disk_full",
+    "EDQUOT": "disk_full",
+    "EFBIG": "disk_full",
+    "ELOOP": "symlink_loop",
+    "ENAMETOOLONG": "name_too_long",
+    "ENOENT": "not_found",
+    "ENOTDIR": "not_found",
+    "EISDIR": "is_folder",
+    "EEXIST": "exists",
+    "ENOTEMPTY": "exists",
+    "EMFILE": "too_many_files",
+    "ENFILE": "too_many_files",
+    "EIO": "io",
+    "EXDEV": "io",
+    "EILSEQ": "bad_name",
+}
+
+
+def _shown_path(value: object) -> str:
+    """A path for a message: undecodable bytes of a file name shown as ``\\xff`` escapes."""
+    import os
+
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "backslashreplace")
+    text = str(value)
+    try:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    except (UnicodeError, TypeError):
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def os_failure(exc: BaseException, path: object = None) -> SystemFailure:
+    """The plain-language error for an operating-system failure (the one mapping every front end uses).
+
+    ``exc`` is an ``OSError`` (its errno picks the message: permission, read-only, disk full, link loop
+    ...) or a ``UnicodeError`` raised for a file name that is not valid UTF-8. ``path`` overrides the
+    path named in the message (default: the exception's ``filename``).
+    """
+    import errno as errno_names
+
+    if is_symlink_loop(exc):
+        found = re.search(r"'(.*)'", str(exc))
+        return SystemFailure(
+            "security.os.symlink_loop", path=_shown_path(path or (found.group(1) if found else "?"))
+        )
+    if isinstance(exc, UnicodeError):
+        obj = getattr(exc, "object", "")
+        shown = _shown_path(path) or (_shown_path(obj) if isinstance(obj, str | bytes) else "")
+        return SystemFailure("security.os.bad_name", path=shown or "?")
+    code = getattr(exc, "errno", None)
+    name = errno_names.errorcode.get(code, "") if isinstance(code, int) else ""
+    key = _ERRNO_KEYS.get(name, "failed")
+    target = path if path is not None else getattr(exc, "filename", None)
+    shown = _shown_path(target) or "?"
+    other = _shown_path(getattr(exc, "filename2", None))
+    reason = getattr(exc, "strerror", None) or type(exc).__name__
+    return SystemFailure(f"security.os.{key}", path=shown, other=other, reason=str(reason))
+
+
+def is_symlink_loop(exc: BaseException) -> bool:
+    """Python 3.11's ``Path.resolve()`` reports a symbolic-link loop as ``RuntimeError``, not ELOOP."""
+    return type(exc) is RuntimeError and str(exc).startswith("Symlink loop")
+
+
+def is_file_name_error(exc: BaseException) -> bool:
+    """A ``UnicodeError`` caused by a file name with bytes that are not UTF-8 (kept as surrogates)."""
+    if not isinstance(exc, UnicodeEncodeError):
+        return False
+    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in exc.object[exc.start : exc.end])

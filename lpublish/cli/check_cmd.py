@@ -124,7 +124,10 @@ def _check_whole_site(config: SiteConfig, changed_base: str | None, *, workers: 
     report = check_content(
         config, changed=changed, workers=workers, decode=decode, progress=_terminal_progress()
     )
-    for finding in check_campaigns(config):
+    # Files and links the pages reference, and symbolic links in the sources (lpublish.site.page_files).
+    from lpublish.site.page_files import check_site_content
+
+    for finding in [*check_campaigns(config), *check_site_content(config)]:
         image_rule = finding.code.split(".")[0] in ("image", "alt", "svg", "name", "file")
         if finding.is_error and image_rule and finding.file not in changed:
             finding = replace(finding, severity=Severity.WARNING)

@@ -15,6 +15,7 @@ import click
 
 from lpublish.cli.options import site_option
 from lpublish.config import SiteConfig, load_config
+from lpublish.config.deploy_rules import MAX_PR, check_prefix
 from lpublish.deploy import engine
 from lpublish.deploy.engine import (
     DeployResult,
@@ -55,6 +56,9 @@ def _target(
     workers: int,
 ) -> Target:
     if url or bucket:
+        _checked_flag("--prefix", prefix or "")
+        if bucket:
+            _checked_flag("--bucket", bucket, kind="bucket")
         address = url or f"s3://{bucket}"
         return target_from_url(
             address,
@@ -68,6 +72,16 @@ def _target(
         raise UsageError("deploy.no_bucket")
     # Flags refine a configured target without editing lpublish.toml.
     return target_from_config(config, name, pr=pr, distribution=distribution)
+
+
+def _checked_flag(flag: str, value: str, kind: str = "prefix") -> None:
+    """The same rules as lpublish.toml's deploy keys, for the flags that name a place to write or delete."""
+    from lpublish.config.deploy_rules import check_bucket
+
+    try:
+        check_bucket(value, key=flag) if kind == "bucket" else check_prefix(value, key=flag)
+    except ValueError as exc:
+        raise UsageError("security.deploy.bad_flag", flag=flag, problem=str(exc)) from None
 
 
 def _progress(enabled: bool) -> Any:
@@ -107,7 +121,12 @@ _target_options = [
     click.option("--region", default=None, help="AWS region of the bucket."),
     click.option("--distribution", default=None, help="CloudFront distribution id to invalidate."),
     click.option("--profile", default=None, help="AWS profile (default: the standard credential chain)."),
-    click.option("--pr", type=int, default=None, help="Pull request number (preview targets)."),
+    click.option(
+        "--pr",
+        type=click.IntRange(1, MAX_PR),
+        default=None,
+        help="Pull request number (preview targets).",
+    ),
 ]
 
 
@@ -191,6 +210,9 @@ def deploy(
     if remove_prefix:
         if not preview and not prefix:
             raise UsageError("deploy.pr_required")
+        if not str(getattr(target, "prefix", "")).strip("/"):
+            # Removing "the preview" of a target without a per-PR prefix would delete the whole target.
+            raise UsageError("security.deploy.remove_needs_prefix", url=target.url)
         result = remove(target, options=options)
         _emit(result, as_json, preview=preview)
         return 0

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from lpublish import __version__
-from lpublish.errors import ExitCode, LpublishError
+from lpublish.errors import ExitCode, LpublishError, is_file_name_error, is_symlink_loop, os_failure
 from lpublish.i18n import set_language, t
 
 #: subcommand name -> "module:attribute". Each command lives in its own module under lpublish.cli.
@@ -129,9 +129,19 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as exc:  # permissions, read-only or full disk, link loops: a plain message, the path
+        if _debug():
+            raise
+        failure = os_failure(exc)
+        report_error(failure)
+        sys.exit(int(failure.exit_code))
     except Exception as exc:  # a bug: say so plainly, keep the traceback out of the designer's way
         if _debug():
             raise
+        if is_file_name_error(exc) or is_symlink_loop(exc):
+            failure = os_failure(exc)
+            report_error(failure)
+            sys.exit(int(failure.exit_code))
         report_error(_internal(exc))
         sys.exit(int(ExitCode.NOT_ACCEPTABLE))
     code = result if isinstance(result, int) else 0

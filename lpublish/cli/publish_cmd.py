@@ -261,7 +261,14 @@ def drafts(site: Path | None, resume: str | None, delete: str | None, as_json: b
         key = "publish.cli.updated" if draft.kind == "update" else "publish.cli.submitted"
         _print_result(result, key, as_json)
         return
-    saved = store.list()
+    listing = store.scan()
+    saved = listing.drafts
+    for bad in listing.damaged:
+        click.echo(
+            t("security.draft.cli.damaged", id=bad.id, reason=t(bad.reason), folder=bad.folder), err=True
+        )
+    for bad in listing.newer:
+        click.echo(t("security.draft.cli.newer", id=bad.id, version=bad.version), err=True)
     if as_json:
         click.echo(json.dumps([d.to_dict() for d in saved], ensure_ascii=False, indent=2))
         return

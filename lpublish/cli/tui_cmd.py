@@ -137,7 +137,7 @@ def _run_headless(session: Any, as_json: bool) -> None:
 @click.option("--port", type=int, default=0, help="Port on 127.0.0.1 (default: a free one).")
 @click.option("--no-browser", is_flag=True, help="Only print the address; do not open the browser.")
 def serve(site: Path | None, port: int, no_browser: bool) -> None:
-    """Open the designer's screen in a web browser on this computer (127.0.0.1 only, secret address).
+    """Open the designer's screen in a web browser on this computer (127.0.0.1 only, one-time link).
 
     Files are picked from the computer running this command.
     """

@@ -22,6 +22,8 @@ from lpublish.config.presets import (
     PresetName,
 )
 
+from lpublish.config import deploy_rules
+
 Strict = ConfigDict(extra="forbid", populate_by_name=True)
 
 #: Image formats lpublish knows, by canonical name. ``svg`` is vector; the rest are decoded by Pillow.
@@ -514,6 +516,42 @@ class DeployTarget(BaseModel):
     #: Up to this many exact CloudFront paths; more are collapsed into directory wildcards.
     invalidation_max_paths: int = Field(default=30, ge=1, le=3000)
 
+    # Values that can hurt are refused at load (lpublish.config.deploy_rules says why each rule exists).
+    @field_validator("prefix")
+    @classmethod
+    def _safe_prefix(cls, value: str) -> str:
+        return deploy_rules.check_prefix(value, key="prefix")
+
+    @field_validator("preview_prefix")
+    @classmethod
+    def _safe_preview_prefix(cls, value: str) -> str:
+        return deploy_rules.check_prefix(value, key="preview_prefix", preview=True)
+
+    @field_validator("bucket")
+    @classmethod
+    def _bucket_name(cls, value: str) -> str:
+        return deploy_rules.check_bucket(value)
+
+    @field_validator("url")
+    @classmethod
+    def _target_url(cls, value: str) -> str:
+        return deploy_rules.check_target_url(value)
+
+    @field_validator("site_url", "preview_url")
+    @classmethod
+    def _url_template(cls, value: str, info: ValidationInfo) -> str:
+        return deploy_rules.check_template_url(value, key=str(info.field_name))
+
+    @field_validator("lock_wait_seconds", "lock_ttl_seconds")
+    @classmethod
+    def _seconds(cls, value: float, info: ValidationInfo) -> float:
+        return deploy_rules.check_number(value, key=str(info.field_name), limit=deploy_rules.MAX_SECONDS)
+
+    @field_validator("grace_period_hours", "verify_interval_hours")
+    @classmethod
+    def _hours(cls, value: float, info: ValidationInfo) -> float:
+        return deploy_rules.check_number(value, key=str(info.field_name), limit=deploy_rules.MAX_HOURS)
+
 
 class DeploySection(BaseModel):
     """``[deploy]``: named targets (``production``, ``preview`` ...)."""
@@ -525,6 +563,16 @@ class DeploySection(BaseModel):
     #: (``.git/``, ``.github/``, ``lpublish.toml``, ``.lpublish*``, ``node_modules/``, ``_headers``).
     exclude: list[str] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _previews_apart_from_production(self) -> DeploySection:
+        deploy_rules.check_shared_store(
+            {
+                name: (t.url, t.bucket, t.prefix, t.preview, t.preview_prefix)
+                for name, t in self.targets.items()
+            }
+        )
+        return self
+
 
 class HeaderRule(BaseModel):
     """``[[headers]]``: headers for paths matching ``pattern`` (glob). First match wins."""
@@ -534,6 +582,30 @@ class HeaderRule(BaseModel):
     cache_control: str | None = None
     content_type: str | None = None
     extra: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_text(cls, value: str) -> str:
+        return deploy_rules.check_pattern(value)
+
+    @field_validator("cache_control", "content_type")
+    @classmethod
+    def _header_text(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return None if value is None else deploy_rules.check_header_value(value, key=str(info.field_name))
+
+    @field_validator("extra")
+    @classmethod
+    def _extra_headers(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, text in value.items():
+            deploy_rules.check_header_name(name)
+            deploy_rules.check_header_value(text, key=f"extra.{name}")
+        return value
+
+    @model_validator(mode="after")
+    def _type_matches_files(self) -> HeaderRule:
+        if self.content_type:
+            deploy_rules.check_content_type(self.pattern, self.content_type)
+        return self
 
 
 SlotMap = Annotated[dict[str, SlotSection], Field(default_factory=dict)]

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from lpublish.config.deploy_rules import preview_area, target_store
 from lpublish.config.model import SiteConfig
 from lpublish.config.sections import DeployGuards, DeployTarget, HeaderRule
 from lpublish.deploy.cdn import FREE_PATHS_PER_MONTH, invalidation_paths
@@ -239,15 +240,17 @@ def _sibling_prefixes(config: SiteConfig, chosen: str) -> list[str]:
     (A production target at the bucket root would otherwise see every preview as unknown objects.)
     """
     mine = config.deploy.targets[chosen]
-    base = mine.prefix.strip("/")
+    my_store, base = target_store(mine.url, mine.bucket, mine.prefix)
     found: list[str] = []
     for other_name, other in config.deploy.targets.items():
-        if other_name == chosen or not other.bucket or other.bucket != mine.bucket or other.url or mine.url:
+        other_store, other_base = target_store(other.url, other.bucket, other.prefix)
+        if other_name == chosen or other_store != my_store or other_store in ("s3://", "file://"):
             continue
-        full = other.prefix.strip("/") + "/" if other.prefix.strip("/") else ""
+        full = other_base + "/" if other_base else ""
         if other.preview:
-            # "previews/pr-{pr}/" protects everything starting with "previews/pr-".
-            full += other.preview_prefix.split("{")[0].lstrip("/")
+            # "previews/pr-{pr}/" protects everything starting with "previews/pr-" (the same bucket or
+            # the same folder, however each target names it).
+            full = preview_area(other_base, other.preview_prefix)
         if full and (not base or full.startswith(base + "/")):
             found.append(full[len(base) + 1 :] if base else full)
     return found

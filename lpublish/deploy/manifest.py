@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from lpublish.deploy.headers import Headers
+from lpublish.deploy.walk import walk_source
 from lpublish.site.own_files import is_excluded
 
 #: Keys lpublish keeps for itself under the deploy prefix; never part of the site, never deleted as stale.
@@ -183,7 +184,8 @@ def _build_manifest(source: Path) -> dict[str, tuple[int, str]]:
 
 
 def scan_directory(source: Path, exclude: Iterable[str] = ()) -> dict[str, LocalFile]:
-    """Every file under ``source`` (symlinks followed, the build manifest and ``.lpublish/`` skipped).
+    """Every file under ``source`` (symlinks followed only inside it; the build manifest and
+    ``.lpublish/`` skipped).
 
     ``exclude``: patterns (``lpublish.site.own_files.is_excluded``) of files and folders never deployed;
     excluded folders are not even entered.
@@ -193,24 +195,16 @@ def scan_directory(source: Path, exclude: Iterable[str] = ()) -> dict[str, Local
     """
     known = _build_manifest(source)
     patterns = list(exclude)
-    real_root = os.path.realpath(source)
-    found: list[tuple[str, Path, int]] = []
-    for dirpath, dirnames, filenames in os.walk(source, followlinks=True):
-        rel_dir = os.path.relpath(dirpath, source)
-        dirnames.sort()
-        if rel_dir == ".":
-            dirnames[:] = [d for d in dirnames if d != ".lpublish"]
-        prefix = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
-        if patterns:
-            dirnames[:] = [d for d in dirnames if not is_excluded(f"{prefix}{d}/", patterns)]
-        for name in sorted(filenames):
-            rel = prefix + name
-            if rel == BUILD_MANIFEST or (patterns and is_excluded(rel, patterns)):
-                continue
-            full = Path(dirpath) / name
-            if full.is_symlink() and not os.path.realpath(full).startswith(real_root + os.sep):
-                continue  # a link to a file outside the folder would publish whatever it points at
-            found.append((rel, full, full.stat().st_size))
+    # Links out of the folder, loops and undecodable names refuse the deploy (lpublish.deploy.walk).
+    found = [
+        (rel, full, full.stat().st_size)
+        for rel, full in walk_source(
+            source,
+            skip_top=frozenset({".lpublish"}),
+            excluded=(lambda rel: is_excluded(rel, patterns)) if patterns else None,
+        )
+        if rel != BUILD_MANIFEST
+    ]
 
     def digest(item: tuple[str, Path, int]) -> LocalFile:
         rel, full, size = item

@@ -5,12 +5,18 @@ once the forge confirmed the pull request; if anything fails on the way (network
 rejected, rate limit, base branch gone) it stays and ``lpublish drafts --resume ID`` continues it.
 Location: ``$LPUBLISH_HOME/drafts`` when set (tests), else the platform's user data dir. Must not import
 UI libraries.
+
+A damaged ``draft.json`` (cut short, binary, ``changeset: null``) never hides or breaks the other drafts:
+``scan`` reports it and moves its whole folder (the designer's copied files included) to
+``drafts/.damaged/`` where nothing is lost; a draft written by a newer lpublish (``version`` above
+``DRAFT_VERSION``) is left in place and reported with a clear message, never read as version 1.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -21,10 +27,16 @@ from typing import Any
 
 import platformdirs
 
-from lpublish.errors import UsageError
+from lpublish.errors import ContentError, UsageError, os_failure
 from lpublish.publish.changeset import ChangeSet, ImageChange
 
 DRAFT_FILE = "draft.json"
+#: The draft.json format this lpublish reads and writes.
+DRAFT_VERSION = 1
+#: Where damaged drafts are moved (inside the drafts folder, so they stay with the designer's data).
+DAMAGED_DIR = ".damaged"
+
+logger = logging.getLogger(__name__)
 
 
 def user_home() -> Path:
@@ -67,7 +79,7 @@ class Draft:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "version": 1,
+            "version": DRAFT_VERSION,
             "id": self.id,
             "changeset": self.changeset.to_dict(),
             "repo": self.repo,
@@ -100,6 +112,69 @@ class Draft:
         )
 
 
+class _Damaged(Exception):
+    """draft.json cannot be read as a draft; ``reason`` is a catalog key saying why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Newer(Exception):
+    def __init__(self, version: int) -> None:
+        super().__init__(str(version))
+        self.version = version
+
+
+@dataclass(frozen=True)
+class DamagedDraft:
+    """A draft that could not be read: its id, why (a catalog key), and where its folder is now."""
+
+    id: str
+    reason: str
+    folder: str
+    #: For a draft of a newer lpublish: the version it was written with (it stays where it was).
+    version: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "reason": self.reason, "folder": self.folder, "version": self.version}
+
+
+@dataclass
+class DraftListing:
+    """Every readable draft, every damaged one (moved aside), every one from a newer lpublish."""
+
+    drafts: list[Draft] = field(default_factory=list)
+    damaged: list[DamagedDraft] = field(default_factory=list)
+    newer: list[DamagedDraft] = field(default_factory=list)
+
+
+def _parse(raw: bytes, folder_name: str) -> Draft:
+    """A draft from draft.json's bytes, or ``_Damaged`` / ``_Newer`` saying why not."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Damaged("security.draft.reason.binary") from None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise _Damaged("security.draft.reason.truncated") from None
+    if not isinstance(data, dict):
+        raise _Damaged("security.draft.reason.shape")
+    version = data.get("version", DRAFT_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise _Damaged("security.draft.reason.shape")
+    if version > DRAFT_VERSION:
+        raise _Newer(version)
+    if not isinstance(data.get("changeset"), dict) or str(data.get("id", "")) != folder_name:
+        raise _Damaged("security.draft.reason.shape")
+    try:
+        draft = Draft.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise _Damaged("security.draft.reason.shape") from None
+    return draft
+
+
 class DraftStore:
     """Drafts on disk: one folder per draft with ``draft.json`` and ``files/`` (copies of the images)."""
 
@@ -120,6 +195,27 @@ class DraftStore:
         """Save ``changeset`` as a new draft, copying its files so later edits to the originals don't matter."""
         draft_id = self.new_id()
         folder = self._folder(draft_id)
+        try:
+            return self._create(draft_id, folder, changeset, repo=repo, site=site, kind=kind, number=number)
+        except BaseException as exc:
+            # A full or read-only disk half-way: leave no half-copied draft behind (the originals are
+            # untouched; the error says what happened and where).
+            shutil.rmtree(folder, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise os_failure(exc, path=self.root) from None
+            raise
+
+    def _create(
+        self,
+        draft_id: str,
+        folder: Path,
+        changeset: ChangeSet,
+        *,
+        repo: str,
+        site: Path,
+        kind: str,
+        number: int | None,
+    ) -> Draft:
         files = folder / "files"
         files.mkdir(parents=True, exist_ok=False)
         images: list[ImageChange] = []
@@ -163,26 +259,72 @@ class DraftStore:
         os.replace(tmp, folder / DRAFT_FILE)
 
     def get(self, draft_id: str) -> Draft:
+        """The draft ``draft_id``; a damaged one is moved aside and reported (``ContentError``), one from
+        a newer lpublish is refused with a clear message (``UsageError``)."""
         path = self._folder(draft_id) / DRAFT_FILE
         try:
-            return Draft.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError):
+            raw = path.read_bytes()
+        except FileNotFoundError:
             raise UsageError("publish.draft_not_found", id=draft_id) from None
+        try:
+            return _parse(raw, draft_id)
+        except _Newer as newer:
+            raise UsageError("security.draft.newer", id=draft_id, version=newer.version) from None
+        except _Damaged as damaged:
+            moved = self._move_aside(draft_id)
+            raise ContentError(
+                "security.draft.damaged", id=draft_id, reason=_reason(damaged.reason), folder=str(moved)
+            ) from None
 
-    def list(self) -> list[Draft]:
-        """Every readable draft, oldest first."""
+    def scan(self) -> DraftListing:
+        """Every draft, oldest first; damaged ones are moved to ``.damaged/`` and listed with the reason."""
+        listing = DraftListing()
         if not self.root.is_dir():
-            return []
-        drafts: list[Draft] = []
+            return listing
         for folder in sorted(self.root.iterdir()):
             path = folder / DRAFT_FILE
-            if not path.is_file():
+            if folder.name.startswith(".") or not path.is_file():
                 continue
             try:
-                drafts.append(Draft.from_dict(json.loads(path.read_text(encoding="utf-8"))))
-            except (OSError, ValueError, KeyError):
-                continue
-        return drafts
+                listing.drafts.append(_parse(path.read_bytes(), folder.name))
+            except _Newer as newer:
+                listing.newer.append(
+                    DamagedDraft(folder.name, "security.draft.reason.newer", str(folder), newer.version)
+                )
+            except _Damaged as damaged:
+                moved = self._move_aside(folder.name)
+                logger.info("damaged draft %s moved to %s", folder.name, moved)
+                listing.damaged.append(DamagedDraft(folder.name, damaged.reason, str(moved)))
+            except OSError as exc:
+                # Unreadable (permissions): leave it where it is and say so; the others still work.
+                logger.info("draft %s unreadable: %s", folder.name, exc.strerror)
+                listing.damaged.append(
+                    DamagedDraft(folder.name, "security.draft.reason.unreadable", str(folder))
+                )
+        return listing
+
+    def list(self) -> list[Draft]:
+        """Every readable draft, oldest first (damaged ones are moved aside: see ``scan``)."""
+        return self.scan().drafts
+
+    def _move_aside(self, draft_id: str) -> Path:
+        """Move a damaged draft's folder (with every copied file) to ``.damaged/<id>``; never delete."""
+        source = self._folder(draft_id)
+        target_root = self.root / DAMAGED_DIR
+        target_root.mkdir(parents=True, exist_ok=True)
+        target = target_root / draft_id
+        counter = 1
+        while target.exists():
+            counter += 1
+            target = target_root / f"{draft_id}-{counter}"
+        os.replace(source, target)
+        return target
 
     def delete(self, draft_id: str) -> None:
         shutil.rmtree(self._folder(draft_id), ignore_errors=True)
+
+
+def _reason(key: str) -> str:
+    from lpublish.i18n import t
+
+    return t(key)

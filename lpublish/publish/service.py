@@ -327,13 +327,29 @@ def _check_placed_campaign(ws: Workspace, config: SiteConfig, slug: str) -> None
         return
     placed = config.model_copy(deep=True).bind(ws.site_dir, ws.site_dir / "lpublish.toml")
     prefix = f"{config.site.campaigns_dir.strip('/')}/{slug}/"
+    from lpublish.site.page_files import check_page_content
+
+    findings = check_campaigns(placed) + check_page_content(placed).findings
     errors = [
         f"{f.file}: {f.message}"
-        for f in check_campaigns(placed)
+        for f in findings
         if f.severity is Severity.ERROR and f.file.replace("\\", "/").startswith(prefix)
     ]
     if errors:
         raise ContentError("publish.refused", count=len(errors), details=errors)
+
+
+def _page_files(ws: Workspace, config: SiteConfig, slug: str | None) -> list[str]:
+    """Every file the campaign page will publish (hero, social image, body images), repository paths,
+    for the reviewers' table (``lpublish.site.page_files``)."""
+    if not slug:
+        return []
+    from lpublish.site.page_files import check_page_content
+
+    placed = config.model_copy(deep=True).bind(ws.site_dir, ws.site_dir / "lpublish.toml")
+    prefix = f"{config.site.campaigns_dir.strip('/')}/{slug}/"
+    site = f"{ws.site_rel}/" if ws.site_rel else ""
+    return sorted({site + f.path for f in check_page_content(placed).files if f.page.startswith(prefix)})
 
 
 def _touched_dirs(ws_site_rel: str, config: SiteConfig, changeset: ChangeSet) -> list[str]:
@@ -482,6 +498,10 @@ def render_body(config: SiteConfig, data: dict[str, Any]) -> str:
             lines.append("")
     if data.get("campaign"):
         lines += [t("publish.body.campaign", slug=data["campaign"]), ""]
+    if data.get("page_files"):
+        # Every file the page publishes, so nothing reaches the site without a reviewer seeing its name.
+        lines += [f"{t('security.body.page_files')}", ""]
+        lines += [f"- `{_cell(str(path))}`" for path in data["page_files"]] + [""]
     lines += [
         f"### {t('publish.body.checklist')}",
         "",
@@ -557,6 +577,16 @@ def _fail(store: DraftStore, draft: Draft, exc: LpublishError) -> None:
     store.save(draft)
 
 
+def _refused(store: DraftStore, draft: Draft, exc: LpublishError) -> None:
+    """The content was refused. A draft holding the campaign form's text is kept (that text exists
+    nowhere else: the designer fixes the hero and resumes); one made only of the designer's own files
+    is removed, since those files are still where they came from."""
+    if draft.changeset.campaign_fields is not None:
+        _fail(store, draft, exc)
+    else:
+        store.delete(draft.id)
+
+
 def submit(
     config: SiteConfig,
     changeset: ChangeSet,
@@ -599,9 +629,8 @@ def submit(
             progress=progress,
             cancel=cancel,
         )
-    except ContentError:
-        # The content itself is not acceptable: resuming the same draft could never succeed.
-        store.delete(draft.id)
+    except ContentError as exc:
+        _refused(store, draft, exc)
         raise
     except LpublishError as exc:
         _fail(store, draft, exc)
@@ -643,6 +672,7 @@ def _submit(
             entries, campaign = _place_and_commit(
                 ws, config, changeset, checked, user, paths, progress, cancel
             )
+            page_files = _page_files(ws, config, campaign)
             prefix = branch_name(user.login, changeset.title, set())
             branch = branch_name(user.login, changeset.title, ws.remote_branches(prefix))
             try:
@@ -661,6 +691,7 @@ def _submit(
             "files": entries,
             "campaign": campaign,
             "note": changeset.note,
+            "page_files": page_files,
         }
         draft.branch = branch
         draft.stage = "pushed"
@@ -739,8 +770,8 @@ def update(
         result = _update(
             config, number, changeset, checked, forge=forge, token=token, progress=progress, cancel=cancel
         )
-    except ContentError:
-        store.delete(draft.id)
+    except ContentError as exc:
+        _refused(store, draft, exc)
         raise
     except LpublishError as exc:
         _fail(store, draft, exc)
@@ -782,6 +813,7 @@ def _update(
         ws.checkout(head, paths)
         progress(ProgressEvent("publish.progress.files"))
         entries, campaign = _place_and_commit(ws, config, changeset, checked, user, paths, progress, cancel)
+        page_files = _page_files(ws, config, campaign)
         try:
             ws.push(branch)
         except NonFastForward:
@@ -804,6 +836,7 @@ def _update(
     data["branch"] = branch
     if campaign:
         data["campaign"] = campaign
+        data["page_files"] = page_files
     if changeset.note:
         data["note"] = changeset.note
     progress(ProgressEvent("publish.progress.pull_request"))

@@ -13,6 +13,8 @@ per-pull-request preview prefix and from a plain folder. Only canonical / Open G
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import json
 import mimetypes
@@ -35,10 +37,10 @@ import jinja2
 from markupsafe import Markup, escape
 
 from lpublish.config import SiteConfig
-from lpublish.errors import ConfigError, UsageError
+from lpublish.errors import ConfigError, UsageError, os_failure
 from lpublish.findings import Finding, Severity, error, warning
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
-from lpublish.site.campaigns import Campaign, campaign_state, load_campaigns
+from lpublish.site.campaigns import SLUG_RE, Campaign, campaign_state, load_campaigns
 from lpublish.site.images import (
     RASTER_SUFFIXES,
     ImageRequest,
@@ -49,7 +51,20 @@ from lpublish.site.images import (
     generate_variants,
     safe_stem,
 )
-from lpublish.site.markdown import FrontMatterError, render_markdown, split_front_matter
+from lpublish.site.markdown import (
+    MAX_NESTING,
+    FrontMatterError,
+    MarkdownTooDeep,
+    render_markdown,
+    split_front_matter,
+)
+from lpublish.site.page_files import (
+    check_page_content,
+    safe_link,
+    safe_output_path,
+    source_symlinks,
+    unsafe_name,
+)
 
 MANIFEST_NAME = ".lpublish-build.json"
 CACHE_DIR = ".lpublish-cache"
@@ -229,6 +244,10 @@ class _Builder:
         self.alt_cache: dict[Path, dict[str, str]] = {}
         self.current_page = ""
         self.current_file = ""
+        #: Files a page references that failed the page-file rules (never published), and symbolic
+        #: links in the sources that must not be followed (see ``lpublish.site.page_files``).
+        self.refused: set[Path] = set()
+        self.blocked_links: list[Path] = []
         self.env = self._environment()
 
     # -- templates ------------------------------------------------------------------------------
@@ -266,7 +285,24 @@ class _Builder:
         out_path = self._asset_path(path)
         return self._url(out_path) if out_path else str(path)
 
+    def _blocked(self, path: Path) -> bool:
+        """Whether ``path`` is, or lies under, a symbolic link the build must not follow."""
+        absolute = Path(os.path.normpath(path.absolute()))
+        return any(absolute == link or link in absolute.parents for link in self.blocked_links)
+
+    def _is_refused(self, path: str | Path) -> bool:
+        candidate = path if isinstance(path, Path) else self.root / str(path).lstrip("/")
+        if self._blocked(candidate):
+            return True
+        try:
+            resolved = candidate.resolve()
+        except (OSError, RuntimeError):
+            return True
+        return resolved in self.refused or Path(os.path.normpath(candidate.absolute())) in self.refused
+
     def _asset_path(self, path: str | Path) -> str | None:
+        if self._is_refused(path):
+            return None  # reported by the page-file check (page.file-*)
         found = self._site_rel(path)
         if found is None or not found[1].is_file():
             self.findings.append(error("build.file-missing", self.current_file, path=str(path)))
@@ -326,6 +362,8 @@ class _Builder:
         """Template helper: a responsive ``<picture>`` (filled in after the variants are encoded)."""
         if not path:
             return Markup("")
+        if self._is_refused(path):
+            return Markup("")  # reported by the page-file check (page.file-*)
         found = self._site_rel(path)
         if found is None or not found[1].is_file():
             self.findings.append(error("build.file-missing", self.current_file, path=str(path)))
@@ -427,7 +465,13 @@ class _Builder:
 
     def _body_html(self, body: str, folder: Path) -> Markup:
         """Safe HTML for a Markdown body, with site-root links made page-relative and images copied."""
-        html = render_markdown(body)
+        try:
+            html = render_markdown(body)
+        except MarkdownTooDeep:
+            # Refuse rather than publish a page with part of its text missing.
+            finding = error("markdown.too-deep", self.current_file, field="body", limit=MAX_NESTING // 2)
+            self.findings.append(finding)
+            return Markup("")
 
         def fix(match: re.Match[str]) -> str:
             attr, url = match.group(1), match.group(2)
@@ -451,6 +495,8 @@ class _Builder:
         if not pages_dir.is_dir():
             return found
         for source in sorted(pages_dir.rglob("*.md")):
+            if self._blocked(source):
+                continue  # a symbolic link out of the site: reported by source_symlinks
             rel = source.relative_to(pages_dir).as_posix()
             file = source.relative_to(self.root).as_posix()
             try:
@@ -504,12 +550,16 @@ class _Builder:
             file = source.relative_to(self.root).as_posix()
             self.current_page, self.current_file = page_path, file
             hero = dict(meta.get("hero") or {}) if isinstance(meta.get("hero"), dict) else {}
+            if "cta_url" in hero:
+                hero["cta_url"] = safe_link(self.config, hero["cta_url"])
             if hero.get("image") and not hero.get("alt"):
                 hero["alt"] = self._alt(hero["image"])
             products = []
             for product in meta.get("products") or []:
                 if isinstance(product, dict):
                     item = dict(product)
+                    if "url" in item:
+                        item["url"] = safe_link(self.config, item["url"])
                     if item.get("image") and not item.get("alt"):
                         item["alt"] = self._alt(item["image"])
                     products.append(item)
@@ -553,6 +603,10 @@ class _Builder:
         for c in campaigns:
             check_cancel(self.cancel)
             state = campaign_state(c, self.now)
+            if not SLUG_RE.match(c.slug) or "--" in c.slug or self._blocked(c.folder):
+                # Checked here too, not only by `lpublish check`: the slug becomes an output path.
+                self.findings.append(error("build.unsafe-path", str(c.source.name), path=c.slug))
+                continue
             url_path = self._campaign_url(c)
             page_path = _page_path_for(url_path)
             file = (
@@ -565,6 +619,8 @@ class _Builder:
                 continue
             if state == "ended" and settings.after_end == "hide":
                 continue
+            if c.cta_url and safe_link(self.config, c.cta_url) == "":
+                c = dataclasses.replace(c, cta_url="")  # refused by the URL rule: never published
             common = {"site": self._site_context(), "campaign": c, "period": self._period(c), "state": state}
             if state == "ended" and settings.after_end == "redirect":
                 self._redirect_page(c, page_path, url_path)
@@ -629,9 +685,14 @@ class _Builder:
         static = self.config.site_path(self.config.site.static_dir)
         if not static.is_dir():
             return
-        for path in sorted(static.rglob("*")):
+        for path in _walk_files(static):
             rel = path.relative_to(static).as_posix()
-            if not path.is_file() or any(part.startswith(".") for part in rel.split("/")):
+            if any(part.startswith(".") for part in rel.split("/")) or self._blocked(path):
+                continue
+            if unsafe_name(rel):
+                self.findings.append(error("file.bad-name", _shown(self.root, path)))
+                continue
+            if not path.is_file():
                 continue
             if rel in ("robots.txt", "sitemap.xml", MANIFEST_NAME):
                 continue  # generated by the build
@@ -785,8 +846,33 @@ class _Builder:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, manifest_path)
 
+    def drop_unsafe_outputs(self) -> None:
+        """Every output path is checked on its own: nothing is written outside ``out``."""
+        for path in sorted(self.outputs):
+            if not safe_output_path(self.out, path):
+                del self.outputs[path]
+                self.findings.append(
+                    error("build.unsafe-path", path.encode("unicode_escape").decode(), path=path)
+                )
+
     def write(self) -> tuple[list[str], list[str]]:
-        """Write new/changed files, delete files the previous build made that are gone now, manifest."""
+        """Write new/changed files, delete files the previous build made that are gone now, manifest.
+
+        A failure half-way (disk full, permissions) removes the temporary file it was writing, so the
+        next build is not blocked by it.
+        """
+        try:
+            return self._write()
+        except BaseException as exc:
+            for leftover in self.out.rglob(".*.tmp") if self.out.is_dir() else ():
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+            if isinstance(exc, OSError):
+                # A failed write() names no file: say which folder could not be written.
+                raise os_failure(exc, path=exc.filename or self.out) from None
+            raise
+
+    def _write(self) -> tuple[list[str], list[str]]:
         previous = _read_manifest(self.out)
         self.out.mkdir(parents=True, exist_ok=True)
         changed = [
@@ -874,6 +960,26 @@ class _LinkParser(HTMLParser):
             self._picture = None
 
 
+def _walk_files(folder: Path) -> list[Path]:
+    """Files and symbolic links under ``folder``, sorted, without following links to folders."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames.sort()
+        base = Path(dirpath)
+        found.extend(base / name for name in filenames)
+        found.extend(base / name for name in dirnames if (base / name).is_symlink())
+    return sorted(found)
+
+
+def _shown(root: Path, path: Path) -> str:
+    """A path for a message, with undecodable bytes of a file name shown as escapes."""
+    try:
+        text = path.relative_to(root).as_posix()
+    except ValueError:
+        text = str(path)
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
 def _with_line(finding: Finding, line: int | None) -> Finding:
     return Finding(
         finding.code, finding.severity, finding.file, finding.field, finding.params, finding.fix, line
@@ -912,12 +1018,20 @@ def _read_manifest(out: Path) -> dict[str, dict[str, Any]]:
         return {}
 
 
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, or the plain absolute path when a link loop makes it unresolvable."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.normpath(path.absolute()))
+
+
 def _check_out_dir(config: SiteConfig, out: Path) -> None:
     """Refuse output folders where writing or deleting would harm the site's sources or other files."""
     root = config.root.resolve()
-    out = out.resolve()
+    out = _resolved(out)
     sources = [
-        config.site_path(d).resolve()
+        _resolved(config.site_path(d))
         for d in (
             config.site.templates_dir,
             config.site.static_dir,
@@ -930,8 +1044,14 @@ def _check_out_dir(config: SiteConfig, out: Path) -> None:
         raise UsageError("site.out_unsafe", path=str(out))
     if out.exists() and not out.is_dir():
         raise UsageError("site.out_unsafe", path=str(out))
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST_NAME).is_file():
-        raise UsageError("site.out_not_empty", path=str(out))
+    if out.is_dir() and not (out / MANIFEST_NAME).is_file():
+        # A build that failed before its manifest existed may have left its temporary manifest: that
+        # is lpublish's own file, not someone else's, and must not block the next build.
+        leftover = out / f".{MANIFEST_NAME}.tmp"
+        if leftover.is_file():
+            leftover.unlink()
+        if any(out.iterdir()):
+            raise UsageError("site.out_not_empty", path=str(out))
 
 
 def parse_now(value: str, config: SiteConfig) -> datetime:
@@ -977,6 +1097,12 @@ def build_site(
     progress(ProgressEvent("site.progress.pages"))
     campaigns, campaign_findings = load_campaigns(config)
     builder.findings.extend(campaign_findings)
+    links = source_symlinks(config)
+    builder.findings.extend(f for f in links if f.is_error)
+    builder.blocked_links = [Path(os.path.normpath(config.root / f.file)) for f in links if f.is_error]
+    content = check_page_content(config, campaigns)
+    builder.findings.extend(content.findings)
+    builder.refused = content.refused
     builder.copy_static()
     builder.render_pages(campaigns)
     builder.render_campaigns(campaigns)
@@ -986,6 +1112,7 @@ def build_site(
     builder.finish_pages()
     builder.sitemap_and_robots()
     builder.check_links_and_weight()
+    builder.drop_unsafe_outputs()
     progress(ProgressEvent("site.progress.writing"))
     written, deleted = builder.write()
     builder.pages.sort(key=lambda p: p.url)

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -33,6 +32,8 @@ from lpublish.config import SiteConfig
 from lpublish.errors import ContentError
 from lpublish.findings import Finding, Severity, error, warning
 from lpublish.site.campaign_map import required_fields
+
+from lpublish.site.link_rules import link_findings
 from lpublish.site.markdown import FrontMatterError, has_raw_html, markdown_links, split_front_matter
 
 CampaignState = Literal["scheduled", "live", "ended"]
@@ -139,46 +140,14 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _host_allowed(host: str, allowed: list[str]) -> bool:
-    host = host.lower().rstrip(".")
-    return any(host == h.lower() or host.endswith("." + h.lower()) for h in allowed)
-
-
 def check_url(
     config: SiteConfig, url: str, *, file: str, field: str, line: int | None = None
 ) -> list[Finding]:
-    """Rules for a link a campaign may contain: https (or http if allowed), allowlisted hosts, or internal."""
-    findings: list[Finding] = []
-    url = url.strip()
-    if not url:
-        return findings
-    if _JS_URL.match(url):
-        return [_at(error("campaign.url-scheme", file, field=field, url=url, scheme=url.split(":")[0]), line)]
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme in ("mailto", "tel") and field == "body":
-        return findings
-    if not scheme and not parts.netloc:
-        return findings  # relative or site-internal link: always fine
-    allowed_schemes = {"https", "http"} if config.campaign.allow_http else {"https"}
-    if scheme and scheme not in allowed_schemes:
-        findings.append(_at(error("campaign.url-scheme", file, field=field, url=url, scheme=scheme), line))
-        return findings
-    if not scheme:
-        # "//host/path" would take the page's scheme; say which one we want instead of guessing.
-        findings.append(_at(error("campaign.url-scheme", file, field=field, url=url, scheme="//"), line))
-        return findings
-    host = parts.hostname or ""
-    site_host = urlsplit(config.site.base_url).hostname or ""
-    hosts = config.campaign.link_hosts
-    if hosts and host != site_host and not _host_allowed(host, hosts):
-        findings.append(
-            _at(
-                error("campaign.url-host", file, field=field, url=url, host=host, allowed=", ".join(hosts)),
-                line,
-            )
-        )
-    return findings
+    """Rules for a link a campaign may contain: the one URL rule of ``lpublish.links`` (https, or http
+    if allowed; allowlisted hosts; internal links; ``mailto:``/``tel:`` in the body only)."""
+    return link_findings(
+        config, url.strip(), file=file, field=field, line=line, kind="campaign", allow_mail=field == "body"
+    )
 
 
 def _at(finding: Finding, line: int | None) -> Finding:

@@ -3,7 +3,13 @@
 Owns: splitting ``---`` YAML front matter from a Markdown body (with line numbers for errors), rendering
 Markdown to HTML with raw HTML disabled and the result cleaned again by nh3 (so no script, iframe, event
 handler or ``javascript:`` URL can reach a page even if a renderer bug let one through), and listing the
-links a body contains (for the link-host rules). Must not import UI libraries.
+links and images a body contains (for the link rules and the referenced-file checks).
+
+Nesting: markdown-it stops nesting at ``maxNesting`` and silently drops everything deeper (a 3,000-level
+list or 100,000 ``>`` would lose their text). The renderer here allows ``MAX_NESTING`` levels and
+``render_markdown`` refuses (``MarkdownTooDeep``) a body that reaches the limit, so a body is rendered
+whole or refused with a finding (``markdown.too-deep``), never cut quietly. Must not import UI
+libraries.
 """
 
 from __future__ import annotations
@@ -49,6 +55,17 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = {"https", "http", "mailto", "tel"}
+#: Block nesting levels markdown-it may open (a list level takes two: the list and its item). 32 nested
+#: lists or 64 nested quotes are far beyond any real page and still cheap to render.
+MAX_NESTING = 65
+
+
+class MarkdownTooDeep(ValueError):
+    """The body nests deeper than ``MAX_NESTING``: rendering it would drop text. ``line`` is 0-based."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"Markdown nested too deeply at body line {line + 1}")
+        self.line = line
 
 
 class FrontMatterError(Exception):
@@ -100,7 +117,20 @@ def split_front_matter(text: str) -> Document:
 
 def _renderer() -> MarkdownIt:
     # "html": False makes raw HTML in the source plain text; linkify stays off so only explicit links exist.
-    return MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
+    renderer = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING})
+    return renderer.enable("table").enable("strikethrough")
+
+
+def too_deep(source: str) -> int | None:
+    """The 0-based body line where nesting reaches the renderer's limit, or ``None`` when it renders whole.
+
+    markdown-it stops opening blocks one level below ``maxNesting``; a token at that level means the
+    rest of the block was dropped.
+    """
+    for token in _renderer().parse(source):
+        if token.level >= MAX_NESTING - 1:
+            return token.map[0] if token.map else 0
+    return None
 
 
 def has_raw_html(source: str) -> bool:
@@ -116,8 +146,16 @@ def has_raw_html(source: str) -> bool:
 
 
 def render_markdown(source: str) -> str:
-    """Markdown to HTML that is safe to embed: no raw HTML, scripts, handlers or unsafe URLs."""
-    html = _renderer().render(source)
+    """Markdown to HTML that is safe to embed: no raw HTML, scripts, handlers or unsafe URLs.
+
+    Raises ``MarkdownTooDeep`` instead of returning a page with part of the body missing.
+    """
+    renderer = _renderer()
+    tokens = renderer.parse(source)
+    for token in tokens:
+        if token.level >= MAX_NESTING - 1:
+            raise MarkdownTooDeep(token.map[0] if token.map else 0)
+    html = renderer.renderer.render(tokens, renderer.options, {})
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -138,3 +176,21 @@ def markdown_links(source: str) -> list[tuple[str, int]]:
             elif child.type == "image":
                 found.append((str(child.attrs.get("src", "")), line))
     return found
+
+
+def markdown_images(source: str) -> list[tuple[str, int]]:
+    """Every image URL in the Markdown (``![alt](src)``), with its 0-based line within the body."""
+    found: list[tuple[str, int]] = []
+    for token in _renderer().parse(source):
+        line = token.map[0] if token.map else 0
+        for child in _walk(token.children or ()):
+            if child.type == "image":
+                found.append((str(child.attrs.get("src", "")), line))
+    return found
+
+
+def _walk(tokens: Any) -> Any:
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from _walk(token.children)

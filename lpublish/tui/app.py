@@ -18,7 +18,13 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
-from lpublish.errors import CancelledError, LpublishError
+from lpublish.errors import (
+    CancelledError,
+    LpublishError,
+    is_file_name_error,
+    is_symlink_loop,
+    os_failure,
+)
 from lpublish.i18n import current_language, set_language, t
 from lpublish.tui.context import TuiContext
 from lpublish.tui.screens.base import BaseScreen, translate_bindings
@@ -82,6 +88,8 @@ class LpublishApp(App[None]):
         if isinstance(error, CancelledError):
             self.notify(error.message, title=error.title)
             return
+        if isinstance(error, OSError) or is_file_name_error(error) or is_symlink_loop(error):
+            error = os_failure(error)  # the one plain mapping of operating-system failures
         if not isinstance(error, LpublishError):
             self.log.error(repr(error))
             error = LpublishError("common.internal", error=type(error).__name__)

@@ -1,40 +1,9 @@
-"""Browser mode's lock: textual-serve behind a secret path on 127.0.0.1, over real HTTP."""
+"""Browser mode's command: each tab runs this Python on this site (the lock itself is tested in
+``tests/security/test_serve.py``)."""
 
 from __future__ import annotations
 
-import pytest
-from aiohttp import ClientSession
-from aiohttp.test_utils import TestServer
-
-from lpublish.tui.serve import SecretServer, app_command, free_port
-
-pytestmark = pytest.mark.anyio
-
-
-async def test_every_route_needs_the_secret() -> None:
-    port = free_port()
-    server = SecretServer("true", port=port, secret="s3cret-value")
-    assert server.url == f"http://127.0.0.1:{port}/s3cret-value/"
-    test_server = TestServer(await server._make_app(), host="127.0.0.1", port=port)
-    await test_server.start_server()
-    try:
-        async with ClientSession() as http:
-            base = f"http://127.0.0.1:{port}"
-            for path in ("/", "/ws", "/static/js/textual.js", "/wrong/", "/s3cret-valuX/ws"):
-                async with http.get(base + path) as response:
-                    assert response.status == 403, path
-            async with http.get(server.url) as response:
-                assert response.status == 200
-                page = await response.text()
-                assert f"ws://127.0.0.1:{port}/s3cret-value/ws" in page
-            async with http.get(server.url + "static/js/textual.js") as response:
-                assert response.status == 200
-            # A page on another site cannot open the websocket, even knowing the secret.
-            headers = {"Origin": "http://evil.example", "Upgrade": "websocket", "Connection": "Upgrade"}
-            async with http.get(server.url + "ws", headers=headers) as response:
-                assert response.status == 403
-    finally:
-        await test_server.close()
+from lpublish.tui.serve import app_command
 
 
 def test_app_command_runs_this_python_on_this_site(tmp_path: object) -> None:

@@ -111,7 +111,14 @@ class RequestsScreen(BaseScreen[None]):
 
         context = self.lapp.context
         config = context.require_config()
-        drafts = DraftStore().list()
+        listing = DraftStore().scan()
+        drafts = listing.drafts
+        for bad in listing.damaged:  # moved aside, nothing lost: say so instead of letting it vanish
+            message = t("security.draft.cli.damaged", id=bad.id, reason=t(bad.reason), folder=bad.folder)
+            self.app.call_from_thread(self.notify, message, severity="warning", timeout=15)
+        for bad in listing.newer:
+            message = t("security.draft.cli.newer", id=bad.id, version=bad.version)
+            self.app.call_from_thread(self.notify, message, severity="warning", timeout=15)
         requests = list_requests(config, forge=context.forge())
         self.post_message(RequestsLoaded(requests, drafts))
 

@@ -1,0 +1,78 @@
+"""Walking a folder to deploy without leaving it: the one place deploy reads the local file tree.
+
+Owns: ``walk_source`` — every file under the deployed folder as (site path, file), sorted. Symbolic
+links are followed only while they stay inside the folder (a link to ``/etc/passwd`` or
+``/proc/self/environ`` would otherwise publish that file); a link out of it, a broken link, a loop, or a
+file name that is not valid UTF-8 (it could not be an S3 key or a URL) refuses the whole deploy with a
+``ContentError`` naming the path (exit 1) before anything is uploaded. Must not import UI libraries.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from lpublish.errors import ContentError
+
+
+def _shown(path: str) -> str:
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _bad_name(name: str) -> bool:
+    """Undecodable bytes (kept by Python as lone surrogates) or control characters."""
+    return any(0xD800 <= ord(ch) <= 0xDFFF or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name)
+
+
+def walk_source(
+    source: Path,
+    *,
+    skip_top: frozenset[str] = frozenset(),
+    excluded: Callable[[str], bool] | None = None,
+) -> list[tuple[str, Path]]:
+    """(posix site path, file) for every file under ``source``; ``skip_top`` names top-level folders
+    that are not part of the site (``.lpublish``). ``excluded(rel)`` (``rel`` ends in ``/`` for a folder)
+    drops files and folders that are never deployed; an excluded folder is not even entered, so a
+    ``node_modules`` full of links never refuses a deploy."""
+    root = Path(os.path.realpath(source))
+    found: list[tuple[str, Path]] = []
+
+    def walk(folder: Path, rel_dir: str, ancestors: frozenset[Path]) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            error = exc.strerror or type(exc).__name__
+            raise ContentError("security.deploy.unreadable", path=_shown(str(folder)), error=error) from None
+        for entry in entries:
+            rel = f"{rel_dir}{entry.name}"
+            if not rel_dir and entry.name in skip_top:
+                continue
+            if excluded is not None:
+                is_dir = entry.is_dir(follow_symlinks=True)
+                if excluded(rel + "/" if is_dir else rel):
+                    continue
+            if _bad_name(entry.name):
+                raise ContentError("security.deploy.bad_name", path=_shown(rel))
+            path = Path(entry.path)
+            if entry.is_symlink():
+                try:
+                    real = Path(os.path.realpath(path, strict=True))
+                except (OSError, RuntimeError):
+                    raise ContentError("security.deploy.symlink_broken", path=_shown(rel)) from None
+                if real != root and root not in real.parents:
+                    raise ContentError("security.deploy.symlink_outside", path=_shown(rel), target=str(real))
+                if real.is_dir():
+                    if real in ancestors:  # a link back up the tree: a loop
+                        raise ContentError("security.deploy.symlink_broken", path=_shown(rel))
+                    walk(real, rel + "/", ancestors | {real})
+                elif real.is_file():
+                    found.append((rel, path))
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                walk(path, rel + "/", ancestors | {Path(os.path.realpath(path))})
+            elif entry.is_file(follow_symlinks=False):
+                found.append((rel, path))
+
+    walk(root, "", frozenset({root}))
+    return found

@@ -1,0 +1,46 @@
+"""Item 6 in the designer's screen: a damaged draft is announced (not silently gone) and the others
+still show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lpublish.publish.changeset import ChangeSet, ImageChange
+from lpublish.publish.drafts import DraftStore
+from lpublish.tui.app import LpublishApp
+from tests.tui.conftest import anyio_backend, practice_app, practice_session  # noqa: F401 (fixtures)
+from tests.tui.helpers import make_jpeg, screen_text, settle
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_damaged_draft_is_announced_in_the_requests_screen(
+    practice_app: Callable[..., LpublishApp],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    app = practice_app()
+    session = app.context.practice
+    store = DraftStore()
+    for title in ("Kept draft", "Broken draft"):
+        image = make_jpeg(tmp_path / f"{title}.jpg", 1920, 800)
+        store.create(
+            ChangeSet(title, images=[ImageChange("hero", image, "Tea", "hero.jpg")]),
+            repo=session.config.forge.repo,  # type: ignore[union-attr]
+            site=session.config.root,  # type: ignore[union-attr]
+        )
+    broken = next(d for d in store.list() if d.changeset.title == "Broken draft")
+    (store.root / broken.id / "draft.json").write_bytes(b"\x00\xff binary garbage")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot, 3)
+        text = screen_text(app)
+        assert "Kept draft" in text
+        # The notification the app raised (Textual keeps them on the app; toasts are not in the
+        # compositor's text).
+        notes = [str(n.message) for n in app._notifications]
+        assert any(f"Damaged saved change {broken.id}" in n and "nothing was deleted" in n for n in notes)
+    assert (store.root / ".damaged" / broken.id / "files").is_dir()
