@@ -339,13 +339,30 @@ class S3Target:
                 raise
             raise translate_aws_error(exc, self.bucket) from None
 
+    def _absent(self, exc: Exception, key: str) -> bool:
+        """Whether a failed read of ``key`` means "no such object".
+
+        S3 answers 403 instead of 404 for a missing key when the caller may not list that key (a
+        ``ListBucket`` conditioned on a prefix, as least-privilege policies do). A 403 is therefore only
+        "unknown": a prefix listing of exactly that key decides, and a real denial stays a denial.
+        """
+        if _client_error_code(exc) in ("NoSuchKey", "404") or _status(exc) == 404:
+            return True
+        if _status(exc) != 403:
+            return False
+        try:
+            page = self.client.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1)
+        except Exception:
+            return False
+        return not any(str(item.get("Key")) == key for item in page.get("Contents", []))
+
     # -- manifest
     def read_manifest(self) -> tuple[Manifest | None, str]:
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self.key(MANIFEST_KEY))
             raw = response["Body"].read()
         except Exception as exc:
-            if _client_error_code(exc) in ("NoSuchKey", "404") or _status(exc) == 404:
+            if self._absent(exc, self.key(MANIFEST_KEY)):
                 return None, ""
             raise translate_aws_error(exc, self.bucket) from None
         etag = str(response.get("ETag", ""))
@@ -361,7 +378,7 @@ class S3Target:
             status = _status(exc)
             if status == 304 or _client_error_code(exc) == "304":
                 return True
-            if status == 404 or _client_error_code(exc) in ("404", "NoSuchKey"):
+            if status in (403, 404) and self._absent(exc, self.key(MANIFEST_KEY)):
                 return not etag
             raise translate_aws_error(exc, self.bucket) from None
         return False
@@ -527,7 +544,7 @@ class S3Target:
                 current = _parse_lock(got["Body"].read())
                 etag = str(got.get("ETag", ""))
             except Exception as exc:
-                if _status(exc) == 404 or _client_error_code(exc) == "NoSuchKey":
+                if self._absent(exc, key):
                     continue  # released in between: try again at once
                 raise translate_aws_error(exc, self.bucket) from None
             if _expired(current):
@@ -594,7 +611,7 @@ class S3Target:
             got = self.client.get_object(Bucket=self.bucket, Key=self.key(f"{RELEASES_DIR}{release_id}.json"))
             return bytes(got["Body"].read())
         except Exception as exc:
-            if _status(exc) == 404 or _client_error_code(exc) in ("NoSuchKey", "404"):
+            if self._absent(exc, self.key(f"{RELEASES_DIR}{release_id}.json")):
                 return None
             raise translate_aws_error(exc, self.bucket) from None
 
