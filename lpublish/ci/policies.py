@@ -144,7 +144,9 @@ def production_policy(setup: AwsSetup) -> dict[str, Any]:
         },
     ]
     if setup.kms_key_arn:
-        statements.append(_kms_statement("SiteKey", setup.kms_key_arn, ["kms:GenerateDataKey", "kms:Decrypt"]))
+        statements.append(
+            _kms_statement("SiteKey", setup.kms_key_arn, ["kms:GenerateDataKey", "kms:Decrypt"])
+        )
     return {"Version": "2012-10-17", "Statement": statements}
 
 

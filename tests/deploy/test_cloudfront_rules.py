@@ -33,7 +33,9 @@ def test_unicode_and_space_paths_are_invalidated(
     moto_server: str, s3_bucket: str, tmp_path: Path, cloudfront_standin: CloudFrontStandIn
 ) -> None:
     dist = _distribution(moto_server)
-    site = write_site(tmp_path / "dist", {"index.html": "top", "docs/お知らせ.pdf": "v1", "summer sale.html": "v1"})
+    site = write_site(
+        tmp_path / "dist", {"index.html": "top", "docs/お知らせ.pdf": "v1", "summer sale.html": "v1"}
+    )
     deploy(site, s3_target(s3_bucket, distribution=dist), rules=RULES, options=DeployOptions())
     write_site(site, {"docs/お知らせ.pdf": "v2", "summer sale.html": "v2"})
     result = deploy(site, s3_target(s3_bucket, distribution=dist), rules=RULES, options=DeployOptions())
@@ -73,13 +75,22 @@ def test_rerun_after_a_failure_past_the_invalidation_never_reuses_a_reference(
     (site / "about/index.html").write_text("changed")
     (site / "news/1/index.html").unlink()
     with pytest.raises(ExternalError):
-        deploy(site, S3Target(s3_bucket, distribution=dist, endpoint_url=url), rules=RULES, options=DeployOptions())
+        deploy(
+            site,
+            S3Target(s3_bucket, distribution=dist, endpoint_url=url),
+            rules=RULES,
+            options=DeployOptions(),
+        )
     failing["on"] = False
     (site / "index.html").write_text("top changed")
-    again = deploy(site, S3Target(s3_bucket, distribution=dist, endpoint_url=url), rules=RULES, options=DeployOptions())
+    again = deploy(
+        site, S3Target(s3_bucket, distribution=dist, endpoint_url=url), rules=RULES, options=DeployOptions()
+    )
     assert "/news/1/" in again.invalidation_paths and "/" in again.invalidation_paths
     (site / "sitemap.xml").write_text(f"<urlset>{os.urandom(4).hex()}</urlset>")
-    third = deploy(site, S3Target(s3_bucket, distribution=dist, endpoint_url=url), rules=RULES, options=DeployOptions())
+    third = deploy(
+        site, S3Target(s3_bucket, distribution=dist, endpoint_url=url), rules=RULES, options=DeployOptions()
+    )
     assert third.invalidation_id
     statuses = [status for d, _, _, status in cloudfront_standin.seen if d == dist]
     assert statuses == [201, 201, 201]

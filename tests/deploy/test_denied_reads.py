@@ -48,7 +48,9 @@ def test_first_deploy_with_prefix_conditioned_listing(
     assert result.uploaded == len(local_files(site))
     assert any(f == "403" for _, _, f in proxy.faults)  # the 403 really happened
     assert bucket_objects(moto_server, s3_bucket, "previews/pr-1/") == local_files(site)
-    again = deploy(site, S3Target(s3_bucket, "previews/pr-1", endpoint_url=url), rules=RULES, options=DeployOptions())
+    again = deploy(
+        site, S3Target(s3_bucket, "previews/pr-1", endpoint_url=url), rules=RULES, options=DeployOptions()
+    )
     assert not again.changed
 
 

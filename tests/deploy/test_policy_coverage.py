@@ -42,7 +42,13 @@ ACTIONS: dict[str, list[str]] = {
 #: With a version id, reads of an object are authorised by the *Version actions.
 VERSIONED = {"s3:GetObject": "s3:GetObjectVersion"}
 #: boto3's managed upload (``upload_file``) calls these operations.
-MANAGED_UPLOAD = ["CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload", "PutObject"]
+MANAGED_UPLOAD = [
+    "CreateMultipartUpload",
+    "UploadPart",
+    "CompleteMultipartUpload",
+    "AbortMultipartUpload",
+    "PutObject",
+]
 
 
 def _static_operations() -> set[str]:
@@ -96,18 +102,34 @@ def test_every_operation_in_the_code_is_mapped() -> None:
     assert operations <= set(ACTIONS), sorted(operations - set(ACTIONS))
 
 
-def test_generated_policies_allow_what_a_real_run_does(moto_server: str, s3_bucket: str, tmp_path: Path) -> None:
-    s3_client(moto_server).put_bucket_versioning(Bucket=s3_bucket, VersioningConfiguration={"Status": "Enabled"})
+def test_generated_policies_allow_what_a_real_run_does(
+    moto_server: str, s3_bucket: str, tmp_path: Path
+) -> None:
+    s3_client(moto_server).put_bucket_versioning(
+        Bucket=s3_bucket, VersioningConfiguration={"Status": "Enabled"}
+    )
     dist = _distribution(moto_server)
     production: list[tuple[str, dict[str, Any]]] = []
     site = basic_site(tmp_path / "dist")
-    deploy(site, _record(s3_target(s3_bucket, distribution=dist), production), rules=RULES, options=DeployOptions())
+    deploy(
+        site,
+        _record(s3_target(s3_bucket, distribution=dist), production),
+        rules=RULES,
+        options=DeployOptions(),
+    )
     (site / "index.html").write_text("v2")
     (site / "news/1/index.html").unlink()
-    deploy(site, _record(s3_target(s3_bucket, distribution=dist), production), rules=RULES, options=DeployOptions(wait=True))
+    deploy(
+        site,
+        _record(s3_target(s3_bucket, distribution=dist), production),
+        rules=RULES,
+        options=DeployOptions(wait=True),
+    )
     rollback(_record(s3_target(s3_bucket, distribution=dist), production))
     preview: list[tuple[str, dict[str, Any]]] = []
-    deploy(site, _record(s3_target(s3_bucket, "previews/pr-7"), preview), rules=RULES, options=DeployOptions())
+    deploy(
+        site, _record(s3_target(s3_bucket, "previews/pr-7"), preview), rules=RULES, options=DeployOptions()
+    )
     remove(_record(s3_target(s3_bucket, "previews/pr-7"), preview))
     seen = {op for op, _ in production + preview}
     assert {"CopyObject", "HeadObject", "CreateInvalidation"} <= seen
@@ -115,10 +137,14 @@ def test_generated_policies_allow_what_a_real_run_does(moto_server: str, s3_buck
     # Every operation of the code (static scan) counts too, also those this run did not reach.
     static = _needed([(op, {}) for op in _static_operations()])
 
-    setup = policies.AwsSetup(repo="acme/lp", bucket=s3_bucket, distribution=dist, preview_prefix="previews/pr-")
+    setup = policies.AwsSetup(
+        repo="acme/lp", bucket=s3_bucket, distribution=dist, preview_prefix="previews/pr-"
+    )
     prod_allowed = _allowed(policies.production_policy(setup))
     assert _needed(production) | static <= prod_allowed, sorted((_needed(production) | static) - prod_allowed)
-    preview_needed = _needed(preview) | (static - {"cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"})
+    preview_needed = _needed(preview) | (
+        static - {"cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"}
+    )
     preview_allowed = _allowed(policies.preview_policy(setup))
     assert preview_needed <= preview_allowed, sorted(preview_needed - preview_allowed)
 

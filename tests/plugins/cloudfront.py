@@ -91,7 +91,8 @@ class CloudFrontStandIn:
                 kept = [
                     (k, v)
                     for k, v in response.getheaders()
-                    if k.lower() not in ("transfer-encoding", "connection", "content-length", "server", "date")
+                    if k.lower()
+                    not in ("transfer-encoding", "connection", "content-length", "server", "date")
                 ]
                 conn.close()
                 return response.status, data, kept
@@ -99,7 +100,9 @@ class CloudFrontStandIn:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                match = re.fullmatch(r"/2020-05-31/distribution/([^/]+)/invalidation", self.path.split("?")[0])
+                match = re.fullmatch(
+                    r"/2020-05-31/distribution/([^/]+)/invalidation", self.path.split("?")[0]
+                )
                 if self.command != "POST" or match is None:
                     self._send(*self._forward(body))
                     return
@@ -111,7 +114,9 @@ class CloudFrontStandIn:
                     problems = [p for p in paths if path_problem(p)]
                     if problems:
                         stand_in.seen.append((key[0], ref, paths, 400))
-                        self._error(400, "InvalidArgument", "Your request contains invalid invalidation paths.")
+                        self._error(
+                            400, "InvalidArgument", "Your request contains invalid invalidation paths."
+                        )
                         return
                     known = stand_in.batches.get(key)
                     if known is not None:
