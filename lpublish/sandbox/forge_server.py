@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 DOCS = "https://docs.github.com/rest"
 
@@ -82,6 +82,8 @@ class _Pull:
     labels: list[str] = field(default_factory=list)
     reviewers: list[str] = field(default_factory=list)
     team_reviewers: list[str] = field(default_factory=list)
+    #: GitHub computes mergeability in the background: the first read after a push says ``null``.
+    mergeable_known: bool = False
 
 
 @dataclass
@@ -99,6 +101,8 @@ class _Repo:
     deployments: list[dict[str, Any]] = field(default_factory=list)
     statuses: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     labels: dict[str, int] = field(default_factory=dict)
+    #: Commit statuses (the older Status API many CI systems use), newest last; "_sha" is internal.
+    commit_statuses: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -166,6 +170,8 @@ class LocalForge:
         self._ids = 1000
         #: (method, path without query, status) of every request, for tests. Never holds tokens.
         self.requests: list[tuple[str, str, int]] = []
+        #: Every ``Link`` header sent (tests check lists really paged).
+        self.link_headers: list[str] = []
         self.url = ""
 
     # --- lifecycle -----------------------------------------------------------------------------------
@@ -371,6 +377,46 @@ class LocalForge:
                 self._check_json(found, self._next_id(), sha, name, status, conclusion, details_url)
             )
 
+    def set_status(
+        self,
+        number_or_sha: int | str,
+        context: str,
+        state: str = "success",
+        *,
+        repo: str | None = None,
+        target_url: str | None = None,
+    ) -> None:
+        """Add a commit status ``context`` (Status API) on a PR's head commit (or a commit sha)."""
+        if isinstance(number_or_sha, int):
+            found, pull = self._repo_for_pull(number_or_sha, repo)
+            sha = self._head_sha(found, pull)
+        else:
+            found = self._repos[repo] if repo else next(iter(self._repos.values()))
+            sha = number_or_sha
+        with self._lock:
+            self._commit_status(found, sha, state, {"context": context, "target_url": target_url}, None)
+
+    def _commit_status(
+        self, repo: _Repo, sha: str, state: str, data: dict[str, Any], login: str | None
+    ) -> dict[str, Any]:
+        sid = self._next_id()
+        status = {
+            "url": f"{self.url}/repos/{repo.full_name}/statuses/{sha}",
+            "avatar_url": None,
+            "id": sid,
+            "node_id": f"SC_{sid}",
+            "state": state,
+            "description": data.get("description"),
+            "target_url": data.get("target_url"),
+            "context": str(data.get("context") or "default"),
+            "created_at": _now(),
+            "updated_at": _now(),
+            "creator": self._user_json(login) if login else None,
+            "_sha": sha,
+        }
+        repo.commit_statuses.append(status)
+        return {k: v for k, v in status.items() if k != "_sha"}
+
     def add_deployment(
         self,
         sha_or_number: int | str,
@@ -501,6 +547,7 @@ class LocalForge:
             "received_events_url": f"{base}/received_events",
             "type": "User",
             "site_admin": False,
+            "user_view_type": "public",
         }
 
     def _private_user_json(self, user: _User) -> dict[str, Any]:
@@ -601,6 +648,7 @@ class LocalForge:
             "has_issues": True,
             "has_projects": False,
             "has_wiki": False,
+            "has_downloads": True,
             "has_pages": False,
             "has_discussions": False,
             "archived": False,
@@ -732,9 +780,9 @@ class LocalForge:
             merged_by = self._user_json(pull.merged_by) if pull.merged_by else None
             data.update(
                 merged=pull.merged_at is not None,
-                mergeable=True if pull.state == "open" else None,
-                rebaseable=True,
-                mergeable_state="clean" if pull.state == "open" else "unknown",
+                mergeable=True if pull.state == "open" and pull.mergeable_known else None,
+                rebaseable=True if pull.mergeable_known else None,
+                mergeable_state="clean" if pull.state == "open" and pull.mergeable_known else "unknown",
                 merged_by=merged_by,
                 comments=sum(1 for c in repo.comments.values() if c["_issue"] == pull.number),
                 review_comments=0,
@@ -926,7 +974,13 @@ class LocalForge:
             data = json.loads(body) if body else {}
         except ValueError:
             return _error(400, "Problems parsing JSON")
-        return self._api(method, path, query, data, login)
+        response = self._api(method, path, query, data, login)
+        if response.pages is not None:
+            link = _link_header(self.url + split.path, query, *response.pages)
+            if link:
+                response.headers["Link"] = link
+                self.link_headers.append(link)
+        return response
 
     def _api(self, method: str, path: str, query: dict[str, str], data: Any, login: str) -> _Response:
         if path == "/user" and method == "GET":
@@ -944,6 +998,9 @@ class LocalForge:
                     },
                 },
             )
+        if path == "/search/issues" and method == "GET":
+            with self._lock:
+                return self._search_issues(query, login)
         match = re.match(r"^/repos/([^/]+/[^/]+)(/.*)?$", path)
         if not match:
             return _error(404, "Not Found")
@@ -975,7 +1032,9 @@ class LocalForge:
                 return _error(404, "Not Found")
             sub = m.group(2) or ""
             if sub == "" and method == "GET":
-                return _json(200, self._pull_json(repo, pull))
+                answer = _json(200, self._pull_json(repo, pull))
+                pull.mergeable_known = True  # computed by the next read
+                return answer
             if sub == "" and method == "PATCH":
                 return self._update_pull(repo, pull, data)
             if sub == "/merge" and method == "GET":
@@ -1027,7 +1086,7 @@ class LocalForge:
                     items = [
                         self._comment_json(repo, c) for c in repo.comments.values() if c["_issue"] == number
                     ]
-                    return _json(200, _page(items, query))
+                    return _paged(items, query)
                 if method == "POST":
                     if not str(data.get("body") or ""):
                         return _validation("IssueComment", "body", "missing_field")
@@ -1064,7 +1123,19 @@ class LocalForge:
             runs = [c for c in repo.check_runs if c["head_sha"] == sha]
             if "check_name" in query:
                 runs = [c for c in runs if c["name"] == query["check_name"]]
-            return _json(200, {"total_count": len(runs), "check_runs": runs})
+            return _paged(runs, query, "check_runs")
+        m = re.match(r"^/commits/(.+)/statuses$", rest)
+        if m and method == "GET":
+            ref = m.group(1)
+            sha = ref if re.fullmatch(r"[0-9a-f]{40}", ref) else self._ref_sha(repo, ref)
+            found = [c for c in reversed(repo.commit_statuses) if c["_sha"] == sha]
+            return _paged([{k: v for k, v in c.items() if k != "_sha"} for c in found], query)
+        m = re.match(r"^/statuses/([0-9a-f]{40})$", rest)
+        if m and method == "POST":
+            state = str(data.get("state", ""))
+            if state not in ("error", "failure", "pending", "success"):
+                return _validation("Status", "state", "invalid")
+            return _json(201, self._commit_status(repo, m.group(1), state, data, login))
         if rest == "/check-runs" and method == "POST":
             sha = str(data.get("head_sha", ""))
             run_status = str(data.get("status", "queued"))
@@ -1084,7 +1155,7 @@ class LocalForge:
             for key in ("environment", "sha", "ref"):
                 if key in query:
                     deps = [d for d in deps if d[key] == query[key]]
-            return _json(200, _page(deps, query))
+            return _paged(deps, query)
         if rest == "/deployments" and method == "POST":
             ref = str(data.get("ref", ""))
             sha = self._ref_sha(repo, ref) if not re.fullmatch(r"[0-9a-f]{40}", ref) else ref
@@ -1108,7 +1179,7 @@ class LocalForge:
             if did not in repo.statuses:
                 return _error(404, "Not Found")
             if method == "GET":
-                return _json(200, _page(list(reversed(repo.statuses[did])), query))
+                return _paged(list(reversed(repo.statuses[did])), query)
             if method == "POST":
                 status = self._add_status(
                     repo,
@@ -1134,6 +1205,63 @@ class LocalForge:
             return _json(200, {"name": m.group(1), "commit": {"sha": sha}, "protected": False})
         return _error(404, "Not Found")
 
+    def _search_issues(self, query: dict[str, str], login: str) -> _Response:
+        """``GET /search/issues`` for the qualifiers lpublish uses: ``repo:``, ``is:pr``, ``author:``."""
+        terms = dict(t.split(":", 1) for t in query.get("q", "").split() if ":" in t)
+        repo = self._repos.get(terms.get("repo", ""))
+        if repo is None or self._users[login].permission == "none":
+            return _validation("Search", "q", "invalid", message="The listed repositories cannot be searched")
+        pulls = [p for p in repo.pulls.values() if terms.get("is") in ("pr", None)]
+        if "author" in terms:
+            pulls = [p for p in pulls if p.user.lower() == terms["author"].lower()]
+        if terms.get("state") in ("open", "closed"):
+            pulls = [p for p in pulls if p.state == terms["state"]]
+        reverse = query.get("order", "desc") == "desc"
+        pulls.sort(key=lambda p: (p.updated_at, p.number), reverse=reverse)
+        response = _paged([self._search_item(repo, p) for p in pulls], query, "items")
+        data = json.loads(response.body)
+        data["incomplete_results"] = False
+        response.body = json.dumps(data).encode()
+        return response
+
+    def _search_item(self, repo: _Repo, pull: _Pull) -> dict[str, Any]:
+        api = f"{self.url}/repos/{repo.full_name}"
+        return {
+            "url": f"{api}/issues/{pull.number}",
+            "repository_url": api,
+            "labels_url": f"{api}/issues/{pull.number}/labels{{/name}}",
+            "comments_url": f"{api}/issues/{pull.number}/comments",
+            "events_url": f"{api}/issues/{pull.number}/events",
+            "html_url": f"{self.url}/{repo.full_name}/pull/{pull.number}",
+            "id": pull.id,
+            "node_id": f"PR_{pull.id}",
+            "number": pull.number,
+            "title": pull.title,
+            "locked": False,
+            "active_lock_reason": None,
+            "assignees": [],
+            "user": self._user_json(pull.user),
+            "labels": [self._label_json(repo, n) for n in pull.labels],
+            "state": pull.state,
+            "assignee": None,
+            "milestone": None,
+            "comments": sum(1 for c in repo.comments.values() if c["_issue"] == pull.number),
+            "created_at": pull.created_at,
+            "updated_at": pull.updated_at,
+            "closed_at": pull.closed_at,
+            "author_association": "MEMBER",
+            "draft": pull.draft,
+            "pull_request": {
+                "url": f"{api}/pulls/{pull.number}",
+                "html_url": f"{self.url}/{repo.full_name}/pull/{pull.number}",
+                "diff_url": f"{self.url}/{repo.full_name}/pull/{pull.number}.diff",
+                "patch_url": f"{self.url}/{repo.full_name}/pull/{pull.number}.patch",
+                "merged_at": pull.merged_at,
+            },
+            "body": pull.body,
+            "score": 1.0,
+        }
+
     def _list_pulls(self, repo: _Repo, query: dict[str, str]) -> _Response:
         state = query.get("state", "open")
         pulls = [p for p in repo.pulls.values() if state == "all" or p.state == state]
@@ -1150,7 +1278,7 @@ class LocalForge:
         )
         reverse = query.get("direction", "desc") == "desc"
         pulls.sort(key=key, reverse=reverse)
-        return _json(200, _page([self._pull_json(repo, p, simple=True) for p in pulls], query))
+        return _paged([self._pull_json(repo, p, simple=True) for p in pulls], query)
 
     def _create_pull(self, repo: _Repo, data: Any, login: str) -> _Response:
         title = str(data.get("title") or "")
@@ -1454,6 +1582,8 @@ class _Response:
     body: bytes = b""
     content_type: str = "application/json; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+    #: For list answers: (this page, last page); ``handle`` turns it into GitHub's ``Link`` header.
+    pages: tuple[int, int] | None = None
 
 
 def _json(status: int, data: Any) -> _Response:
@@ -1474,6 +1604,24 @@ def _validation(resource: str, field_name: str, code: str, *, message: str | Non
 
 
 def _fault_response(status: int | str) -> _Response:
+    if status in ("secondary-rate-limit", "429"):
+        # Secondary limits: 403 (or 429) with Retry-After, while the primary quota is not used up.
+        response = _error(
+            429 if status == "429" else 403,
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+        )
+        response.headers = {"retry-after": "1"}
+        return response
+    if status == "sso":
+        response = _error(
+            403,
+            "Resource protected by organization SAML enforcement. You must grant your Personal Access "
+            "token access to this organization.",
+        )
+        response.headers = {
+            "x-github-sso": "required; url=https://github.com/orgs/acme/sso?authorization_request=AB12CD"
+        }
+        return response
     if status == "rate-limit":
         response = _error(403, "API rate limit exceeded for user ID 1.")
         response.headers = {
@@ -1497,13 +1645,43 @@ def _fault_response(status: int | str) -> _Response:
     return _error(code, messages.get(code, "Error"))
 
 
-def _page(items: list[Any], query: dict[str, str]) -> list[Any]:
+def _page_numbers(query: dict[str, str], total: int) -> tuple[int, int, int]:
+    """(page, per_page, last page) as GitHub computes them (per_page 30 by default, at most 100)."""
     try:
         per_page = max(1, min(100, int(query.get("per_page", "30"))))
         page = max(1, int(query.get("page", "1")))
     except ValueError:
         per_page, page = 30, 1
+    return page, per_page, max(1, -(-total // per_page))
+
+
+def _page(items: list[Any], query: dict[str, str]) -> list[Any]:
+    page, per_page, _ = _page_numbers(query, len(items))
     return items[(page - 1) * per_page : page * per_page]
+
+
+def _paged(items: list[Any], query: dict[str, str], wrap: str | None = None) -> _Response:
+    """One page of ``items`` with the page numbers for the ``Link`` header (``wrap``: the list sits in
+    an object ``{"total_count": n, wrap: [...]}``, as check runs and search results do)."""
+    page, _, last = _page_numbers(query, len(items))
+    chunk = _page(items, query)
+    response = _json(200, {"total_count": len(items), wrap: chunk} if wrap else chunk)
+    response.pages = (page, last)
+    return response
+
+
+def _link_header(base: str, query: dict[str, str], page: int, last: int) -> str:
+    """GitHub's pagination links (``next``/``last``, ``prev``/``first``)."""
+
+    def url(number: int) -> str:
+        return base + "?" + urlencode({**query, "page": str(number)})
+
+    links = []
+    if page < last:
+        links += [f'<{url(page + 1)}>; rel="next"', f'<{url(last)}>; rel="last"']
+    if page > 1:
+        links += [f'<{url(page - 1)}>; rel="prev"', f'<{url(1)}>; rel="first"']
+    return ", ".join(links)
 
 
 def _token_from(headers: dict[str, str]) -> str | None:
