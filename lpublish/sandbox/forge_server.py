@@ -1128,8 +1128,8 @@ class LocalForge:
         if m and method == "GET":
             ref = m.group(1)
             sha = ref if re.fullmatch(r"[0-9a-f]{40}", ref) else self._ref_sha(repo, ref)
-            found = [c for c in reversed(repo.commit_statuses) if c["_sha"] == sha]
-            return _paged([{k: v for k, v in c.items() if k != "_sha"} for c in found], query)
+            statuses = [c for c in reversed(repo.commit_statuses) if c["_sha"] == sha]
+            return _paged([{k: v for k, v in c.items() if k != "_sha"} for c in statuses], query)
         m = re.match(r"^/statuses/([0-9a-f]{40})$", rest)
         if m and method == "POST":
             state = str(data.get("state", ""))
