@@ -572,6 +572,8 @@ class LocalForge:
             disk_usage=0,
             collaborators=0,
             two_factor_authentication=True,
+            # GitHub's OpenAPI description picks private-user vs public-user by this discriminator.
+            user_view_type="private",
         )
         return data
 
@@ -684,7 +686,8 @@ class LocalForge:
             "node_id": f"LA_{lid}",
             "url": f"{self.url}/repos/{repo.full_name}/labels/{quote(name)}",
             "name": name,
-            "description": None,
+            # A string: the simple pull request schema's labels do not allow null here.
+            "description": "",
             "color": "ededed",
             "default": False,
         }
@@ -1221,6 +1224,7 @@ class LocalForge:
         response = _paged([self._search_item(repo, p) for p in pulls], query, "items")
         data = json.loads(response.body)
         data["incomplete_results"] = False
+        data["search_type"] = "lexical"
         response.body = json.dumps(data).encode()
         return response
 
