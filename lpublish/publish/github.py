@@ -51,23 +51,49 @@ class GitHubForge:
         timeout: float = 30.0,
         max_wait_seconds: float = 120.0,
         sleep: Callable[[float], None] = time.sleep,
+        token_provider: Callable[[], str] | None = None,
+        check_token_every: float = 60.0,
     ) -> None:
-        from githubkit import GitHub, TokenAuthStrategy
-
         #: Waiting for secondary rate limits stops after this many seconds in all (then a plain error).
         self.max_wait_seconds = max_wait_seconds
         self._sleep = sleep
+        self._timeout = timeout
+        #: For long sessions: gives the current token (refreshed before expiry); asked at most every
+        #: ``check_token_every`` seconds and after a 401.
+        self._token_provider = token_provider
+        self._check_every = check_token_every
+        self._checked_at = time.monotonic()
+        self._token = token
         self.api_url = api_url.rstrip("/")
         self.repo = repo
         self.owner, self.name = repo.split("/", 1) if "/" in repo else (repo, "")
-        self._gh: Any = GitHub(
+        self._gh: Any = self._client(token)
+
+    def _client(self, token: str) -> Any:
+        from githubkit import GitHub, TokenAuthStrategy
+
+        return GitHub(
             TokenAuthStrategy(token),
             base_url=self.api_url + "/",
             auto_retry=False,
             http_cache=False,
-            timeout=timeout,
+            timeout=self._timeout,
             user_agent="lpublish",
         )
+
+    def _fresh_token(self, *, force: bool = False) -> bool:
+        """Switch to the provider's current token; returns whether it changed."""
+        if self._token_provider is None:
+            return False
+        if not force and time.monotonic() - self._checked_at < self._check_every:
+            return False
+        self._checked_at = time.monotonic()
+        token = self._token_provider()
+        if not token or token == self._token:
+            return False
+        self._token = token
+        self._gh = self._client(token)
+        return True
 
     # --- error mapping -------------------------------------------------------------------------------
 
@@ -77,11 +103,16 @@ class GitHubForge:
         from githubkit.exception import RequestError, RequestFailed
 
         waited = 0.0
+        self._fresh_token()
+        renewed = False
         while True:
             try:
                 return func()
             except RequestFailed as exc:
                 response = exc.response
+                if response.status_code == 401 and not renewed and self._fresh_token(force=True):
+                    renewed = True
+                    continue
                 wait = _retry_after(response.status_code, response.headers, response.text)
                 if wait is not None and waited + wait <= self.max_wait_seconds:
                     logger.info("GitHub asked to wait %.0f s (status %s)", wait, response.status_code)
@@ -128,7 +159,7 @@ class GitHubForge:
         return self._call(lambda: func().json(), what=what)
 
     def _pages(
-        self, func: Callable[..., Any], *args: Any, limit: int | None = None, key: str = "", **kwargs: Any
+        self, operation: str, *args: Any, limit: int | None = None, key: str = "", **kwargs: Any
     ) -> list[Any]:
         """Every item of a list endpoint, following GitHub's ``Link`` headers (githubkit's paginator),
         up to ``limit``. ``key``: the list sits under this key of an object (check runs, search)."""
@@ -138,6 +169,9 @@ class GitHubForge:
             return list(data.get(key) or []) if key else list(data)
 
         def read() -> list[Any]:
+            # Looked up per attempt: the client is rebuilt when the token is renewed.
+            group, name = operation.split(".")
+            func = getattr(getattr(self._gh.rest, group), name)
             paginator = self._gh.rest.paginate(func, items, *args, per_page=100, **kwargs)
             return list(itertools.islice(paginator, limit))
 
@@ -181,7 +215,7 @@ class GitHubForge:
         kwargs: dict[str, Any] = {"state": state, "sort": "updated", "direction": "desc"}
         if head:
             kwargs["head"] = head if ":" in head else f"{self.owner}:{head}"
-        data = self._pages(self._gh.rest.pulls.list, self.owner, self.name, limit=limit, **kwargs)
+        data = self._pages("pulls.list", self.owner, self.name, limit=limit, **kwargs)
         return [_pull(item) for item in data]
 
     def list_pulls_by(self, author: str, *, limit: int = 30) -> list[PullRequest]:
@@ -189,7 +223,7 @@ class GitHubForge:
         API), so older requests are found however busy the repository is."""
         query = f"repo:{self.repo} is:pr author:{author}"
         found = self._pages(
-            self._gh.rest.search.issues_and_pull_requests,
+            "search.issues_and_pull_requests",
             limit=limit,
             key="items",
             q=query,
@@ -244,7 +278,7 @@ class GitHubForge:
             )
 
     def list_reviews(self, number: int) -> list[Review]:
-        data = self._pages(self._gh.rest.pulls.list_reviews, self.owner, self.name, number)
+        data = self._pages("pulls.list_reviews", self.owner, self.name, number)
         return [
             Review(
                 user_login=(item.get("user") or {}).get("login", ""),
@@ -255,7 +289,7 @@ class GitHubForge:
         ]
 
     def list_comments(self, number: int) -> list[Comment]:
-        data = self._pages(self._gh.rest.issues.list_comments, self.owner, self.name, number)
+        data = self._pages("issues.list_comments", self.owner, self.name, number)
         return [_comment(c) for c in data]
 
     def create_comment(self, number: int, body: str) -> Comment:
@@ -271,13 +305,13 @@ class GitHubForge:
         )
 
     def list_check_runs(self, ref: str) -> list[CheckRun]:
-        data = self._pages(self._gh.rest.checks.list_for_ref, self.owner, self.name, ref, key="check_runs")
+        data = self._pages("checks.list_for_ref", self.owner, self.name, ref, key="check_runs")
         return [_check_run(r) for r in data]
 
     def list_commit_statuses(self, ref: str) -> list[CheckRun]:
         """Commit statuses (the older Status API, which many CI systems use), latest per context, as
         check-run-like values (``success`` / ``failure`` / ``error`` / ``pending``)."""
-        data = self._pages(self._gh.rest.repos.list_commit_statuses_for_ref, self.owner, self.name, ref)
+        data = self._pages("repos.list_commit_statuses_for_ref", self.owner, self.name, ref)
         latest: dict[str, CheckRun] = {}
         for item in data:  # newest first
             context = str(item.get("context") or "")
@@ -306,7 +340,7 @@ class GitHubForge:
             kwargs["environment"] = environment
         if sha:
             kwargs["sha"] = sha
-        data = self._pages(self._gh.rest.repos.list_deployments, self.owner, self.name, **kwargs)
+        data = self._pages("repos.list_deployments", self.owner, self.name, **kwargs)
         return [_deployment(d) for d in data]
 
     def create_deployment(self, *, ref: str, environment: str, description: str = "") -> Deployment:
@@ -326,7 +360,7 @@ class GitHubForge:
         return _deployment(data)
 
     def list_deployment_statuses(self, deployment_id: int) -> list[DeploymentStatus]:
-        data = self._pages(self._gh.rest.repos.list_deployment_statuses, self.owner, self.name, deployment_id)
+        data = self._pages("repos.list_deployment_statuses", self.owner, self.name, deployment_id)
         return [_status(s) for s in data]
 
     def create_deployment_status(

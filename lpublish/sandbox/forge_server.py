@@ -170,6 +170,8 @@ class LocalForge:
         self._ids = 1000
         #: (method, path without query, status) of every request, for tests. Never holds tokens.
         self.requests: list[tuple[str, str, int]] = []
+        #: Seconds the refresh-token grant takes (tests make two refreshes overlap).
+        self.refresh_delay = 0.0
         #: Every ``Link`` header sent (tests check lists really paged).
         self.link_headers: list[str] = []
         self.url = ""
@@ -1419,7 +1421,10 @@ class LocalForge:
         if client_id not in self._apps:
             return _json(200, {"error": "incorrect_client_credentials"})
         if grant == "refresh_token":
-            old = self._refresh.pop(params.get("refresh_token", ""), None)
+            # Like GitHub, a refresh token works once (it rotates); the delay lets tests overlap two.
+            time.sleep(self.refresh_delay)
+            with self._lock:
+                old = self._refresh.pop(params.get("refresh_token", ""), None)
             if old is None or old.client_id != client_id:
                 return _json(
                     200,
