@@ -7,21 +7,16 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
+import pytest
 
 from lpublish.publish import auth
 from lpublish.publish.github import GitHubForge
-from tests.publish.test_auth import (  # noqa: F401  (fixtures)
-    CLIENT_ID,
-    AuthSite,
-    FakeClock,
-    MemoryKeyring,
-    config_for,
-    forge_site,
-    memory_keyring,
-)
+from lpublish.sandbox.forge_server import LocalForge
+from tests.publish.test_auth import CLIENT_ID, AuthSite, FakeClock, MemoryKeyring, config_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
@@ -40,19 +35,35 @@ except Exception as exc:
 """
 
 
-def _signed_in(forge_site: AuthSite) -> tuple[auth.TokenSet, str]:
-    forge_site.forge.add_oauth_app(CLIENT_ID, expiring=True)
-    forge_site.forge.set_device_policy("hana", pending=0)
-    config = config_for(forge_site)
+@pytest.fixture
+def auth_site(local_forge: LocalForge, sample_site: Path) -> AuthSite:
+    return AuthSite(local_forge, sample_site)
+
+
+@pytest.fixture
+def keyring_memory() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+def _signed_in(auth_site: AuthSite) -> tuple[auth.TokenSet, str]:
+    auth_site.forge.add_oauth_app(CLIENT_ID, expiring=True)
+    auth_site.forge.set_device_policy("hana", pending=0)
+    config = config_for(auth_site)
     clock = FakeClock()
     tokens = auth.login(config, show_code=lambda d: None, sleep=clock.sleep, clock=clock.clock)
     return tokens, auth.web_host(config)
 
 
 def test_two_processes_refreshing_at_once_stay_signed_in(
-    forge_site: AuthSite, memory_keyring: MemoryKeyring, tmp_path: Path
+    auth_site: AuthSite, keyring_memory: MemoryKeyring, tmp_path: Path
 ) -> None:
-    tokens, host = _signed_in(forge_site)
+    tokens, host = _signed_in(auth_site)
     keyring_file = tmp_path / "keyring.json"
     env = {
         **os.environ,
@@ -74,8 +85,8 @@ def test_two_processes_refreshing_at_once_stay_signed_in(
     finally:
         keyring.set_keyring(previous)
         del os.environ["LPUBLISH_TEST_KEYRING_FILE"]
-    forge_site.forge.refresh_delay = 1.0  # both processes reach the refresh before either finishes
-    args = [sys.executable, "-c", SCRIPT, str(forge_site.config.root), forge_site.url, CLIENT_ID]
+    auth_site.forge.refresh_delay = 1.0  # both processes reach the refresh before either finishes
+    args = [sys.executable, "-c", SCRIPT, str(auth_site.config.root), auth_site.url, CLIENT_ID]
     outputs: list[str] = []
 
     def run() -> None:
@@ -90,16 +101,16 @@ def test_two_processes_refreshing_at_once_stay_signed_in(
     assert all(o.startswith("token ") for o in outputs), outputs
     fresh = {o.split()[1] for o in outputs}
     assert len(fresh) == 1 and tokens.access_token not in fresh  # one refresh, shared
-    assert GitHubForge(forge_site.url, "acme/lp", fresh.pop()).get_user().login == "hana"
+    assert GitHubForge(auth_site.url, "acme/lp", fresh.pop()).get_user().login == "hana"
 
 
 def test_a_long_session_renews_its_token_instead_of_failing(
-    forge_site: AuthSite, memory_keyring: MemoryKeyring
+    auth_site: AuthSite, keyring_memory: MemoryKeyring
 ) -> None:
-    tokens, host = _signed_in(forge_site)
-    config = config_for(forge_site)
+    tokens, host = _signed_in(auth_site)
+    config = config_for(auth_site)
     forge = GitHubForge(
-        forge_site.url,
+        auth_site.url,
         "acme/lp",
         tokens.access_token,
         token_provider=auth.TokenKeeper(config, tokens.access_token),
@@ -107,7 +118,7 @@ def test_a_long_session_renews_its_token_instead_of_failing(
     assert forge.get_user().login == "hana"
     # Eight hours later: GitHub has expired the token; the keyring says it expires now.
     auth.store_token(host, auth.TokenSet(tokens.access_token, tokens.refresh_token, expires_at=1.0))
-    forge_site.forge.expire_token(tokens.access_token)
+    auth_site.forge.expire_token(tokens.access_token)
     assert forge.get_user().login == "hana"  # a 401, then the refreshed token
     stored = auth.load_token(host)
     assert stored is not None and stored.access_token != tokens.access_token
