@@ -49,13 +49,32 @@ class NonFastForward(Exception):
     """The remote branch moved since we fetched it (handled by the caller: fetch, rebase, retry)."""
 
 
-def git_env(config: SiteConfig, token: str | None) -> dict[str, str]:
-    """Environment for every git call: no prompts, no signing, credentials only from our helper."""
+def signing_configured(repo: Path | None = None) -> bool:
+    """Whether the person signs commits (``commit.gpgsign`` true and a ``user.signingkey``; with
+    ``gpg.format ssh`` the key is an SSH key). Read from their git config (the clone's, else global)."""
+    import subprocess
+
+    def get(key: str) -> str:
+        args = ["git", "config", "--get", key]
+        if repo is not None:
+            args[1:1] = ["-C", str(repo)]
+        try:
+            done = subprocess.run(args, capture_output=True, text=True, timeout=10, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    return get("commit.gpgsign").lower() in ("true", "yes", "on", "1") and bool(get("user.signingkey"))
+
+
+def git_env(config: SiteConfig, token: str | None, *, sign: bool = False) -> dict[str, str]:
+    """Environment for every git call: no prompts, credentials only from our helper; commits signed
+    only when the person has signing set up (``sign``), else never (an agent prompt would hang)."""
     entries: list[tuple[str, str]] = [
         # An empty value resets the helper list, so the user's osxkeychain/manager/store never sees
         # (and never stores) the token.
         ("credential.helper", ""),
-        ("commit.gpgsign", "false"),
+        ("commit.gpgsign", "true" if sign else "false"),
         ("tag.gpgsign", "false"),
         ("core.hooksPath", os.devnull),
         ("advice.detachedHead", "false"),
@@ -100,6 +119,18 @@ def redact(text: str, token: str | None) -> str:
 def classify_git_error(stderr: str, host: str) -> ExternalError:
     """Turn git's stderr into a message a designer can act on."""
     low = stderr.lower()
+    if "signature" in low and (
+        "remote rejected" in low or "pre-receive" in low or "gh006" in low or "gh013" in low
+    ):
+        # A rule requires signed commits: say so, with the server's own words.
+        said = [
+            line.split(":", 1)[1].strip()
+            for line in stderr.splitlines()
+            if line.lower().startswith("remote:") and line.split(":", 1)[1].strip()
+        ]
+        return ExternalError(
+            "services.publish.signature_required", server=" ".join(said)[:300] or "-", host=host
+        )
     if "pre-receive hook declined" in low or "remote rejected" in low or "protected branch" in low:
         return ExternalError("publish.push_rejected")
     if (
@@ -238,13 +269,16 @@ class Workspace:
         repo = git.Repo(self.root)
         try:
             remote = repo.remote("origin")
+            # Collects the server's "remote:" lines: a rule's own explanation of a rejection.
+            said = git.RemoteProgress()
             with repo.git.custom_environment(**self.env):
-                infos = remote.push(f"HEAD:refs/heads/{branch}")
+                infos = remote.push(f"HEAD:refs/heads/{branch}", progress=said)
             for info in infos:
                 if info.flags & info.REJECTED:
                     raise NonFastForward(branch)
                 if info.flags & info.REMOTE_REJECTED:
-                    raise ExternalError("publish.push_rejected")
+                    lines = [*said.other_lines, *said.error_lines, f"! [remote rejected] {info.summary}"]
+                    raise classify_git_error(redact("\n".join(lines), self.token), self.host)
             try:
                 infos.raise_if_error()
             except git.GitCommandError as exc:
@@ -382,9 +416,9 @@ def open_workspace(
 
     ``worktree=False`` gives access to the repository only (for backup refs), without a checkout.
     """
-    env = git_env(config, token)
-    host = urlsplit(clone_url(config)).netloc or urlsplit(config.forge.web_url).netloc or "git"
     found = find_clone(config)
+    env = git_env(config, token, sign=signing_configured(found[0] if found else None))
+    host = urlsplit(clone_url(config)).netloc or urlsplit(config.forge.web_url).netloc or "git"
     check_cancel(cancel)
     if found is not None:
         top, rel = found
