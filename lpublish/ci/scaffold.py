@@ -22,7 +22,7 @@ from pathlib import Path
 from PIL import Image
 
 from lpublish.ci import policies
-from lpublish.ci.workflows import WORKFLOWS, WorkflowVars, render_workflow
+from lpublish.ci.workflows import WORKFLOWS, WorkflowVars, render_workflow, uses_lfs
 from lpublish.config import CONFIG_NAME, parse_config
 from lpublish.errors import ContentError, UsageError
 
@@ -434,7 +434,7 @@ def plan_init(
     setup = policies.AwsSetup.from_config(config, account_id=account_id)
     plan = InitPlan(site_root=site_root, repo_root=repo_root, repo=repo, slots=slots, setup=setup)
     plan.files[config_path] = config_text
-    variables = WorkflowVars(site=plan.site_dir)
+    variables = WorkflowVars(site=plan.site_dir, lfs=uses_lfs(repo_root))
     for workflow in WORKFLOWS:
         plan.files[repo_root / ".github" / "workflows" / workflow] = render_workflow(workflow, variables)
     plan.files[repo_root / "docs" / "lpublish.md"] = (

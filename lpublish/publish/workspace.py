@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import re
 import secrets
@@ -35,6 +36,8 @@ from lpublish.errors import ExternalError, UsageError
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
 from lpublish.publish.drafts import user_cache
 
+logger = logging.getLogger(__name__)
+
 TOKEN_ENV = "LPUBLISH_GIT_TOKEN"
 #: The helper prints the token from the environment only for ``get``; git never stores it because the
 #: helper list was reset first and this helper ignores ``store``.
@@ -47,6 +50,22 @@ CREDENTIAL_HELPER = (
 
 class NonFastForward(Exception):
     """The remote branch moved since we fetched it (handled by the caller: fetch, rebase, retry)."""
+
+
+_LFS_FILTER = [
+    ("filter.lfs.clean", "git-lfs clean -- %f"),
+    ("filter.lfs.smudge", "git-lfs smudge -- %f"),
+    ("filter.lfs.process", "git-lfs filter-process"),
+    ("filter.lfs.required", "true"),
+]
+#: git-lfs named in a config (a system-wide `git lfs install`) but not installed: checkouts must still
+#: work (pointers stay pointers); committing an LFS path is refused by ``Workspace.commit``.
+_NO_LFS_FILTER = [
+    ("filter.lfs.clean", ""),
+    ("filter.lfs.smudge", ""),
+    ("filter.lfs.process", ""),
+    ("filter.lfs.required", "false"),
+]
 
 
 def signing_configured(repo: Path | None = None) -> bool:
@@ -78,6 +97,9 @@ def git_env(config: SiteConfig, token: str | None, *, sign: bool = False) -> dic
         ("tag.gpgsign", "false"),
         ("core.hooksPath", os.devnull),
         ("advice.detachedHead", "false"),
+        # Git LFS without `git lfs install`: the filter makes `git add` store pointers + local objects
+        # (objects are uploaded by ``Workspace.push``: hooks are off, so LFS's pre-push hook never runs).
+        *(_LFS_FILTER if shutil.which("git-lfs") else _NO_LFS_FILTER),
         ("gc.auto", "0"),
         ("maintenance.auto", "false"),
     ]
@@ -174,6 +196,8 @@ class Workspace:
     env: dict[str, str] = field(repr=False)
     token: str | None = field(repr=False, default=None)
     host: str = ""
+    #: Whether a commit in this workspace stored files with Git LFS (their objects are pushed first).
+    uses_lfs: bool = False
     base_sha: str = ""
     _repo: object | None = field(default=None, repr=False)
 
@@ -196,6 +220,7 @@ class Workspace:
             with repo.git.custom_environment(**self.env):
                 return str(repo.git.execute(["git", *args], with_extended_output=False))
         except git.GitCommandError as exc:
+            logger.debug("git %s failed: %s", args[0], redact(str(exc.stderr or ""), self.token))
             raise classify_git_error(redact(str(exc.stderr or ""), self.token), self.host) from None
         finally:
             repo.close()
@@ -239,8 +264,22 @@ class Workspace:
             self.git("checkout", "--quiet", "--force", "--detach", sha)
         self.base_sha = sha
 
+    def lfs_paths(self, paths: list[str]) -> list[str]:
+        """Which of ``paths`` the repository stores with Git LFS (``filter=lfs`` in ``.gitattributes``)."""
+        if not paths:
+            return []
+        out = self.git("check-attr", "filter", "--", *paths)
+        return [line.split(": filter: ")[0] for line in out.splitlines() if line.endswith(": filter: lfs")]
+
     def commit(self, message: str, *, name: str, email: str, paths: list[str]) -> str | None:
-        """Stage ``paths`` and commit as ``name <email>``; ``None`` when nothing changed."""
+        """Stage ``paths`` and commit as ``name <email>``; ``None`` when nothing changed.
+
+        Files the repository keeps in Git LFS are committed as LFS pointers; without git-lfs that is
+        impossible (a raw file would break the repository's rule), so it is refused plainly."""
+        lfs = self.lfs_paths(paths)
+        if lfs and shutil.which("git-lfs") is None:
+            raise ExternalError("services.publish.lfs_missing", count=len(lfs), first=lfs[0])
+        self.uses_lfs = self.uses_lfs or bool(lfs)
         add = ["add", "--all"]
         if self.managed:
             add.append("--sparse")
@@ -266,6 +305,10 @@ class Workspace:
         """Push ``HEAD`` to ``refs/heads/<branch>`` (never forced); results checked."""
         import git
 
+        if self.uses_lfs:
+            # LFS objects first (as LFS's pre-push hook would): the server then has every object the
+            # pushed pointers name.
+            self.git("lfs", "push", "origin", "HEAD")
         repo = git.Repo(self.root)
         try:
             remote = repo.remote("origin")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import json
 import re
 import secrets
@@ -170,6 +171,8 @@ class LocalForge:
         self._ids = 1000
         #: (method, path without query, status) of every request, for tests. Never holds tokens.
         self.requests: list[tuple[str, str, int]] = []
+        #: LFS object ids uploaded, in order.
+        self.lfs_uploads: list[str] = []
         #: Seconds the refresh-token grant takes (tests make two refreshes overlap).
         self.refresh_delay = 0.0
         #: Every ``Link`` header sent (tests check lists really paged).
@@ -961,6 +964,9 @@ class LocalForge:
             return _fault_response(fault)
         if path.startswith("/login/"):
             return self._oauth(path, body, headers)
+        lfs = re.match(r"^/([^/]+/[^/]+?)\.git/info/lfs/(.+)$", path)
+        if lfs:
+            return self._lfs(lfs.group(1), lfs.group(2), method, headers, body)
         git = re.match(r"^/([^/]+/[^/]+?)\.git(/.*)$", path)
         if git:
             return self._git_http(git.group(1), git.group(2), method, split.query, headers, body)
@@ -1548,6 +1554,60 @@ class LocalForge:
             elif name:
                 extra[name] = value
         return _Response(status, payload, content_type, extra)
+
+    def _lfs(self, full_name: str, rest: str, method: str, headers: dict[str, str], body: bytes) -> _Response:
+        """Git LFS: the batch API (basic transfers) and object storage next to the bare repository."""
+        repo = self._repos.get(full_name)
+        login = self._login_for(_basic_password(headers))
+        if repo is None:
+            return _error(404, "Not Found")
+        if login is None:
+            return _Response(
+                401, b'{"message":"Credentials needed"}', "application/vnd.git-lfs+json",
+                {"LFS-Authenticate": 'Basic realm="LocalForge"'},
+            )  # fmt: skip
+        store = repo.bare / "lfs-objects"
+        base = f"{self.url}/{full_name}.git/info/lfs/objects"
+        auth = {"Authorization": headers.get("authorization", "")}
+        if rest == "objects/batch" and method == "POST":
+            request = json.loads(body or b"{}")
+            operation = request.get("operation")
+            if operation == "upload" and self._users[login].permission != "write":
+                return _Response(403, b'{"message":"Write access required"}', "application/vnd.git-lfs+json")
+            answers = []
+            for item in request.get("objects", []):
+                oid, size = str(item.get("oid", "")), int(item.get("size", 0))
+                answer: dict[str, Any] = {"oid": oid, "size": size, "authenticated": True}
+                have = (store / oid).is_file()
+                if operation == "upload" and not have:
+                    answer["actions"] = {
+                        "upload": {"href": f"{base}/{oid}", "header": auth, "expires_in": 3600}
+                    }
+                elif operation == "download":
+                    if have:
+                        answer["actions"] = {"download": {"href": f"{base}/{oid}", "header": auth}}
+                    else:
+                        answer["error"] = {"code": 404, "message": "Object does not exist"}
+                answers.append(answer)
+            payload = {"transfer": "basic", "objects": answers, "hash_algo": "sha256"}
+            return _Response(200, json.dumps(payload).encode(), "application/vnd.git-lfs+json")
+        m = re.fullmatch(r"objects/([0-9a-f]{64})", rest)
+        if m and method == "PUT":
+            if hashlib.sha256(body).hexdigest() != m.group(1):
+                return _Response(422, b'{"message":"oid mismatch"}', "application/vnd.git-lfs+json")
+            store.mkdir(exist_ok=True)
+            (store / m.group(1)).write_bytes(body)
+            with self._lock:
+                self.lfs_uploads.append(m.group(1))
+            return _Response(200)
+        if m and method == "GET" and (store / m.group(1)).is_file():
+            return _Response(200, (store / m.group(1)).read_bytes(), "application/octet-stream")
+        return _error(404, "Not Found")
+
+    def lfs_objects(self, full_name: str) -> set[str]:
+        """The LFS object ids stored for a repository."""
+        store = self._repos[full_name].bare / "lfs-objects"
+        return {p.name for p in store.iterdir()} if store.is_dir() else set()
 
     def _raw(self, full_name: str, rest: str) -> _Response:
         repo = self._repos.get(full_name)
