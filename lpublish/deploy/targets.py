@@ -94,7 +94,9 @@ class Target(Protocol):
 
     def manifest_unchanged(self, etag: str) -> bool: ...
 
-    def write_manifest(self, manifest: Manifest, if_match: str) -> str: ...
+    def write_manifest(self, manifest: Manifest, if_match: str, body: bytes | None = None) -> str:
+        """Commit ``manifest`` (``body``: its JSON when already serialised) if the ETag still matches."""
+        ...
 
     def list_objects(self) -> dict[str, RemoteObject]: ...
 
@@ -439,13 +441,13 @@ class S3Target:
             raise translate_aws_error(exc, self.bucket) from None
         return False
 
-    def write_manifest(self, manifest: Manifest, if_match: str) -> str:
+    def write_manifest(self, manifest: Manifest, if_match: str, body: bytes | None = None) -> str:
         condition = {"IfMatch": if_match} if if_match else {"IfNoneMatch": "*"}
         try:
             response = self.client.put_object(
                 Bucket=self.bucket,
                 Key=self.key(MANIFEST_KEY),
-                Body=manifest.to_json(),
+                Body=body if body is not None else manifest.to_json(),
                 ContentType="application/json; charset=utf-8",
                 CacheControl="no-store",
                 **condition,
@@ -790,7 +792,7 @@ class DirTarget:
         except FileNotFoundError:
             return not etag
 
-    def write_manifest(self, manifest: Manifest, if_match: str) -> str:
+    def write_manifest(self, manifest: Manifest, if_match: str, body: bytes | None = None) -> str:
         self._tick()
         target = self._path(MANIFEST_KEY)
         try:
@@ -799,7 +801,7 @@ class DirTarget:
             current = ""
         if current != if_match:
             raise ContentError("deploy.manifest_conflict")
-        data = manifest.to_json()
+        data = body if body is not None else manifest.to_json()
         self._write(target, data)
         return _digest(data)
 

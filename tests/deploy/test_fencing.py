@@ -40,10 +40,11 @@ def test_a_slow_deploy_keeps_its_lock_past_the_ttl(moto_server: str, s3_bucket: 
     def slow(event: ProgressEvent) -> None:
         if event.stage == "deploy.progress.write" and "other" not in seen:
             seen["other"] = None
-            # Longer than the TTL: without renewal the lock would be expired and taken over here.
+            # Longer than the TTL: without renewal the lock would be expired and taken over here. (Lock
+            # times have one-second resolution, so the TTL is a few seconds, not a fraction of one.)
             import time
 
-            time.sleep(2.5)
+            time.sleep(4.0)
             raw = s3_client(moto_server).get_object(Bucket=s3_bucket, Key=LOCK_KEY)["Body"].read()
             expires = parse_iso(json.loads(raw)["expires"])
             seen["renewed"] = expires is not None and expires > utcnow()
@@ -56,7 +57,7 @@ def test_a_slow_deploy_keeps_its_lock_past_the_ttl(moto_server: str, s3_bucket: 
         site,
         s3_target(s3_bucket),
         rules=RULES,
-        options=DeployOptions(lock_ttl_seconds=1.2, workers=2),
+        options=DeployOptions(lock_ttl_seconds=3.0, workers=2),
         progress=slow,
     )
     assert result.uploaded
