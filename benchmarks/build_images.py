@@ -57,14 +57,18 @@ const q = JSON.parse(process.env.QUALITY);
 sharp.concurrency(0);
 const limit = os.cpus().length;
 async function one(file) {
-  const meta = await sharp(file).metadata();
+  // Decode the source once (to raw pixels) and resize from that for every output, as lpublish does:
+  // re-reading the file for each of the 9 outputs would charge sharp for 9 decodes.
+  const {data, info} = await sharp(file).raw().toBuffer({resolveWithObject: true});
+  const raw = {raw: {width: info.width, height: info.height, channels: info.channels}};
+  const meta = {width: info.width};
   let ws = widths.filter(w => w <= meta.width);
   if (meta.width < Math.max(...widths)) ws.push(meta.width);
   ws = [...new Set(ws)].sort((a, b) => a - b);
   const stem = path.basename(file, path.extname(file));
   const sizes = {avif: 0, webp: 0, jpeg: 0};
   for (const w of ws) {
-    const base = sharp(file).resize({width: w, kernel: 'lanczos3'});
+    const base = sharp(data, raw).resize({width: w, kernel: 'lanczos3'});
     const jobs = [
       ['avif', base.clone().avif({quality: q.avif, effort: 9 - Number(speed), chromaSubsampling: '4:2:0'})],
       ['webp', base.clone().webp({quality: q.webp, effort: Number(webpMethod)})],

@@ -28,6 +28,7 @@ import json
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -160,9 +161,17 @@ cache_control = "public, max-age=300"
 # ----------------------------------------------------------------------------------------- tools
 
 
+#: The concurrency every tool gets (``--workers``), set by ``main``.
+WORKERS = [32]
+
+
 def aws_env(endpoint: str) -> dict[str, str]:
     env = dict(os.environ)
+    aws_config = WORK / "aws-config"
+    aws_config.parent.mkdir(parents=True, exist_ok=True)
+    aws_config.write_text(f"[default]\nregion = us-east-1\ns3 =\n  max_concurrent_requests = {WORKERS[0]}\n")
     env.update(
+        AWS_CONFIG_FILE=str(aws_config),
         AWS_ACCESS_KEY_ID="bench",
         AWS_SECRET_ACCESS_KEY="bench",
         AWS_DEFAULT_REGION="us-east-1",
@@ -222,6 +231,7 @@ class AwsCli(Tool):
         return find("aws") is not None and (PEERS_BIN / "aws").exists()
 
     def command(self, checkout: Path, bucket: str, endpoint: str, scenario: str) -> list[str]:
+        # Concurrency comes from AWS_CONFIG_FILE (s3.max_concurrent_requests = --workers), see aws_env.
         cmd = [str(PEERS_BIN / "aws"), "s3", "sync", str(checkout / "dist"), f"s3://{bucket}", "--delete"]
         cmd += ["--endpoint-url", endpoint, "--only-show-errors", "--no-progress"]
         if scenario == "headers":
@@ -236,7 +246,15 @@ class S5cmd(Tool):
         return find("s5cmd") is not None
 
     def command(self, checkout: Path, bucket: str, endpoint: str, scenario: str) -> list[str]:
-        cmd = [str(find("s5cmd")), "--endpoint-url", endpoint, "sync", "--delete"]
+        cmd = [
+            str(find("s5cmd")),
+            "--endpoint-url",
+            endpoint,
+            "--numworkers",
+            str(WORKERS[0]),
+            "sync",
+            "--delete",
+        ]
         if scenario == "headers":
             cmd += ["--cache-control", "public, max-age=86400"]
         return [*cmd, str(checkout / "dist") + "/", f"s3://{bucket}/"]
@@ -249,7 +267,21 @@ class Rclone(Tool):
         return shutil.which("rclone") is not None
 
     def command(self, checkout: Path, bucket: str, endpoint: str, scenario: str) -> list[str]:
-        cmd = ["rclone", "sync", "--checksum", "--fast-list", str(checkout / "dist"), f"moto:{bucket}"]
+        # Equal settings: as many transfers (and checkers) as lpublish's workers, and no HEAD after each
+        # PUT (lpublish trusts the PUT's answer too). rclone's defaults are 4 transfers + a HEAD per PUT.
+        n = str(WORKERS[0])
+        cmd = [
+            "rclone",
+            "sync",
+            "--checksum",
+            "--fast-list",
+            "--transfers",
+            n,
+            "--checkers",
+            n,
+            "--s3-no-head",
+        ]
+        cmd += [str(checkout / "dist"), f"moto:{bucket}"]
         if scenario == "headers":
             cmd += ["--header-upload", "Cache-Control: public, max-age=86400"]
         return cmd
@@ -375,9 +407,8 @@ def report(results: dict[str, Any]) -> str:
                 note = "header applied" if entry["header_applied"] else "header NOT applied"
             if entry.get("rc"):
                 note += f" exit {entry['rc']}"
-            lines.append(
-                f"| {scenario} | {name} | {entry['requests']} | {entry['seconds']:.2f} | {ratio} | {note} |"
-            )
+            seconds = f"{entry['seconds']:.2f}" + (f" [{entry['range']}]" if entry.get("range") else "")
+            lines.append(f"| {scenario} | {name} | {entry['requests']} | {seconds} | {ratio} | {note} |")
     return "\n".join(lines)
 
 
@@ -390,17 +421,41 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=32)
     parser.add_argument("--tools", default="lpublish,aws,s5cmd,rclone")
     parser.add_argument("--json", type=Path, default=None, help="Also write the raw results here.")
+    parser.add_argument(
+        "--reruns", type=int, default=3, help="Repeat the whole run; report median and range."
+    )
     parser.add_argument("--serve-moto", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_moto:
         serve_moto(args.serve_moto)
         return
     args.tools = [t.strip() for t in args.tools.split(",")]
-    results = run(args)
+    WORKERS[0] = args.workers
+    runs = [run(args) for _ in range(max(1, args.reruns))]
+    results = merge_runs(runs)
     print()
+    print(f"settings: {args.workers} concurrent requests for every tool (lpublish workers, rclone")
+    print("--transfers/--checkers + --s3-no-head, aws s3 max_concurrent_requests, s5cmd --numworkers);")
+    print(f"{len(runs)} run(s): seconds are the median, [min-max] the range")
     print(report(results))
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
+        args.json.write_text(json.dumps({"merged": results, "runs": runs}, indent=2))
+
+
+def merge_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result per scenario and tool: the median seconds of the reruns, with their range."""
+    merged: dict[str, Any] = {"files": runs[0]["files"], "bytes": runs[0]["bytes"], "scenarios": {}}
+    for scenario, tools in runs[0]["scenarios"].items():
+        merged["scenarios"][scenario] = {}
+        for name, entry in tools.items():
+            times = sorted(r["scenarios"][scenario][name]["seconds"] for r in runs)
+            merged["scenarios"][scenario][name] = {
+                **entry,
+                "seconds": statistics.median(times),
+                "range": f"{times[0]:.2f}-{times[-1]:.2f}",
+                "rc": max(r["scenarios"][scenario][name]["rc"] for r in runs),
+            }
+    return merged
 
 
 if __name__ == "__main__":

@@ -10,7 +10,13 @@ import pytest
 from lpublish.i18n import set_language
 
 # Shared fixtures that start real local components (forge server, moto S3, git repos).
-pytest_plugins = ["tests.plugins.forge", "tests.plugins.s3", "tests.plugins.gitrepos", "tests.plugins.sites"]
+pytest_plugins = [
+    "tests.plugins.forge",
+    "tests.plugins.s3",
+    "tests.plugins.gitrepos",
+    "tests.plugins.cloudfront",
+    "tests.plugins.sites",
+]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_SITE = REPO_ROOT / "site"

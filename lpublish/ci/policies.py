@@ -34,6 +34,9 @@ class AwsSetup:
     distribution: str = ""
     preview_bucket: str = ""
     preview_prefix: str = ""
+    #: KMS keys of buckets encrypted with SSE-KMS (``[deploy.targets.*] kms_key_arn``); empty: SSE-S3.
+    kms_key_arn: str = ""
+    preview_kms_key_arn: str = ""
 
     @classmethod
     def from_config(cls, config: SiteConfig, *, account_id: str = "") -> AwsSetup:
@@ -53,6 +56,8 @@ class AwsSetup:
             distribution=(production.distribution if production else "") or "DISTRIBUTION_ID",
             preview_bucket=(preview.bucket if preview else "") or "",
             preview_prefix=_static_prefix(preview.preview_prefix) if preview else "",
+            kms_key_arn=production.kms_key_arn if production else "",
+            preview_kms_key_arn=preview.kms_key_arn if preview else "",
         )
 
 
@@ -108,6 +113,17 @@ def _list_statement(sid: str, bucket: str, prefix: str) -> dict[str, Any]:
     return statement
 
 
+#: Object actions of a deploy: Get/Head for the diff and verification, Put/Delete for the sync (copies
+#: are Get + Put; multipart uploads are Put, and AbortMultipartUpload cleans up a failed one), and the
+#: deploy lock and release records are objects under the same prefix.
+_WRITE_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
+
+
+def _kms_statement(sid: str, key_arn: str, actions: list[str]) -> dict[str, Any]:
+    """SSE-KMS buckets: S3 calls KMS on the caller's behalf (GenerateDataKey to write, Decrypt to read)."""
+    return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": key_arn}
+
+
 def production_policy(setup: AwsSetup) -> dict[str, Any]:
     """What the production deploy needs: the site's objects in one bucket, invalidations on one distribution."""
     statements: list[dict[str, Any]] = [
@@ -115,9 +131,9 @@ def production_policy(setup: AwsSetup) -> dict[str, Any]:
         {
             "Sid": "SyncSite",
             "Effect": "Allow",
-            # Get/Head for the incremental diff and verification, Put/Delete for the sync (copies are
-            # Get + Put), and the deploy lock is an object under the same prefix.
-            "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            # GetObjectVersion: rollback checks and copies older versions of objects (HeadObject /
+            # CopyObject with a version id are authorised by it, not by GetObject).
+            "Action": [*_WRITE_ACTIONS, "s3:GetObjectVersion"],
             "Resource": _objects(setup.bucket, setup.prefix),
         },
         {
@@ -127,6 +143,10 @@ def production_policy(setup: AwsSetup) -> dict[str, Any]:
             "Resource": f"arn:aws:cloudfront::{setup.account_id}:distribution/{setup.distribution}",
         },
     ]
+    if setup.kms_key_arn:
+        statements.append(
+            _kms_statement("SiteKey", setup.kms_key_arn, ["kms:GenerateDataKey", "kms:Decrypt"])
+        )
     return {"Version": "2012-10-17", "Statement": statements}
 
 
@@ -138,7 +158,7 @@ def preview_policy(setup: AwsSetup) -> dict[str, Any]:
         {
             "Sid": "WritePreviews",
             "Effect": "Allow",
-            "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            "Action": list(_WRITE_ACTIONS),
             "Resource": _objects(bucket, setup.preview_prefix),
         },
         _list_statement("ListProductionForPlan", setup.bucket, setup.prefix),
@@ -149,6 +169,11 @@ def preview_policy(setup: AwsSetup) -> dict[str, Any]:
             "Resource": _objects(setup.bucket, setup.prefix),
         },
     ]
+    preview_key = setup.preview_kms_key_arn or (setup.kms_key_arn if not setup.preview_bucket else "")
+    if preview_key:
+        statements.append(_kms_statement("PreviewKey", preview_key, ["kms:GenerateDataKey", "kms:Decrypt"]))
+    if setup.kms_key_arn and setup.kms_key_arn != preview_key:
+        statements.append(_kms_statement("ReadProductionKey", setup.kms_key_arn, ["kms:Decrypt"]))
     return {"Version": "2012-10-17", "Statement": statements}
 
 

@@ -28,7 +28,7 @@ from PIL import Image
 
 from lpublish.ci import policies
 from lpublish.ci.toolchain import toolchain_steps
-from lpublish.ci.workflows import WORKFLOWS, WorkflowVars, render_workflow
+from lpublish.ci.workflows import WORKFLOWS, WorkflowVars, render_workflow, uses_lfs
 from lpublish.config import CONFIG_NAME, SiteConfig, parse_config
 from lpublish.content.propose import SlotProposal, propose_slots, slots_toml
 from lpublish.errors import ContentError, UsageError
@@ -585,6 +585,7 @@ def plan_init(
         base=base,
         output=_output_for_workflows(detection, config.site.out_dir),
         toolchain=toolchain_steps(detection, plan.site_dir),
+        lfs=uses_lfs(repo_root),
     )
     for workflow in WORKFLOWS:
         plan.files[repo_root / ".github" / "workflows" / workflow] = render_workflow(workflow, variables)

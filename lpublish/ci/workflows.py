@@ -41,6 +41,8 @@ class WorkflowVars:
     output: str = "dist"
     #: YAML steps installing the site's toolchain (setup-node + npm ci, Hugo, Ruby), or empty.
     toolchain: str = ""
+    #: The repository keeps files in Git LFS: checkouts must fetch the objects, not the pointers.
+    lfs: bool = False
 
     @property
     def paths(self) -> str:
@@ -66,7 +68,7 @@ def template_text(name: str) -> str:
 def render_workflow(name: str, variables: WorkflowVars) -> str:
     """The workflow ``name`` filled in for one repository."""
     site = variables.site.strip("/") or "."
-    return (
+    text = (
         template_text(name)
         .replace(TOOLCHAIN_STEP, variables.toolchain)
         .replace("__LPUBLISH_SITE__", site)
@@ -75,6 +77,21 @@ def render_workflow(name: str, variables: WorkflowVars) -> str:
         .replace("__LPUBLISH_BASE__", variables.base)
         .replace("__LPUBLISH_OUTPUT__", variables.output.strip("/") or ".")
     )
+    if variables.lfs:
+        text = text.replace(
+            "          persist-credentials: false\n",
+            "          persist-credentials: false\n          lfs: true\n",
+        )
+    return text
+
+
+def uses_lfs(repo_root: Path) -> bool:
+    """Whether the repository's ``.gitattributes`` stores anything with Git LFS (``filter=lfs``)."""
+    try:
+        text = (repo_root / ".gitattributes").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return any("filter=lfs" in line.split("#", 1)[0] for line in text.splitlines())
 
 
 #: How this repository's own workflows are rendered (site in ``site/``, lpublish from the checkout).

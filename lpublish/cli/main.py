@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "drafts": "lpublish.cli.publish_cmd:drafts",
     "deploy": "lpublish.cli.deploy_cmd:deploy",
     "rollback": "lpublish.cli.deploy_cmd:rollback",
+    "record-deployment": "lpublish.cli.deployment_cmd:record_deployment_command",
     "comment": "lpublish.cli.ci_cmd:comment",
     "ci": "lpublish.cli.ci_cmd:ci",
     "init": "lpublish.cli.init_cmd:init",

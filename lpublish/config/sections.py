@@ -515,6 +515,9 @@ class DeployTarget(BaseModel):
     lock_ttl_seconds: float = Field(default=1800.0, gt=0)
     #: Up to this many exact CloudFront paths; more are collapsed into directory wildcards.
     invalidation_max_paths: int = Field(default=30, ge=1, le=3000)
+    #: The bucket's SSE-KMS key (``arn:aws:kms:...``), when it encrypts with KMS: the generated IAM
+    #: policies then allow the KMS calls S3 makes for the deploy (and ETags are not MD5s).
+    kms_key_arn: str = Field(default="", pattern=r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+)?$")
 
     # Values that can hurt are refused at load (lpublish.config.deploy_rules says why each rule exists).
     @field_validator("prefix")

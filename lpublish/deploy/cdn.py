@@ -2,12 +2,14 @@
 
 Owns: ``invalidation_paths`` (site paths -> the fewest CloudFront paths: ``dir/index.html`` also
 invalidates ``dir/``; many paths collapse into directory wildcards inside CloudFront's limits of 3,000
-paths and 15 wildcard paths in flight) and ``invalidate`` (idempotent caller reference, back-off on
+paths and 15 wildcard paths in flight), ``encode_path`` (CloudFront's encoding rule), ``batch_reference``
+(a CallerReference unique per batch content) and ``invalidate`` (idempotent, back-off on
 ``TooManyInvalidationsInProgress``, optional bounded wait). Must not import UI libraries.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -22,6 +24,37 @@ MAX_PATHS = 3000
 MAX_WILDCARDS = 15
 #: CloudFront's free tier: paths per month (a wildcard counts as one path).
 FREE_PATHS_PER_MONTH = 1000
+
+
+#: RFC 1738's "unsafe" characters. CloudFront wants exactly these (and non-ASCII) percent-encoded in
+#: invalidation paths, and nothing else: encoding more makes the path miss the cached object.
+_UNSAFE = frozenset(' "<>#%{}|\\^~[]`')
+
+
+def encode_path(path: str) -> str:
+    """A site path as CloudFront expects it in an invalidation batch (AWS: "If the path includes non-ASCII
+    characters or unsafe characters as defined in RFC 1738, URL-encode those characters. Do not URL-encode
+    any other characters"). A trailing ``*`` stays a wildcard."""
+    wildcard = path.endswith("*")
+    body = path[:-1] if wildcard else path
+    out: list[str] = []
+    for char in body:
+        if ord(char) > 0x7E or ord(char) < 0x21 or char in _UNSAFE:
+            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8"))
+        else:
+            out.append(char)
+    return "".join(out) + ("*" if wildcard else "")
+
+
+def batch_reference(base: str, paths: list[str]) -> str:
+    """A CallerReference unique to this batch's content.
+
+    CloudFront answers ``InvalidationBatchAlreadyExists`` when a reference is sent again with other
+    paths, forever; the same reference with the same paths returns the first invalidation. Hashing the
+    paths into the reference keeps a rerun idempotent and never reuses a reference for a new batch.
+    """
+    digest = hashlib.sha256("\n".join(sorted(paths)).encode("utf-8")).hexdigest()[:16]
+    return f"{base[:100]}-{digest}"
 
 
 def _expand(path: str) -> list[str]:
@@ -104,13 +137,22 @@ def invalidate(
     attempts: int = 8,
     sleep: Callable[[float], None] = time.sleep,
 ) -> InvalidationResult:
-    """Create one invalidation (idempotent through ``caller_reference``); back off while CloudFront says
-    too many are in progress; with ``wait``, poll until it completes or ``wait_timeout`` passes."""
+    """Create one invalidation; back off while CloudFront says too many are in progress; with ``wait``,
+    poll until it completes or ``wait_timeout`` passes.
+
+    ``paths`` are site paths (``/docs/お知らせ.pdf``); they are encoded here. ``caller_reference`` is a
+    base: the sent reference also carries a digest of the paths (see ``batch_reference``), so a rerun of
+    the same batch is idempotent and a different batch never collides with an earlier one.
+    """
     from botocore.exceptions import ClientError
 
     if not paths:
         return InvalidationResult(paths=[])
-    batch = {"Paths": {"Quantity": len(paths), "Items": paths}, "CallerReference": caller_reference}
+    encoded = sorted({encode_path(p) for p in paths})
+    batch = {
+        "Paths": {"Quantity": len(encoded), "Items": encoded},
+        "CallerReference": batch_reference(caller_reference, encoded),
+    }
     delay = 2.0
     for attempt in range(attempts):
         try:

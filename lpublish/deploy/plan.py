@@ -91,6 +91,16 @@ class Plan:
         return [a for a in self.writes if a.entry]
 
     @property
+    def new_entry_phase(self) -> list[Action]:
+        """Entry files that do not exist yet: written before the existing pages that may link to them."""
+        return [a for a in self.entry_phase if a.reason == "new"]
+
+    @property
+    def changed_entry_phase(self) -> list[Action]:
+        """Entry files that already exist (changed, restored, drifted): written last."""
+        return [a for a in self.entry_phase if a.reason != "new"]
+
+    @property
     def uploads(self) -> list[Action]:
         return [a for a in self.writes if a.kind == "upload"]
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
+import logging
 import os
 import shutil
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -39,6 +41,8 @@ from lpublish.deploy.manifest import (
 from lpublish.deploy.plan import RemoteObject
 from lpublish.errors import ContentError, ExternalError, UsageError
 
+logger = logging.getLogger(__name__)
+
 #: Files at least this big are uploaded in parts (S3 needs parts for > 5 GB; parts retry independently).
 MULTIPART_THRESHOLD = 64 * 1024 * 1024
 
@@ -48,7 +52,30 @@ class LockInfo:
     owner: str
     acquired: str
     expires: str
+    #: The release this holder is writing, once it knows it: a lock whose release is committed is stale.
     deploy_id: str = ""
+    #: Unique per acquisition: who holds the lock is decided by this, never by the owner text.
+    token: str = ""
+
+    @property
+    def ttl_seconds(self) -> float:
+        start, end = parse_iso(self.acquired), parse_iso(self.expires)
+        return max(1.0, (end - start).total_seconds()) if start and end else 900.0
+
+    def renewed(self, deploy_id: str | None = None) -> LockInfo:
+        """The same lock valid for another TTL from now (and naming ``deploy_id`` when given)."""
+        now = utcnow()
+        return replace(
+            self,
+            expires=iso(now + timedelta(seconds=self.ttl_seconds)),
+            acquired=iso(now),
+            deploy_id=self.deploy_id if deploy_id is None else deploy_id,
+        )
+
+
+#: ``finished(lock) -> bool``: whether the holder of a live lock has in fact finished (its release is
+#: committed), so the lock is left over from a crash or a failed release and may be removed.
+FinishedCheck = Callable[[LockInfo], bool]
 
 
 class Target(Protocol):
@@ -67,7 +94,9 @@ class Target(Protocol):
 
     def manifest_unchanged(self, etag: str) -> bool: ...
 
-    def write_manifest(self, manifest: Manifest, if_match: str) -> str: ...
+    def write_manifest(self, manifest: Manifest, if_match: str, body: bytes | None = None) -> str:
+        """Commit ``manifest`` (``body``: its JSON when already serialised) if the ETag still matches."""
+        ...
 
     def list_objects(self) -> dict[str, RemoteObject]: ...
 
@@ -83,9 +112,17 @@ class Target(Protocol):
 
     def delete(self, paths: list[str]) -> list[str]: ...
 
-    def acquire_lock(self, info: LockInfo, *, wait_seconds: float) -> None: ...
+    def acquire_lock(
+        self, info: LockInfo, *, wait_seconds: float, finished: FinishedCheck | None = None
+    ) -> None: ...
 
-    def release_lock(self) -> None: ...
+    def renew_lock(self, deploy_id: str | None = None) -> None:
+        """Extend our lock (an ownership check too); ``ContentError`` ``lock_lost`` when it is not ours."""
+        ...
+
+    def release_lock(self) -> None:
+        """Remove our lock; ``ExternalError`` when that fails (a lock taken over by another is left)."""
+        ...
 
     def put_release(self, release_id: str, data: bytes) -> None: ...
 
@@ -113,12 +150,20 @@ def lock_owner() -> str:
 
 def new_lock(deploy_id: str, ttl_seconds: float) -> LockInfo:
     now = utcnow()
-    return LockInfo(lock_owner(), iso(now), iso(now + timedelta(seconds=ttl_seconds)), deploy_id)
+    return LockInfo(
+        lock_owner(), iso(now), iso(now + timedelta(seconds=ttl_seconds)), deploy_id, uuid.uuid4().hex
+    )
 
 
 def _lock_json(info: LockInfo) -> bytes:
     return json.dumps(
-        {"owner": info.owner, "acquired": info.acquired, "expires": info.expires, "deploy_id": info.deploy_id}
+        {
+            "owner": info.owner,
+            "acquired": info.acquired,
+            "expires": info.expires,
+            "deploy_id": info.deploy_id,
+            "token": info.token,
+        }
     ).encode()
 
 
@@ -126,10 +171,21 @@ def _parse_lock(raw: bytes) -> LockInfo | None:
     try:
         data = json.loads(raw)
         return LockInfo(
-            str(data["owner"]), str(data["acquired"]), str(data["expires"]), str(data.get("deploy_id", ""))
+            str(data["owner"]),
+            str(data["acquired"]),
+            str(data["expires"]),
+            str(data.get("deploy_id", "")),
+            str(data.get("token", "")),
         )
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def _lock_lost(target: str) -> ContentError:
+    return ContentError("services.deploy.lock_lost", target=target)
+
+
+_PRECONDITION = ("PreconditionFailed", "ConditionalRequestConflict")
 
 
 def _expired(info: LockInfo | None) -> bool:
@@ -251,6 +307,8 @@ class S3Target:
         self._count = 0
         self._count_lock = threading.Lock()
         self._lock_etag: str | None = None
+        self._lock_info: LockInfo | None = None
+        self._lock_guard = threading.Lock()
         self._clients: tuple[Any, Any] | None = None
         self._client_error: BaseException | None = None
         self._ready = threading.Event()
@@ -339,13 +397,30 @@ class S3Target:
                 raise
             raise translate_aws_error(exc, self.bucket) from None
 
+    def _absent(self, exc: Exception, key: str) -> bool:
+        """Whether a failed read of ``key`` means "no such object".
+
+        S3 answers 403 instead of 404 for a missing key when the caller may not list that key (a
+        ``ListBucket`` conditioned on a prefix, as least-privilege policies do). A 403 is therefore only
+        "unknown": a prefix listing of exactly that key decides, and a real denial stays a denial.
+        """
+        if _client_error_code(exc) in ("NoSuchKey", "404") or _status(exc) == 404:
+            return True
+        if _status(exc) != 403:
+            return False
+        try:
+            page = self.client.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1)
+        except Exception:
+            return False
+        return not any(str(item.get("Key")) == key for item in page.get("Contents", []))
+
     # -- manifest
     def read_manifest(self) -> tuple[Manifest | None, str]:
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self.key(MANIFEST_KEY))
             raw = response["Body"].read()
         except Exception as exc:
-            if _client_error_code(exc) in ("NoSuchKey", "404") or _status(exc) == 404:
+            if self._absent(exc, self.key(MANIFEST_KEY)):
                 return None, ""
             raise translate_aws_error(exc, self.bucket) from None
         etag = str(response.get("ETag", ""))
@@ -361,18 +436,18 @@ class S3Target:
             status = _status(exc)
             if status == 304 or _client_error_code(exc) == "304":
                 return True
-            if status == 404 or _client_error_code(exc) in ("404", "NoSuchKey"):
+            if status in (403, 404) and self._absent(exc, self.key(MANIFEST_KEY)):
                 return not etag
             raise translate_aws_error(exc, self.bucket) from None
         return False
 
-    def write_manifest(self, manifest: Manifest, if_match: str) -> str:
+    def write_manifest(self, manifest: Manifest, if_match: str, body: bytes | None = None) -> str:
         condition = {"IfMatch": if_match} if if_match else {"IfNoneMatch": "*"}
         try:
             response = self.client.put_object(
                 Bucket=self.bucket,
                 Key=self.key(MANIFEST_KEY),
-                Body=manifest.to_json(),
+                Body=body if body is not None else manifest.to_json(),
                 ContentType="application/json; charset=utf-8",
                 CacheControl="no-store",
                 **condition,
@@ -506,7 +581,9 @@ class S3Target:
         return len(listing)
 
     # -- lock
-    def acquire_lock(self, info: LockInfo, *, wait_seconds: float) -> None:
+    def acquire_lock(
+        self, info: LockInfo, *, wait_seconds: float, finished: FinishedCheck | None = None
+    ) -> None:
         deadline = time.monotonic() + wait_seconds
         body = _lock_json(info)
         key = self.key(LOCK_KEY)
@@ -515,10 +592,10 @@ class S3Target:
                 response = self.client.put_object(
                     Bucket=self.bucket, Key=key, Body=body, IfNoneMatch="*", ContentType="application/json"
                 )
-                self._lock_etag = str(response.get("ETag", ""))
+                self._hold(info, str(response.get("ETag", "")))
                 return
             except Exception as exc:
-                if _client_error_code(exc) not in ("PreconditionFailed", "ConditionalRequestConflict"):
+                if _client_error_code(exc) not in _PRECONDITION:
                     raise translate_aws_error(exc, self.bucket) from None
             # Someone holds it: take it over only if it is stale, and only if nobody else did first.
             current: LockInfo | None = None
@@ -527,41 +604,78 @@ class S3Target:
                 current = _parse_lock(got["Body"].read())
                 etag = str(got.get("ETag", ""))
             except Exception as exc:
-                if _status(exc) == 404 or _client_error_code(exc) == "NoSuchKey":
+                if self._absent(exc, key):
                     continue  # released in between: try again at once
                 raise translate_aws_error(exc, self.bucket) from None
+            if not _expired(current) and current is not None and finished is not None and finished(current):
+                # Left over: its deploy committed, then the holder crashed or failed to release it.
+                logger.info("removing the lock of finished deploy %s", current.deploy_id)
+                with contextlib.suppress(Exception):
+                    self.client.delete_object(Bucket=self.bucket, Key=key, IfMatch=etag)
+                continue
             if _expired(current):
                 try:
                     response = self.client.put_object(
                         Bucket=self.bucket, Key=key, Body=body, IfMatch=etag, ContentType="application/json"
                     )
-                    self._lock_etag = str(response.get("ETag", ""))
+                    self._hold(info, str(response.get("ETag", "")))
                     return
                 except Exception as exc:
-                    if _client_error_code(exc) not in (
-                        "PreconditionFailed",
-                        "ConditionalRequestConflict",
-                        "NoSuchKey",
-                    ):
+                    if _client_error_code(exc) not in (*_PRECONDITION, "NoSuchKey"):
                         raise translate_aws_error(exc, self.bucket) from None
                     continue
             if time.monotonic() >= deadline:
                 raise _locked_error(current)
             time.sleep(min(2.0, max(0.1, deadline - time.monotonic())))
 
+    def _hold(self, info: LockInfo, etag: str) -> None:
+        with self._lock_guard:
+            self._lock_info, self._lock_etag = info, etag
+
+    def renew_lock(self, deploy_id: str | None = None) -> None:
+        with self._lock_guard:
+            if self._lock_info is None or self._lock_etag is None:
+                raise _lock_lost(self.url)
+            info = self._lock_info.renewed(deploy_id)
+            try:
+                # Conditional on our own ETag: succeeds only while nobody else has replaced the lock.
+                response = self.client.put_object(
+                    Bucket=self.bucket,
+                    Key=self.key(LOCK_KEY),
+                    Body=_lock_json(info),
+                    IfMatch=self._lock_etag,
+                    ContentType="application/json",
+                )
+            except Exception as exc:
+                if _client_error_code(exc) in (*_PRECONDITION, "NoSuchKey") or _status(exc) in (404, 412):
+                    self._lock_info = self._lock_etag = None
+                    raise _lock_lost(self.url) from None
+                raise translate_aws_error(exc, self.bucket) from None
+            self._lock_info, self._lock_etag = info, str(response.get("ETag", ""))
+
     def release_lock(self) -> None:
-        if self._lock_etag is None:
+        with self._lock_guard:
+            etag, self._lock_etag, self._lock_info = self._lock_etag, None, None
+        if etag is None:
             return
-        etag, self._lock_etag = self._lock_etag, None
+        key = self.key(LOCK_KEY)
         try:
             # Only our own lock: if it expired and someone took it over, theirs must stay.
-            self.client.delete_object(Bucket=self.bucket, Key=self.key(LOCK_KEY), IfMatch=etag)
+            self.client.delete_object(Bucket=self.bucket, Key=key, IfMatch=etag)
+            return
         except Exception as exc:
-            if _client_error_code(exc) in ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey"):
+            if _client_error_code(exc) in (*_PRECONDITION, "NoSuchKey") or _status(exc) in (404, 412):
                 return
-            # Endpoints without conditional deletes: remove it plainly (it is still ours in practice).
-            with contextlib.suppress(Exception):
-                self.client.delete_object(Bucket=self.bucket, Key=self.key(LOCK_KEY))
+            first = exc
+        if _status(first) in (400, 501) or _client_error_code(first) in ("NotImplemented", "InvalidArgument"):
+            # Endpoints without conditional deletes: remove it plainly (it is ours: we just held it).
+            try:
+                self.client.delete_object(Bucket=self.bucket, Key=key)
+                return
+            except Exception as exc:
+                first = exc
+        code = _client_error_code(first) or str(_status(first) or type(first).__name__)
+        raise ExternalError("services.deploy.unlock_failed", target=self.url, lock=key, code=code) from None
 
     # -- releases
     def put_release(self, release_id: str, data: bytes) -> None:
@@ -594,7 +708,7 @@ class S3Target:
             got = self.client.get_object(Bucket=self.bucket, Key=self.key(f"{RELEASES_DIR}{release_id}.json"))
             return bytes(got["Body"].read())
         except Exception as exc:
-            if _status(exc) == 404 or _client_error_code(exc) in ("NoSuchKey", "404"):
+            if self._absent(exc, self.key(f"{RELEASES_DIR}{release_id}.json")):
                 return None
             raise translate_aws_error(exc, self.bucket) from None
 
@@ -631,7 +745,7 @@ class DirTarget:
         self.url = self.root.resolve().as_uri() + "/"
         self.site_url = site_url
         self._count = 0
-        self._locked = False
+        self._lock_info: LockInfo | None = None
         self._io = threading.Lock()
 
     @property
@@ -678,7 +792,7 @@ class DirTarget:
         except FileNotFoundError:
             return not etag
 
-    def write_manifest(self, manifest: Manifest, if_match: str) -> str:
+    def write_manifest(self, manifest: Manifest, if_match: str, body: bytes | None = None) -> str:
         self._tick()
         target = self._path(MANIFEST_KEY)
         try:
@@ -687,7 +801,7 @@ class DirTarget:
             current = ""
         if current != if_match:
             raise ContentError("deploy.manifest_conflict")
-        data = manifest.to_json()
+        data = body if body is not None else manifest.to_json()
         self._write(target, data)
         return _digest(data)
 
@@ -748,7 +862,9 @@ class DirTarget:
             shutil.rmtree(self.root)  # the folder itself, with .lpublish/ and empty directories
         return len(listing)
 
-    def acquire_lock(self, info: LockInfo, *, wait_seconds: float) -> None:
+    def acquire_lock(
+        self, info: LockInfo, *, wait_seconds: float, finished: FinishedCheck | None = None
+    ) -> None:
         lock = self._path(LOCK_KEY)
         lock.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + wait_seconds
@@ -761,7 +877,8 @@ class DirTarget:
                     current = _parse_lock(lock.read_bytes())
                 except FileNotFoundError:
                     continue
-                if _expired(current):
+                left_over = current is not None and finished is not None and finished(current)
+                if _expired(current) or left_over:
                     # Move the stale lock aside (atomic), then race for it again through O_EXCL. If what we
                     # moved turns out to be someone's fresh lock, put it back: only one process wins.
                     aside = lock.with_name(f"lock.stale-{os.getpid()}-{threading.get_ident()}")
@@ -769,7 +886,8 @@ class DirTarget:
                         os.rename(lock, aside)
                     except FileNotFoundError:
                         continue
-                    if not _expired(_parse_lock(aside.read_bytes())):
+                    moved = _parse_lock(aside.read_bytes())
+                    if not _expired(moved) and not (moved is not None and moved == current and left_over):
                         with contextlib.suppress(OSError):
                             os.link(aside, lock)
                     aside.unlink(missing_ok=True)
@@ -780,14 +898,43 @@ class DirTarget:
                 continue
             with os.fdopen(fd, "wb") as fh:
                 fh.write(_lock_json(info))
-            self._locked = True
+            self._lock_info = info
             return
 
+    def renew_lock(self, deploy_id: str | None = None) -> None:
+        with self._io:
+            lock = self._path(LOCK_KEY)
+            try:
+                current = _parse_lock(lock.read_bytes())
+            except FileNotFoundError:
+                current = None
+            if self._lock_info is None or current is None or current.token != self._lock_info.token:
+                self._lock_info = None
+                raise _lock_lost(self.url)
+            info = self._lock_info.renewed(deploy_id)
+            tmp = lock.with_name(f"lock.renew-{os.getpid()}-{threading.get_ident()}")
+            tmp.write_bytes(_lock_json(info))
+            os.replace(tmp, lock)
+            self._lock_info = info
+
     def release_lock(self) -> None:
-        if self._locked:
-            with contextlib.suppress(FileNotFoundError):
-                self._path(LOCK_KEY).unlink()
-            self._locked = False
+        info, self._lock_info = self._lock_info, None
+        if info is None:
+            return
+        lock = self._path(LOCK_KEY)
+        try:
+            current = _parse_lock(lock.read_bytes())
+            if current is not None and current.token == info.token:
+                lock.unlink()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise ExternalError(
+                "services.deploy.unlock_failed",
+                target=self.url,
+                lock=str(lock),
+                code=exc.strerror or "OSError",
+            ) from None
 
     def put_release(self, release_id: str, data: bytes) -> None:
         self._tick()

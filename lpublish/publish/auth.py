@@ -3,7 +3,9 @@
 Owns: ``resolve_token`` (environment ``LPUBLISH_GITHUB_TOKEN`` / ``GITHUB_TOKEN``, then the OS keyring,
 then ``gh auth token``), the device flow (``start_device_flow`` / ``poll_device_flow``, polled with
 httpx because githubkit's helper ignores ``slow_down`` and ``access_denied``), keyring storage with expiry
-and refresh token (``store_token``, ``load_token``, ``delete_token``) and transparent refresh.
+and refresh token (``store_token``, ``load_token``, ``delete_token``) and transparent refresh before expiry,
+serialised across processes by a file lock (refresh tokens rotate on use), and ``TokenKeeper`` for
+sessions that outlive one token.
 
 Tokens are kept in the keyring under service ``lpublish`` and the forge host name, as JSON. They are never
 logged, put in argv, or included in an exception. Must not import UI libraries.
@@ -13,12 +15,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -196,15 +200,62 @@ def resolve_token(config: SiteConfig) -> str | None:
     stored = load_token(host)
     if stored is not None:
         if stored.expired() and stored.refresh_token:
-            if stored.refresh_expires_at is not None and stored.refresh_expires_at <= time.time():
-                raise ExternalError("publish.auth_expired")
-            refreshed = refresh_tokens(config, stored)
-            store_token(host, refreshed)
-            return refreshed.access_token
+            return _refresh_shared(config, host).access_token
         if stored.expired(margin=0):
             raise ExternalError("publish.auth_expired")
         return stored.access_token
     return gh_cli_token(host)
+
+
+def _lock_path(host: str) -> Path:
+    from platformdirs import user_cache_dir
+
+    folder = Path(user_cache_dir("lpublish", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"token-{re.sub(r'[^A-Za-z0-9._-]', '_', host)}.lock"
+
+
+def _refresh_shared(config: SiteConfig, host: str, *, timeout: float = 60.0) -> TokenSet:
+    """Refresh the stored token under a lock shared by every lpublish process of this user.
+
+    GitHub rotates the refresh token on every use: two processes refreshing with the same one would
+    leave the slower one with a dead token (logged out). Under the lock, the keyring is read again, so
+    whoever comes second uses the token the first one stored.
+    """
+    from filelock import FileLock, Timeout
+
+    try:
+        with FileLock(str(_lock_path(host)), timeout=timeout):
+            current = load_token(host)
+            if current is None:
+                raise ExternalError("publish.not_signed_in")
+            if not current.expired():
+                return current  # another process refreshed while we waited
+            if not current.refresh_token:
+                raise ExternalError("publish.auth_expired")
+            if current.refresh_expires_at is not None and current.refresh_expires_at <= time.time():
+                raise ExternalError("publish.auth_expired")
+            refreshed = refresh_tokens(config, current)
+            store_token(host, refreshed)
+            return refreshed
+    except Timeout:
+        raise ExternalError("services.auth.refresh_busy") from None
+
+
+class TokenKeeper:
+    """The token for a long session (the TUI): refreshed before it expires, never kept past that.
+
+    ``GitHubForge`` asks it before requests (at most every ``check_every`` seconds) and after a 401,
+    so an 8-hour GitHub App token is renewed in time instead of failing the session.
+    """
+
+    def __init__(self, config: SiteConfig, token: str) -> None:
+        self.config = config
+        self.token = token
+
+    def __call__(self) -> str:
+        self.token = resolve_token(self.config) or self.token
+        return self.token
 
 
 def require_token(config: SiteConfig) -> str:

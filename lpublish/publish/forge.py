@@ -117,6 +117,10 @@ class Forge(Protocol):
         """Pull requests, most recently updated first. ``head`` is ``branch`` (same repository)."""
         ...
 
+    def list_pulls_by(self, author: str, *, limit: int = 30) -> list[PullRequest]:
+        """Pull requests opened by ``author``, most recently updated first, filtered by the server."""
+        ...
+
     def get_pull(self, number: int) -> PullRequest: ...
 
     def update_pull(
@@ -140,6 +144,10 @@ class Forge(Protocol):
     def update_comment(self, comment_id: int, body: str) -> Comment: ...
 
     def list_check_runs(self, ref: str) -> list[CheckRun]: ...
+
+    def list_commit_statuses(self, ref: str) -> list[CheckRun]:
+        """Commit statuses (Status API), latest per context, shaped like check runs."""
+        ...
 
     def create_check_run(
         self, *, name: str, head_sha: str, status: str = "completed", conclusion: str | None = "success"

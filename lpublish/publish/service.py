@@ -46,7 +46,7 @@ RequestState = Literal[
 
 MARKER = "lpublish:request"
 _MARKER_RE = re.compile(r"<!--\s*lpublish:request\s+(\{.*?\})\s*-->", re.DOTALL)
-_FAILED = {"failure", "cancelled", "timed_out", "action_required", "startup_failure", "stale"}
+_FAILED = {"failure", "cancelled", "timed_out", "action_required", "startup_failure", "stale", "error"}
 
 
 @dataclass
@@ -935,7 +935,8 @@ def request_status(config: SiteConfig, forge: Forge, pull: PullRequest) -> Reque
     if pull.state != "open":
         status.state = "closed"
         return status
-    runs = forge.list_check_runs(pull.head_sha)
+    # Check runs and commit statuses: many CI systems only post statuses.
+    runs = forge.list_check_runs(pull.head_sha) + forge.list_commit_statuses(pull.head_sha)
     counts = {"total": len(runs), "passed": 0, "failed": 0, "running": 0}
     for run in runs:
         if run.status != "completed":
@@ -979,9 +980,6 @@ def request_status(config: SiteConfig, forge: Forge, pull: PullRequest) -> Reque
 def list_requests(config: SiteConfig, *, forge: Forge, limit: int = 30) -> list[RequestStatus]:
     """The signed-in user's requests (PRs carrying the lpublish marker), newest activity first."""
     me = forge.get_user()
-    pulls = [
-        p
-        for p in forge.list_pulls(state="all", limit=100)
-        if p.user_login.lower() == me.login.lower() and parse_marker(p.body) is not None
-    ]
+    # Filtered by GitHub (author), not from the newest 100 of everyone: older requests stay visible.
+    pulls = [p for p in forge.list_pulls_by(me.login, limit=limit * 2) if parse_marker(p.body) is not None]
     return [request_status(config, forge, p) for p in pulls[:limit]]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import re
 import secrets
@@ -35,6 +36,8 @@ from lpublish.errors import ExternalError, UsageError
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
 from lpublish.publish.drafts import user_cache
 
+logger = logging.getLogger(__name__)
+
 TOKEN_ENV = "LPUBLISH_GIT_TOKEN"
 #: The helper prints the token from the environment only for ``get``; git never stores it because the
 #: helper list was reset first and this helper ignores ``store``.
@@ -49,16 +52,54 @@ class NonFastForward(Exception):
     """The remote branch moved since we fetched it (handled by the caller: fetch, rebase, retry)."""
 
 
-def git_env(config: SiteConfig, token: str | None) -> dict[str, str]:
-    """Environment for every git call: no prompts, no signing, credentials only from our helper."""
+_LFS_FILTER = [
+    ("filter.lfs.clean", "git-lfs clean -- %f"),
+    ("filter.lfs.smudge", "git-lfs smudge -- %f"),
+    ("filter.lfs.process", "git-lfs filter-process"),
+    ("filter.lfs.required", "true"),
+]
+#: git-lfs named in a config (a system-wide `git lfs install`) but not installed: checkouts must still
+#: work (pointers stay pointers); committing an LFS path is refused by ``Workspace.commit``.
+_NO_LFS_FILTER = [
+    ("filter.lfs.clean", ""),
+    ("filter.lfs.smudge", ""),
+    ("filter.lfs.process", ""),
+    ("filter.lfs.required", "false"),
+]
+
+
+def signing_configured(repo: Path | None = None) -> bool:
+    """Whether the person signs commits (``commit.gpgsign`` true and a ``user.signingkey``; with
+    ``gpg.format ssh`` the key is an SSH key). Read from their git config (the clone's, else global)."""
+    import subprocess
+
+    def get(key: str) -> str:
+        args = ["git", "config", "--get", key]
+        if repo is not None:
+            args[1:1] = ["-C", str(repo)]
+        try:
+            done = subprocess.run(args, capture_output=True, text=True, timeout=10, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    return get("commit.gpgsign").lower() in ("true", "yes", "on", "1") and bool(get("user.signingkey"))
+
+
+def git_env(config: SiteConfig, token: str | None, *, sign: bool = False) -> dict[str, str]:
+    """Environment for every git call: no prompts, credentials only from our helper; commits signed
+    only when the person has signing set up (``sign``), else never (an agent prompt would hang)."""
     entries: list[tuple[str, str]] = [
         # An empty value resets the helper list, so the user's osxkeychain/manager/store never sees
         # (and never stores) the token.
         ("credential.helper", ""),
-        ("commit.gpgsign", "false"),
+        ("commit.gpgsign", "true" if sign else "false"),
         ("tag.gpgsign", "false"),
         ("core.hooksPath", os.devnull),
         ("advice.detachedHead", "false"),
+        # Git LFS without `git lfs install`: the filter makes `git add` store pointers + local objects
+        # (objects are uploaded by ``Workspace.push``: hooks are off, so LFS's pre-push hook never runs).
+        *(_LFS_FILTER if shutil.which("git-lfs") else _NO_LFS_FILTER),
         ("gc.auto", "0"),
         ("maintenance.auto", "false"),
     ]
@@ -100,6 +141,18 @@ def redact(text: str, token: str | None) -> str:
 def classify_git_error(stderr: str, host: str) -> ExternalError:
     """Turn git's stderr into a message a designer can act on."""
     low = stderr.lower()
+    if "signature" in low and (
+        "remote rejected" in low or "pre-receive" in low or "gh006" in low or "gh013" in low
+    ):
+        # A rule requires signed commits: say so, with the server's own words.
+        said = [
+            line.split(":", 1)[1].strip()
+            for line in stderr.splitlines()
+            if line.lower().startswith("remote:") and line.split(":", 1)[1].strip()
+        ]
+        return ExternalError(
+            "services.publish.signature_required", server=" ".join(said)[:300] or "-", host=host
+        )
     if "pre-receive hook declined" in low or "remote rejected" in low or "protected branch" in low:
         return ExternalError("publish.push_rejected")
     if (
@@ -143,6 +196,8 @@ class Workspace:
     env: dict[str, str] = field(repr=False)
     token: str | None = field(repr=False, default=None)
     host: str = ""
+    #: Whether a commit in this workspace stored files with Git LFS (their objects are pushed first).
+    uses_lfs: bool = False
     base_sha: str = ""
     _repo: object | None = field(default=None, repr=False)
 
@@ -165,6 +220,7 @@ class Workspace:
             with repo.git.custom_environment(**self.env):
                 return str(repo.git.execute(["git", *args], with_extended_output=False))
         except git.GitCommandError as exc:
+            logger.debug("git %s failed: %s", args[0], redact(str(exc.stderr or ""), self.token))
             raise classify_git_error(redact(str(exc.stderr or ""), self.token), self.host) from None
         finally:
             repo.close()
@@ -208,8 +264,22 @@ class Workspace:
             self.git("checkout", "--quiet", "--force", "--detach", sha)
         self.base_sha = sha
 
+    def lfs_paths(self, paths: list[str]) -> list[str]:
+        """Which of ``paths`` the repository stores with Git LFS (``filter=lfs`` in ``.gitattributes``)."""
+        if not paths:
+            return []
+        out = self.git("check-attr", "filter", "--", *paths)
+        return [line.split(": filter: ")[0] for line in out.splitlines() if line.endswith(": filter: lfs")]
+
     def commit(self, message: str, *, name: str, email: str, paths: list[str]) -> str | None:
-        """Stage ``paths`` and commit as ``name <email>``; ``None`` when nothing changed."""
+        """Stage ``paths`` and commit as ``name <email>``; ``None`` when nothing changed.
+
+        Files the repository keeps in Git LFS are committed as LFS pointers; without git-lfs that is
+        impossible (a raw file would break the repository's rule), so it is refused plainly."""
+        lfs = self.lfs_paths(paths)
+        if lfs and shutil.which("git-lfs") is None:
+            raise ExternalError("services.publish.lfs_missing", count=len(lfs), first=lfs[0])
+        self.uses_lfs = self.uses_lfs or bool(lfs)
         add = ["add", "--all"]
         if self.managed:
             add.append("--sparse")
@@ -235,16 +305,23 @@ class Workspace:
         """Push ``HEAD`` to ``refs/heads/<branch>`` (never forced); results checked."""
         import git
 
+        if self.uses_lfs:
+            # LFS objects first (as LFS's pre-push hook would): the server then has every object the
+            # pushed pointers name.
+            self.git("lfs", "push", "origin", "HEAD")
         repo = git.Repo(self.root)
         try:
             remote = repo.remote("origin")
+            # Collects the server's "remote:" lines: a rule's own explanation of a rejection.
+            said = git.RemoteProgress()
             with repo.git.custom_environment(**self.env):
-                infos = remote.push(f"HEAD:refs/heads/{branch}")
+                infos = remote.push(f"HEAD:refs/heads/{branch}", progress=said)
             for info in infos:
                 if info.flags & info.REJECTED:
                     raise NonFastForward(branch)
                 if info.flags & info.REMOTE_REJECTED:
-                    raise ExternalError("publish.push_rejected")
+                    lines = [*said.other_lines, *said.error_lines, f"! [remote rejected] {info.summary}"]
+                    raise classify_git_error(redact("\n".join(lines), self.token), self.host)
             try:
                 infos.raise_if_error()
             except git.GitCommandError as exc:
@@ -382,9 +459,9 @@ def open_workspace(
 
     ``worktree=False`` gives access to the repository only (for backup refs), without a checkout.
     """
-    env = git_env(config, token)
-    host = urlsplit(clone_url(config)).netloc or urlsplit(config.forge.web_url).netloc or "git"
     found = find_clone(config)
+    env = git_env(config, token, sign=signing_configured(found[0] if found else None))
+    host = urlsplit(clone_url(config)).netloc or urlsplit(config.forge.web_url).netloc or "git"
     check_cancel(cancel)
     if found is not None:
         top, rel = found

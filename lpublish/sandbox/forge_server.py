@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import json
 import re
 import secrets
@@ -34,7 +35,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 DOCS = "https://docs.github.com/rest"
 
@@ -82,6 +83,8 @@ class _Pull:
     labels: list[str] = field(default_factory=list)
     reviewers: list[str] = field(default_factory=list)
     team_reviewers: list[str] = field(default_factory=list)
+    #: GitHub computes mergeability in the background: the first read after a push says ``null``.
+    mergeable_known: bool = False
 
 
 @dataclass
@@ -99,6 +102,8 @@ class _Repo:
     deployments: list[dict[str, Any]] = field(default_factory=list)
     statuses: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     labels: dict[str, int] = field(default_factory=dict)
+    #: Commit statuses (the older Status API many CI systems use), newest last; "_sha" is internal.
+    commit_statuses: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -166,6 +171,12 @@ class LocalForge:
         self._ids = 1000
         #: (method, path without query, status) of every request, for tests. Never holds tokens.
         self.requests: list[tuple[str, str, int]] = []
+        #: LFS object ids uploaded, in order.
+        self.lfs_uploads: list[str] = []
+        #: Seconds the refresh-token grant takes (tests make two refreshes overlap).
+        self.refresh_delay = 0.0
+        #: Every ``Link`` header sent (tests check lists really paged).
+        self.link_headers: list[str] = []
         self.url = ""
 
     # --- lifecycle -----------------------------------------------------------------------------------
@@ -371,6 +382,46 @@ class LocalForge:
                 self._check_json(found, self._next_id(), sha, name, status, conclusion, details_url)
             )
 
+    def set_status(
+        self,
+        number_or_sha: int | str,
+        context: str,
+        state: str = "success",
+        *,
+        repo: str | None = None,
+        target_url: str | None = None,
+    ) -> None:
+        """Add a commit status ``context`` (Status API) on a PR's head commit (or a commit sha)."""
+        if isinstance(number_or_sha, int):
+            found, pull = self._repo_for_pull(number_or_sha, repo)
+            sha = self._head_sha(found, pull)
+        else:
+            found = self._repos[repo] if repo else next(iter(self._repos.values()))
+            sha = number_or_sha
+        with self._lock:
+            self._commit_status(found, sha, state, {"context": context, "target_url": target_url}, None)
+
+    def _commit_status(
+        self, repo: _Repo, sha: str, state: str, data: dict[str, Any], login: str | None
+    ) -> dict[str, Any]:
+        sid = self._next_id()
+        status = {
+            "url": f"{self.url}/repos/{repo.full_name}/statuses/{sha}",
+            "avatar_url": None,
+            "id": sid,
+            "node_id": f"SC_{sid}",
+            "state": state,
+            "description": data.get("description"),
+            "target_url": data.get("target_url"),
+            "context": str(data.get("context") or "default"),
+            "created_at": _now(),
+            "updated_at": _now(),
+            "creator": self._user_json(login) if login else None,
+            "_sha": sha,
+        }
+        repo.commit_statuses.append(status)
+        return {k: v for k, v in status.items() if k != "_sha"}
+
     def add_deployment(
         self,
         sha_or_number: int | str,
@@ -501,6 +552,7 @@ class LocalForge:
             "received_events_url": f"{base}/received_events",
             "type": "User",
             "site_admin": False,
+            "user_view_type": "public",
         }
 
     def _private_user_json(self, user: _User) -> dict[str, Any]:
@@ -525,6 +577,8 @@ class LocalForge:
             disk_usage=0,
             collaborators=0,
             two_factor_authentication=True,
+            # GitHub's OpenAPI description picks private-user vs public-user by this discriminator.
+            user_view_type="private",
         )
         return data
 
@@ -601,6 +655,7 @@ class LocalForge:
             "has_issues": True,
             "has_projects": False,
             "has_wiki": False,
+            "has_downloads": True,
             "has_pages": False,
             "has_discussions": False,
             "archived": False,
@@ -636,7 +691,8 @@ class LocalForge:
             "node_id": f"LA_{lid}",
             "url": f"{self.url}/repos/{repo.full_name}/labels/{quote(name)}",
             "name": name,
-            "description": None,
+            # A string: the simple pull request schema's labels do not allow null here.
+            "description": "",
             "color": "ededed",
             "default": False,
         }
@@ -732,9 +788,9 @@ class LocalForge:
             merged_by = self._user_json(pull.merged_by) if pull.merged_by else None
             data.update(
                 merged=pull.merged_at is not None,
-                mergeable=True if pull.state == "open" else None,
-                rebaseable=True,
-                mergeable_state="clean" if pull.state == "open" else "unknown",
+                mergeable=True if pull.state == "open" and pull.mergeable_known else None,
+                rebaseable=True if pull.mergeable_known else None,
+                mergeable_state="clean" if pull.state == "open" and pull.mergeable_known else "unknown",
                 merged_by=merged_by,
                 comments=sum(1 for c in repo.comments.values() if c["_issue"] == pull.number),
                 review_comments=0,
@@ -908,6 +964,9 @@ class LocalForge:
             return _fault_response(fault)
         if path.startswith("/login/"):
             return self._oauth(path, body, headers)
+        lfs = re.match(r"^/([^/]+/[^/]+?)\.git/info/lfs/(.+)$", path)
+        if lfs:
+            return self._lfs(lfs.group(1), lfs.group(2), method, headers, body)
         git = re.match(r"^/([^/]+/[^/]+?)\.git(/.*)$", path)
         if git:
             return self._git_http(git.group(1), git.group(2), method, split.query, headers, body)
@@ -926,7 +985,13 @@ class LocalForge:
             data = json.loads(body) if body else {}
         except ValueError:
             return _error(400, "Problems parsing JSON")
-        return self._api(method, path, query, data, login)
+        response = self._api(method, path, query, data, login)
+        if response.pages is not None:
+            link = _link_header(self.url + split.path, query, *response.pages)
+            if link:
+                response.headers["Link"] = link
+                self.link_headers.append(link)
+        return response
 
     def _api(self, method: str, path: str, query: dict[str, str], data: Any, login: str) -> _Response:
         if path == "/user" and method == "GET":
@@ -944,6 +1009,9 @@ class LocalForge:
                     },
                 },
             )
+        if path == "/search/issues" and method == "GET":
+            with self._lock:
+                return self._search_issues(query, login)
         match = re.match(r"^/repos/([^/]+/[^/]+)(/.*)?$", path)
         if not match:
             return _error(404, "Not Found")
@@ -975,7 +1043,9 @@ class LocalForge:
                 return _error(404, "Not Found")
             sub = m.group(2) or ""
             if sub == "" and method == "GET":
-                return _json(200, self._pull_json(repo, pull))
+                answer = _json(200, self._pull_json(repo, pull))
+                pull.mergeable_known = True  # computed by the next read
+                return answer
             if sub == "" and method == "PATCH":
                 return self._update_pull(repo, pull, data)
             if sub == "/merge" and method == "GET":
@@ -1027,7 +1097,7 @@ class LocalForge:
                     items = [
                         self._comment_json(repo, c) for c in repo.comments.values() if c["_issue"] == number
                     ]
-                    return _json(200, _page(items, query))
+                    return _paged(items, query)
                 if method == "POST":
                     if not str(data.get("body") or ""):
                         return _validation("IssueComment", "body", "missing_field")
@@ -1064,7 +1134,19 @@ class LocalForge:
             runs = [c for c in repo.check_runs if c["head_sha"] == sha]
             if "check_name" in query:
                 runs = [c for c in runs if c["name"] == query["check_name"]]
-            return _json(200, {"total_count": len(runs), "check_runs": runs})
+            return _paged(runs, query, "check_runs")
+        m = re.match(r"^/commits/(.+)/statuses$", rest)
+        if m and method == "GET":
+            ref = m.group(1)
+            sha = ref if re.fullmatch(r"[0-9a-f]{40}", ref) else self._ref_sha(repo, ref)
+            statuses = [c for c in reversed(repo.commit_statuses) if c["_sha"] == sha]
+            return _paged([{k: v for k, v in c.items() if k != "_sha"} for c in statuses], query)
+        m = re.match(r"^/statuses/([0-9a-f]{40})$", rest)
+        if m and method == "POST":
+            state = str(data.get("state", ""))
+            if state not in ("error", "failure", "pending", "success"):
+                return _validation("Status", "state", "invalid")
+            return _json(201, self._commit_status(repo, m.group(1), state, data, login))
         if rest == "/check-runs" and method == "POST":
             sha = str(data.get("head_sha", ""))
             run_status = str(data.get("status", "queued"))
@@ -1084,7 +1166,7 @@ class LocalForge:
             for key in ("environment", "sha", "ref"):
                 if key in query:
                     deps = [d for d in deps if d[key] == query[key]]
-            return _json(200, _page(deps, query))
+            return _paged(deps, query)
         if rest == "/deployments" and method == "POST":
             ref = str(data.get("ref", ""))
             sha = self._ref_sha(repo, ref) if not re.fullmatch(r"[0-9a-f]{40}", ref) else ref
@@ -1108,7 +1190,7 @@ class LocalForge:
             if did not in repo.statuses:
                 return _error(404, "Not Found")
             if method == "GET":
-                return _json(200, _page(list(reversed(repo.statuses[did])), query))
+                return _paged(list(reversed(repo.statuses[did])), query)
             if method == "POST":
                 status = self._add_status(
                     repo,
@@ -1134,6 +1216,64 @@ class LocalForge:
             return _json(200, {"name": m.group(1), "commit": {"sha": sha}, "protected": False})
         return _error(404, "Not Found")
 
+    def _search_issues(self, query: dict[str, str], login: str) -> _Response:
+        """``GET /search/issues`` for the qualifiers lpublish uses: ``repo:``, ``is:pr``, ``author:``."""
+        terms = dict(t.split(":", 1) for t in query.get("q", "").split() if ":" in t)
+        repo = self._repos.get(terms.get("repo", ""))
+        if repo is None or self._users[login].permission == "none":
+            return _validation("Search", "q", "invalid", message="The listed repositories cannot be searched")
+        pulls = [p for p in repo.pulls.values() if terms.get("is") in ("pr", None)]
+        if "author" in terms:
+            pulls = [p for p in pulls if p.user.lower() == terms["author"].lower()]
+        if terms.get("state") in ("open", "closed"):
+            pulls = [p for p in pulls if p.state == terms["state"]]
+        reverse = query.get("order", "desc") == "desc"
+        pulls.sort(key=lambda p: (p.updated_at, p.number), reverse=reverse)
+        response = _paged([self._search_item(repo, p) for p in pulls], query, "items")
+        data = json.loads(response.body)
+        data["incomplete_results"] = False
+        data["search_type"] = "lexical"
+        response.body = json.dumps(data).encode()
+        return response
+
+    def _search_item(self, repo: _Repo, pull: _Pull) -> dict[str, Any]:
+        api = f"{self.url}/repos/{repo.full_name}"
+        return {
+            "url": f"{api}/issues/{pull.number}",
+            "repository_url": api,
+            "labels_url": f"{api}/issues/{pull.number}/labels{{/name}}",
+            "comments_url": f"{api}/issues/{pull.number}/comments",
+            "events_url": f"{api}/issues/{pull.number}/events",
+            "html_url": f"{self.url}/{repo.full_name}/pull/{pull.number}",
+            "id": pull.id,
+            "node_id": f"PR_{pull.id}",
+            "number": pull.number,
+            "title": pull.title,
+            "locked": False,
+            "active_lock_reason": None,
+            "assignees": [],
+            "user": self._user_json(pull.user),
+            "labels": [self._label_json(repo, n) for n in pull.labels],
+            "state": pull.state,
+            "assignee": None,
+            "milestone": None,
+            "comments": sum(1 for c in repo.comments.values() if c["_issue"] == pull.number),
+            "created_at": pull.created_at,
+            "updated_at": pull.updated_at,
+            "closed_at": pull.closed_at,
+            "author_association": "MEMBER",
+            "draft": pull.draft,
+            "pull_request": {
+                "url": f"{api}/pulls/{pull.number}",
+                "html_url": f"{self.url}/{repo.full_name}/pull/{pull.number}",
+                "diff_url": f"{self.url}/{repo.full_name}/pull/{pull.number}.diff",
+                "patch_url": f"{self.url}/{repo.full_name}/pull/{pull.number}.patch",
+                "merged_at": pull.merged_at,
+            },
+            "body": pull.body,
+            "score": 1.0,
+        }
+
     def _list_pulls(self, repo: _Repo, query: dict[str, str]) -> _Response:
         state = query.get("state", "open")
         pulls = [p for p in repo.pulls.values() if state == "all" or p.state == state]
@@ -1150,7 +1290,7 @@ class LocalForge:
         )
         reverse = query.get("direction", "desc") == "desc"
         pulls.sort(key=key, reverse=reverse)
-        return _json(200, _page([self._pull_json(repo, p, simple=True) for p in pulls], query))
+        return _paged([self._pull_json(repo, p, simple=True) for p in pulls], query)
 
     def _create_pull(self, repo: _Repo, data: Any, login: str) -> _Response:
         title = str(data.get("title") or "")
@@ -1287,7 +1427,10 @@ class LocalForge:
         if client_id not in self._apps:
             return _json(200, {"error": "incorrect_client_credentials"})
         if grant == "refresh_token":
-            old = self._refresh.pop(params.get("refresh_token", ""), None)
+            # Like GitHub, a refresh token works once (it rotates); the delay lets tests overlap two.
+            time.sleep(self.refresh_delay)
+            with self._lock:
+                old = self._refresh.pop(params.get("refresh_token", ""), None)
             if old is None or old.client_id != client_id:
                 return _json(
                     200,
@@ -1412,6 +1555,60 @@ class LocalForge:
                 extra[name] = value
         return _Response(status, payload, content_type, extra)
 
+    def _lfs(self, full_name: str, rest: str, method: str, headers: dict[str, str], body: bytes) -> _Response:
+        """Git LFS: the batch API (basic transfers) and object storage next to the bare repository."""
+        repo = self._repos.get(full_name)
+        login = self._login_for(_basic_password(headers))
+        if repo is None:
+            return _error(404, "Not Found")
+        if login is None:
+            return _Response(
+                401, b'{"message":"Credentials needed"}', "application/vnd.git-lfs+json",
+                {"LFS-Authenticate": 'Basic realm="LocalForge"'},
+            )  # fmt: skip
+        store = repo.bare / "lfs-objects"
+        base = f"{self.url}/{full_name}.git/info/lfs/objects"
+        auth = {"Authorization": headers.get("authorization", "")}
+        if rest == "objects/batch" and method == "POST":
+            request = json.loads(body or b"{}")
+            operation = request.get("operation")
+            if operation == "upload" and self._users[login].permission != "write":
+                return _Response(403, b'{"message":"Write access required"}', "application/vnd.git-lfs+json")
+            answers = []
+            for item in request.get("objects", []):
+                oid, size = str(item.get("oid", "")), int(item.get("size", 0))
+                answer: dict[str, Any] = {"oid": oid, "size": size, "authenticated": True}
+                have = (store / oid).is_file()
+                if operation == "upload" and not have:
+                    answer["actions"] = {
+                        "upload": {"href": f"{base}/{oid}", "header": auth, "expires_in": 3600}
+                    }
+                elif operation == "download":
+                    if have:
+                        answer["actions"] = {"download": {"href": f"{base}/{oid}", "header": auth}}
+                    else:
+                        answer["error"] = {"code": 404, "message": "Object does not exist"}
+                answers.append(answer)
+            payload = {"transfer": "basic", "objects": answers, "hash_algo": "sha256"}
+            return _Response(200, json.dumps(payload).encode(), "application/vnd.git-lfs+json")
+        m = re.fullmatch(r"objects/([0-9a-f]{64})", rest)
+        if m and method == "PUT":
+            if hashlib.sha256(body).hexdigest() != m.group(1):
+                return _Response(422, b'{"message":"oid mismatch"}', "application/vnd.git-lfs+json")
+            store.mkdir(exist_ok=True)
+            (store / m.group(1)).write_bytes(body)
+            with self._lock:
+                self.lfs_uploads.append(m.group(1))
+            return _Response(200)
+        if m and method == "GET" and (store / m.group(1)).is_file():
+            return _Response(200, (store / m.group(1)).read_bytes(), "application/octet-stream")
+        return _error(404, "Not Found")
+
+    def lfs_objects(self, full_name: str) -> set[str]:
+        """The LFS object ids stored for a repository."""
+        store = self._repos[full_name].bare / "lfs-objects"
+        return {p.name for p in store.iterdir()} if store.is_dir() else set()
+
     def _raw(self, full_name: str, rest: str) -> _Response:
         repo = self._repos.get(full_name)
         if repo is None:
@@ -1454,6 +1651,8 @@ class _Response:
     body: bytes = b""
     content_type: str = "application/json; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+    #: For list answers: (this page, last page); ``handle`` turns it into GitHub's ``Link`` header.
+    pages: tuple[int, int] | None = None
 
 
 def _json(status: int, data: Any) -> _Response:
@@ -1474,6 +1673,24 @@ def _validation(resource: str, field_name: str, code: str, *, message: str | Non
 
 
 def _fault_response(status: int | str) -> _Response:
+    if status in ("secondary-rate-limit", "429"):
+        # Secondary limits: 403 (or 429) with Retry-After, while the primary quota is not used up.
+        response = _error(
+            429 if status == "429" else 403,
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+        )
+        response.headers = {"retry-after": "1"}
+        return response
+    if status == "sso":
+        response = _error(
+            403,
+            "Resource protected by organization SAML enforcement. You must grant your Personal Access "
+            "token access to this organization.",
+        )
+        response.headers = {
+            "x-github-sso": "required; url=https://github.com/orgs/acme/sso?authorization_request=AB12CD"
+        }
+        return response
     if status == "rate-limit":
         response = _error(403, "API rate limit exceeded for user ID 1.")
         response.headers = {
@@ -1497,13 +1714,43 @@ def _fault_response(status: int | str) -> _Response:
     return _error(code, messages.get(code, "Error"))
 
 
-def _page(items: list[Any], query: dict[str, str]) -> list[Any]:
+def _page_numbers(query: dict[str, str], total: int) -> tuple[int, int, int]:
+    """(page, per_page, last page) as GitHub computes them (per_page 30 by default, at most 100)."""
     try:
         per_page = max(1, min(100, int(query.get("per_page", "30"))))
         page = max(1, int(query.get("page", "1")))
     except ValueError:
         per_page, page = 30, 1
+    return page, per_page, max(1, -(-total // per_page))
+
+
+def _page(items: list[Any], query: dict[str, str]) -> list[Any]:
+    page, per_page, _ = _page_numbers(query, len(items))
     return items[(page - 1) * per_page : page * per_page]
+
+
+def _paged(items: list[Any], query: dict[str, str], wrap: str | None = None) -> _Response:
+    """One page of ``items`` with the page numbers for the ``Link`` header (``wrap``: the list sits in
+    an object ``{"total_count": n, wrap: [...]}``, as check runs and search results do)."""
+    page, _, last = _page_numbers(query, len(items))
+    chunk = _page(items, query)
+    response = _json(200, {"total_count": len(items), wrap: chunk} if wrap else chunk)
+    response.pages = (page, last)
+    return response
+
+
+def _link_header(base: str, query: dict[str, str], page: int, last: int) -> str:
+    """GitHub's pagination links (``next``/``last``, ``prev``/``first``)."""
+
+    def url(number: int) -> str:
+        return base + "?" + urlencode({**query, "page": str(number)})
+
+    links = []
+    if page < last:
+        links += [f'<{url(page + 1)}>; rel="next"', f'<{url(last)}>; rel="last"']
+    if page > 1:
+        links += [f'<{url(page - 1)}>; rel="prev"', f'<{url(1)}>; rel="first"']
+    return ", ".join(links)
 
 
 def _token_from(headers: dict[str, str]) -> str | None:

@@ -85,9 +85,13 @@ class TuiContext:
             if self.forge_factory is not None:
                 self._forge = self.forge_factory(config, token)
             else:
+                from lpublish.publish.auth import TokenKeeper
                 from lpublish.publish.github import GitHubForge
 
-                self._forge = GitHubForge(config.forge.api_url, config.forge.repo, token)
+                # A session outlives one GitHub App token (8 h): the keeper refreshes it in time.
+                self._forge = GitHubForge(
+                    config.forge.api_url, config.forge.repo, token, token_provider=TokenKeeper(config, token)
+                )
         return self._forge
 
     def signed_in_with(self, token: str) -> None:

@@ -119,7 +119,8 @@ def test_site_pr_workflow_end_to_end(
             }
             runner = WorkflowRun(
                 github=github,
-                vars={"LPUBLISH_AWS_ROLE_ARN": role},
+                # Pull requests assume the preview role only (the production role does not trust them).
+                vars={"LPUBLISH_AWS_ROLE_ARN": role, "LPUBLISH_AWS_PREVIEW_ROLE_ARN": role},
                 runner_temp=temp,
                 workspace=work,
                 base_env=env,
@@ -214,7 +215,7 @@ def test_without_an_aws_role_a_failing_check_still_annotates_and_comments(
         assert f"::error file={TOO_SMALL},title=image.too-small::" in runner.output_of("check")
         skipped = {r.name for r in runner.records if r.kind == "skipped"}
         assert {"Deploy the preview", "Plan the production deploy"} <= skipped
-        assert "::notice title=lpublish::No AWS role is configured" in runner.output_of("preview")
+        assert "::notice title=lpublish::No preview role is configured" in runner.output_of("preview")
         (comment,) = forge.comments(pull.number)
         body = comment["body"]
         assert "not ready" in body and "tiny.jpg" in body and "image.too-small" in body

@@ -118,8 +118,9 @@ def test_pr_workflow_only_gives_credentials_to_branches_of_this_repo() -> None:
         job = data["jobs"][name]
         assert same_repo in job["if"], name
         assert job["permissions"]["id-token"] == "write"
-        assert "vars.LPUBLISH_AWS_ROLE_ARN" in job["env"]["AWS_ROLE"]
-        assert any("No AWS role" in s.get("name", "") for s in job["steps"]) or name == "cleanup"
+        # Never the production role: it does not trust pull_request jobs (see test_oidc_subjects.py).
+        assert job["env"]["AWS_ROLE"] == "${{ vars.LPUBLISH_AWS_PREVIEW_ROLE_ARN }}"
+        assert any("No preview role" in s.get("name", "") for s in job["steps"]) or name == "cleanup"
     runs = "\n".join(s.get("run", "") for job in data["jobs"].values() for s in job["steps"])
     assert "--format github" in runs
     assert "--target preview --pr" in runs and "--remove" in runs

@@ -1,0 +1,80 @@
+"""``lpublish record-deployment``: record a deploy as a GitHub Deployment (used by site-deploy.yml).
+
+Owns: reading the GitHub Actions environment (``GITHUB_TOKEN``, ``GITHUB_REPOSITORY``, ``GITHUB_SHA``,
+``GITHUB_API_URL``, the run's URL) and printing the result. The work is ``lpublish.publish.deployments``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import click
+
+from lpublish.errors import UsageError
+from lpublish.i18n import t
+from lpublish.publish.deployments import STATES, record_deployment
+
+
+def _run_url() -> str:
+    server, repo, run = (
+        os.environ.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
+    )
+    return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else ""
+
+
+@click.command("record-deployment")
+@click.option("--environment", default="production", show_default=True, help="GitHub environment name.")
+@click.option(
+    "--state", type=click.Choice(STATES), default="success", show_default=True, help="Deployment state."
+)
+@click.option("--url", "environment_url", default="", help="The deployed site's URL (environment_url).")
+@click.option("--sha", default=None, help="The deployed commit (default: $GITHUB_SHA).")
+@click.option("--ref", default=None, help="The branch deployed (default: $GITHUB_REF_NAME).")
+@click.option(
+    "--repo", default=None, envvar="GITHUB_REPOSITORY", help="owner/name (default: $GITHUB_REPOSITORY)."
+)
+@click.option("--api-url", default="https://api.github.com", envvar="GITHUB_API_URL", help="GitHub API URL.")
+@click.option("--log-url", default=None, help="Link to the deploy log (default: this Actions run).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def record_deployment_command(
+    environment: str,
+    state: str,
+    environment_url: str,
+    sha: str | None,
+    ref: str | None,
+    repo: str | None,
+    api_url: str,
+    log_url: str | None,
+    as_json: bool,
+) -> int:
+    """Record a deploy as a GitHub Deployment with its status and URL (needs `deployments: write`)."""
+    from lpublish.publish.github import GitHubForge
+
+    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("LPUBLISH_GITHUB_TOKEN")
+    if not token:
+        raise UsageError("ci.comment.no_token")
+    if not repo:
+        raise UsageError("ci.comment.no_repo")
+    forge = GitHubForge(api_url, repo, token)
+    record = record_deployment(
+        forge,
+        sha=sha or os.environ.get("GITHUB_SHA", ""),
+        ref=ref or os.environ.get("GITHUB_REF_NAME", ""),
+        environment=environment,
+        state=state,
+        environment_url=environment_url,
+        log_url=log_url if log_url is not None else _run_url(),
+    )
+    if as_json:
+        click.echo(json.dumps(record.to_dict(), ensure_ascii=False))
+    else:
+        click.echo(
+            t(
+                "services.deployment.recorded",
+                environment=environment,
+                state=record.status.state,
+                url=record.status.environment_url or "-",
+            )
+        )
+    return 0
