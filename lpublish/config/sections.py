@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from lpublish.config import deploy_rules
 from lpublish.config.presets import (
     COMMAND_DEFAULTS,
     LPUBLISH_DEFAULTS,
@@ -21,8 +22,6 @@ from lpublish.config.presets import (
     AdapterName,
     PresetName,
 )
-
-from lpublish.config import deploy_rules
 
 Strict = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -32,7 +32,6 @@ from lpublish.config import SiteConfig
 from lpublish.errors import ContentError
 from lpublish.findings import Finding, Severity, error, warning
 from lpublish.site.campaign_map import required_fields
-
 from lpublish.site.link_rules import link_findings
 from lpublish.site.markdown import FrontMatterError, has_raw_html, markdown_links, split_front_matter
 
