@@ -65,6 +65,20 @@ class Finding:
         }
 
 
+#: Findings about content that could harm visitors or leak files (scripts, HTML posing as an image,
+#: polyglots, links or symlinks out of the site, decompression bombs). They stay errors even for files
+#: that were already on the site: "already on the site" softens quality rules, never safety rules.
+_HAZARD_PREFIXES = ("svg.", "page.", "link.", "file.symlink", "markdown.too-deep", "build.unsafe-path")
+_HAZARD_CODES = frozenset(
+    {"image.not-an-image", "image.trailing-data", "image.too-many-pixels", "image.wrong-extension"}
+)
+
+
+def is_hazard(code: str) -> bool:
+    """Whether a finding code is a safety rule (never softened to a warning)."""
+    return code in _HAZARD_CODES or code.startswith(_HAZARD_PREFIXES)
+
+
 def error(code: str, file: str = "", *, field: str = "", fix: str | None = None, **params: Any) -> Finding:
     return Finding(code, Severity.ERROR, file, field, params, fix)
 

@@ -18,7 +18,7 @@ from lpublish.cli.options import config_from, format_option, site_option
 from lpublish.cli.render import render_report
 from lpublish.config import SiteConfig
 from lpublish.errors import ExitCode, UsageError
-from lpublish.findings import Finding, Report, Severity
+from lpublish.findings import Finding, Report, Severity, is_hazard
 from lpublish.i18n import t
 from lpublish.progress import ProgressCallback, ProgressEvent, no_progress
 
@@ -129,7 +129,7 @@ def _check_whole_site(config: SiteConfig, changed_base: str | None, *, workers: 
 
     for finding in [*check_campaigns(config), *check_site_content(config)]:
         image_rule = finding.code.split(".")[0] in ("image", "alt", "svg", "name", "file")
-        if finding.is_error and image_rule and finding.file not in changed:
+        if finding.is_error and image_rule and finding.file not in changed and not is_hazard(finding.code):
             finding = replace(finding, severity=Severity.WARNING)
         report.findings.append(finding)
     seen: set[tuple[object, ...]] = set()

@@ -162,9 +162,15 @@ def _aspect_of(width: int, height: int) -> str:
     return f"{frac.numerator}:{frac.denominator}"
 
 
+#: The smallest weight budget proposed: today's images may be tiny (icons, placeholders, a starter's
+#: samples), and a budget of 1.25x a 15 KB file would refuse every real photo a designer brings.
+MIN_BUDGET = {"raster": 200_000, "svg": 50_000}
+
+
 def _budget(images: list[SeenImage]) -> int:
     largest = max(i.bytes for i in images)
-    return int(math.ceil(largest * 1.25 / 10_000) * 10_000)
+    floor = MIN_BUDGET["svg"] if all(i.format == "svg" for i in images) else MIN_BUDGET["raster"]
+    return max(floor, int(math.ceil(largest * 1.25 / 10_000) * 10_000))
 
 
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)

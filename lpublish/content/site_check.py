@@ -32,7 +32,7 @@ from lpublish.content.place import shows_file
 from lpublish.content.references import IMAGE_SUFFIXES, ReferenceIndex, build_index, resolver
 from lpublish.content.sitefiles import DirFiles, SiteFiles
 from lpublish.errors import ContentError, UsageError
-from lpublish.findings import Finding, Report, Severity, error, info, warning
+from lpublish.findings import Finding, Report, Severity, error, info, is_hazard, warning
 from lpublish.progress import ProgressCallback, check_cancel, no_progress
 
 
@@ -237,7 +237,7 @@ def check_content(
             else str(check.path)
         )
         for finding in check.findings:
-            if finding.is_error and rel not in changed:
+            if finding.is_error and rel not in changed and not is_hazard(finding.code):
                 existing_with_errors.add(rel)
                 finding = replace(finding, severity=Severity.WARNING)
             report.findings.append(finding)

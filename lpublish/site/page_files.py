@@ -141,7 +141,10 @@ class _Checker:
     def __init__(self, config: SiteConfig) -> None:
         self.config = config
         self.root = config.root.resolve()
-        self.slot_folders = [(self.root / s.path.strip("/")).resolve() for s in config.slots.values()]
+        # Where a slot's images may be: a file slot's one file, the folder of any other kind. A slot
+        # without a folder (a file slot has no ``path``) must not widen this to the whole site.
+        places = [(s.file if s.kind == "file" else s.path).strip("/") for s in config.slots.values()]
+        self.slot_folders = [(self.root / place).resolve() for place in places if place]
         self.result = PageContent()
         self.seen: dict[Path, list[Finding]] = {}
 
@@ -329,7 +332,7 @@ def check_page_content(config: SiteConfig, campaigns: Iterable[Campaign] | None 
 def _source_folders(config: SiteConfig) -> list[Path]:
     site = config.site
     names = [site.templates_dir, site.static_dir, site.pages_dir, site.campaigns_dir, site.images_dir]
-    names += [s.path for s in config.slots.values()]
+    names += [s.folder for s in config.slots.values() if s.folder != "."]
     folders: list[Path] = []
     for name in names:
         folder = config.site_path(name)

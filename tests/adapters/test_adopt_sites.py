@@ -123,10 +123,6 @@ def test_check_right_after_init(
 ) -> None:
     root = _adopt(make_fixture_site, name, tmp_path, capsys)
     code, out, _ = run(["check", "--site", str(root), "--format", "json"], capsys)
-    if code != 0:
-        codes = {f["code"] for f in json.loads(out)["findings"] if f["severity"] == "error"}
-        if codes and all(c.startswith(("image.", "file.", "alt.", "slot.")) for c in codes):
-            pytest.xfail("content model: issue 11")  # folder slots guessed from favicons and icons
     assert code == 0, out
 
 

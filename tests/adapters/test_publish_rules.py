@@ -128,11 +128,18 @@ def test_static_site_never_publishes_a_link_to_a_file_outside_it(
     secret.write_text("secret")
     (root / "secret.txt").symlink_to(secret)
     out = tmp_path / "copy"
+    # Refused, not skipped: a page linking to it would otherwise point at nothing (issue 13, item 2).
+    code, _, err = run(["build", "--site", str(root), "--out", str(out)], capsys)
+    assert code == 1 and "secret.txt" in err, err
+    assert not (out / "secret.txt").exists()
+    code, _, err = run(["deploy", "--site", str(root), "--bucket", s3_bucket, "-q"], capsys)
+    assert code == 1 and "secret.txt" in err, err
+    assert bucket_objects(moto_server, s3_bucket) == {}
+    (root / "secret.txt").unlink()
     code, _, err = run(["build", "--site", str(root), "--out", str(out)], capsys)
     assert code == 0, err
-    assert (out / "index.html").is_file() and not (out / "secret.txt").exists()
+    assert (out / "index.html").is_file()
     assert not (out / "lpublish.toml").exists() and not (out / ".git").exists()
     code, _, err = run(["deploy", "--site", str(root), "--bucket", s3_bucket, "-q"], capsys)
     assert code == 0, err
-    objects = bucket_objects(moto_server, s3_bucket)
-    assert "index.html" in objects and "secret.txt" not in objects
+    assert "index.html" in bucket_objects(moto_server, s3_bucket)

@@ -82,7 +82,10 @@ def hero_image(path: Path, site: Path | None) -> Path:
         config = load_config(site=site)
         slot = config.slots.get(config.campaign.hero_slot)
         if slot is not None:
-            width, height = slot.min_width or width, slot.min_height or height
+            width = slot.min_width or width
+            ratio = slot.aspect_ratio
+            height = round(width / ratio) if ratio else (slot.min_height or height)
+            height = max(height, slot.min_height or 0)
             fmt = next((f for f in slot.formats if f in ("jpeg", "webp", "png")), "jpeg")
             limit = slot.max_bytes
     img = Image.new("RGB", (width, height), (30, 90, 160))

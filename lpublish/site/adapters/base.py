@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from lpublish.config import SiteConfig
-from lpublish.errors import UsageError
+from lpublish.errors import ContentError, UsageError
 from lpublish.findings import Finding, Severity
 from lpublish.progress import ProgressCallback, no_progress
 from lpublish.site.build import MANIFEST_NAME, MANIFEST_VERSION, BuildResult, PageInfo, content_type
@@ -160,8 +160,9 @@ def sha256_file(path: Path) -> str:
 def list_files(folder: Path, exclude: list[str]) -> list[str]:
     """Every file under ``folder`` (posix paths, sorted), without excluded ones and the build manifest.
 
-    Symlinked folders are not entered and links to files outside ``folder`` are skipped (a link out of
-    the output must not publish the disk behind it).
+    Symlinked folders are not entered; a link to a file outside ``folder`` refuses the build with a
+    ``ContentError`` naming it (a link out of the output would publish the disk behind it, and skipping
+    it quietly would leave a page pointing at nothing).
     """
     found: list[str] = []
     real_root = os.path.realpath(folder)
@@ -179,7 +180,7 @@ def list_files(folder: Path, exclude: list[str]) -> list[str]:
                 continue
             full = os.path.join(dirpath, name)
             if os.path.islink(full) and not _inside(real_root, os.path.realpath(full)):
-                continue  # a link to a file outside the folder would publish it
+                raise ContentError("adapters.symlink_outside", path=rel, target=os.path.realpath(full))
             found.append(rel)
     return sorted(found)
 
