@@ -44,6 +44,8 @@ RequestState = Literal[
 ]
 
 MARKER = "lpublish:request"
+#: Error keys of ``update`` when the request is no longer open (the draft is kept to send anew).
+REQUEST_GONE = frozenset({"designer.request_merged", "designer.request_closed"})
 _MARKER_RE = re.compile(r"<!--\s*lpublish:request\s+(\{.*?\})\s*-->", re.DOTALL)
 _FAILED = {"failure", "cancelled", "timed_out", "action_required", "startup_failure", "stale"}
 
@@ -58,9 +60,17 @@ class SubmitResult:
     draft_id: str | None = None
     #: Things that did not work but did not stop the request (e.g. a reviewer could not be added).
     warnings: list[str] = field(default_factory=list)
+    #: True when an open request got a new commit (``update``), False when a request was opened.
+    updated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"number": self.number, "url": self.url, "branch": self.branch, "warnings": self.warnings}
+        return {
+            "number": self.number,
+            "url": self.url,
+            "branch": self.branch,
+            "warnings": self.warnings,
+            "updated": self.updated,
+        }
 
 
 @dataclass
@@ -636,8 +646,12 @@ def update(
         result = _update(
             config, number, changeset, checked, forge=forge, token=token, progress=progress, cancel=cancel
         )
-    except ContentError:
-        store.delete(draft.id)
+    except ContentError as exc:
+        if exc.key in REQUEST_GONE:
+            # The request was merged or closed meanwhile: the files are fine, keep them to send anew.
+            _fail(store, draft, exc)
+        else:
+            store.delete(draft.id)
         raise
     except LpublishError as exc:
         _fail(store, draft, exc)
@@ -663,7 +677,8 @@ def _update(
     user = _check_access(forge, config)
     pull = forge.get_pull(number)
     if pull.state != "open":
-        raise ContentError("publish.request_not_open", number=number)
+        key = "designer.request_merged" if pull.merged else "designer.request_closed"
+        raise ContentError(key, number=number, title=pull.title)
     data = parse_marker(pull.body) or {"version": 1, "files": []}
     branch = pull.head_ref
     with open_workspace(config, token=token, fetch_base=False, progress=progress, cancel=cancel) as ws:
@@ -702,10 +717,15 @@ def _update(
     if campaign:
         data["campaign"] = campaign
     if changeset.note:
-        data["note"] = changeset.note
+        # The body describes the whole request: earlier notes stay, each update's note is added.
+        notes = [str(n) for n in data.get("notes") or ([data["note"]] if data.get("note") else [])]
+        if changeset.note not in notes:
+            notes.append(changeset.note)
+        data["notes"] = notes
+        data["note"] = notes[0]
     progress(ProgressEvent("publish.progress.pull_request"))
     updated = forge.update_pull(number, body=render_body(config, data))
-    return SubmitResult(updated.number, updated.html_url, branch)
+    return SubmitResult(updated.number, updated.html_url, branch, updated=True)
 
 
 def resume_draft(

@@ -50,7 +50,9 @@ async def test_add_hero_image_and_submit(practice_app: Callable[..., LpublishApp
         await settle(pilot)
         assert isinstance(app.screen, SubmitScreen)
         text = screen_text(app)
-        assert "hero.jpg → summer banner.jpg" in text  # old vs new
+        # The name on the site, and the designer's own file it comes from.
+        assert "new hero.jpg replaces the current one" in text
+        assert "from your file summer banner.jpg" in text
         await pilot.press("ctrl+s")
         await settle(pilot, 8)
         pulls = session.forge.pulls(session.repo)
@@ -179,5 +181,6 @@ async def test_one_key_fix_shows_before_after(
         screen.query_one("#alt").value = "Tea"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.work.images[0].publish == screen.fixed.output
+        # (a copy of it, saved in the draft store the moment it was added)
+        assert app.work.images[0].publish.read_bytes() == screen.fixed.output.read_bytes()
         assert app.work.images[0].source == image

@@ -7,12 +7,14 @@ switch) and ``BaseScreen``, which every full screen derives from.
 from __future__ import annotations
 
 from dataclasses import replace
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import on
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, TextArea
 from textual.worker import Worker
 
 from lpublish.i18n import t
@@ -43,6 +45,33 @@ def show_message(widget: Any, text: Any) -> None:
     widget.display = bool(str(text))
 
 
+def after_typing(node: DOMNode, action: Callable[[], object]) -> None:
+    """Run ``action`` once the focused widget has handled every key already sent to it.
+
+    Priority bindings (Ctrl+S) run as soon as the app sees the key, while the characters typed just
+    before it still wait in the focused field's queue: reading the field then loses them. Posting the
+    action to that field's own queue runs it after those keys, so it reads the field's final value.
+    """
+    focused = node.app.focused
+    if focused is None:
+        action()
+    else:
+        focused.call_later(action)
+
+
+def typing_in_field(node: DOMNode) -> bool:
+    """Whether a text field has focus (letter shortcuts stay out of the way then)."""
+    return isinstance(node.app.focused, Input | TextArea)
+
+
+def is_letter_binding(node: DOMNode, action: str) -> bool:
+    """Whether ``action`` is bound to a single printable key on ``node`` (``m``, ``?``)."""
+    for key, bindings in node._bindings.key_to_bindings.items():
+        if any(b.action == action for b in bindings) and (len(key) == 1 or key == "question_mark"):
+            return True
+    return False
+
+
 class BaseScreen(Screen[ResultType]):
     """A full screen with translated key hints; Escape goes back (home has nowhere to go back to)."""
 
@@ -59,6 +88,12 @@ class BaseScreen(Screen[ResultType]):
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
             self.dismiss()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A letter typed into a field is text, never a command (a stray "m" once merged a request).
+        if typing_in_field(self) and is_letter_binding(self, action):
+            return False
+        return True
 
     @on(Worker.StateChanged)
     def _forward_worker_state(self, event: Worker.StateChanged) -> None:

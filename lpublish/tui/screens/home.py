@@ -51,8 +51,13 @@ class HomeScreen(BaseScreen[None]):
         yield Header(show_clock=False)
         with VerticalScroll(id="home-body"):
             yield Label(config.site.name if config else t("tui.home.no_site"), id="site-name")
-            if self.lapp.context.practice is not None:
-                yield Static(t("tui.home.practice_banner"), id="practice-banner")
+            practice = self.lapp.context.practice
+            if practice is not None:
+                banner = t("tui.home.practice_banner")
+                live = getattr(practice, "live_url", "")
+                if live:
+                    banner += "\n" + t("designer.home.practice_live", url=live)
+                yield Static(banner, id="practice-banner", markup=False)
             with Horizontal(id="account-row"):
                 yield Static(self._account_text(), id="account")
                 yield Button(t("tui.home.sign_in"), id="sign-in", classes="small")
@@ -71,6 +76,11 @@ class HomeScreen(BaseScreen[None]):
 
     def on_mount(self) -> None:
         self._sync()
+        if self.lapp.restored_work:
+            self.lapp.restored_work = False
+            work = self.lapp.work
+            count = len(work.images) + (1 if work.campaign_dir is not None else 0)
+            self.notify(t("designer.work.restored", count=count))
         if not self.loaded:
             self.load_status()
 
@@ -181,7 +191,10 @@ class HomeScreen(BaseScreen[None]):
         self.app.push_screen(RequestsScreen(), callback=lambda _: self.refresh_status())
 
     def action_submit(self) -> None:
-        if self._needs_site() or self.lapp.work.empty:
+        if self._needs_site():
+            return
+        if self.lapp.work.empty:
+            self.notify(t("designer.home.nothing_to_send"))
             return
         from lpublish.tui.screens.submit import SubmitScreen
 
@@ -200,6 +213,8 @@ class HomeScreen(BaseScreen[None]):
         self.app.push_screen(SignInScreen(), callback=lambda _: self.refresh_status())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not super().check_action(action, parameters):
+            return False
         if action == "back":
             return False  # home has nowhere to go back to
         if action == "practice":

@@ -20,14 +20,17 @@ from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Se
 from textual.widgets.option_list import Option
 
 from lpublish.i18n import t
-from lpublish.tui.screens.base import BaseScreen, show_message
+from lpublish.tui.screens.base import BaseScreen, after_typing, show_message
 from lpublish.tui.state import (
     PendingImage,
+    clean_name,
     default_replacement,
     existing_files,
     human_size,
+    real_extension,
     slot_label,
     slot_spec,
+    suggest_name,
 )
 from lpublish.tui.widgets.findings import FindingsView
 from lpublish.tui.widgets.thumbnail import Cells, Thumbnail, thumbnail_cells
@@ -94,6 +97,7 @@ class ImageScreen(BaseScreen[None]):
         self.check: Any = None
         self.fixed: Any = None
         self.cells: Cells | None = None
+        self.name_edited = False
 
     def compose(self) -> ComposeResult:
         config = self.lapp.context.require_config()
@@ -115,6 +119,9 @@ class ImageScreen(BaseScreen[None]):
             yield Label(t("tui.image.alt_label"), classes="field-label")
             yield Input(placeholder=t("tui.image.alt_placeholder"), id="alt", compact=True)
             yield Static("", id="alt-error", classes="field-error")
+            yield Label(t("designer.image.name_label"), classes="field-label")
+            yield Input(placeholder=t("designer.image.name_placeholder"), id="name", compact=True)
+            yield Static("", id="name-note", classes="muted")
             yield Label(t("tui.image.replace_label"), classes="field-label")
             yield Select(
                 self._replace_options(),
@@ -140,6 +147,7 @@ class ImageScreen(BaseScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#alt-error").display = False
+        self.query_one("#name-note").display = False
         self._sync()
 
     async def retranslate(self) -> None:
@@ -152,6 +160,9 @@ class ImageScreen(BaseScreen[None]):
             self.check is not None and not self.check.ok and self.check.fixable and not self.fixed
         )
         self.query_one("#add", Button).disabled = self.check is None
+        config = self.lapp.context.require_config()
+        fixed_name = bool(config.slots[self.slot].filename)
+        self.query_one("#name", Input).disabled = fixed_name
         if self.source is not None and self.check is not None:
             self._show_result()
 
@@ -171,6 +182,11 @@ class ImageScreen(BaseScreen[None]):
         event.stop()
         self.action_choose()
 
+    @on(Input.Changed, "#name")
+    def _name_changed(self, event: Input.Changed) -> None:
+        if event.input.has_focus:
+            self.name_edited = True
+
     @on(Input.Submitted, "#path")
     def _path_pasted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -187,6 +203,9 @@ class ImageScreen(BaseScreen[None]):
     def select_file(self, path: Path) -> None:
         """Check ``path`` for this slot (in a worker) and show the result."""
         self.source = path
+        path_field = self.query_one("#path", Input)
+        if path_field.value != str(path):
+            path_field.value = str(path)
         self.check = None
         self.fixed = None
         self.query_one("#file-info", Static).update(t("tui.image.checking", name=path.name))
@@ -240,22 +259,38 @@ class ImageScreen(BaseScreen[None]):
         self.cells = message.cells
         if message.fixed is not None:
             self.fixed = message.fixed
+        self._suggest_name()
         self._sync()
         if not self.check.ok and self.check.fixable and not self.fixed:
             self.query_one("#fix", Button).focus()
         else:
             self.query_one("#alt", Input).focus()
 
+    def _suggest_name(self) -> None:
+        """Offer a readable name on the site for the chosen file (the designer may edit it)."""
+        assert self.source is not None
+        config = self.lapp.context.require_config()
+        publish = self.fixed.output if self.fixed is not None else self.source
+        ext = real_extension(self.check, publish)
+        name, look = suggest_name(config, self.slot, self.source.name, ext)
+        field = self.query_one("#name", Input)
+        typed = clean_name(field.value, ext) if self.name_edited and not field.disabled else None
+        field.value = typed or name
+        note = self.query_one("#name-note", Static)
+        show_message(note, t("designer.image.name_check", original=self.source.name) if look else "")
+
     def _show_result(self) -> None:
         assert self.source is not None
         info = self.check.info
         publish = self.fixed.output if self.fixed is not None else self.source
         if info is not None:
+            # As a browser shows it (EXIF rotation applied), the same numbers the findings use.
+            width, height = info.display_size
             line = t(
                 "tui.image.info",
-                name=publish.name,
-                width=info.width,
-                height=info.height,
+                name=self.source.name,
+                width=width,
+                height=height,
                 format=info.format.upper(),
                 size=human_size(info.bytes),
             )
@@ -276,6 +311,9 @@ class ImageScreen(BaseScreen[None]):
     # --- adding ---------------------------------------------------------------------------------
 
     def action_add(self) -> None:
+        after_typing(self, self._add)
+
+    def _add(self) -> None:
         if self.source is None or self.check is None:
             return
         config = self.lapp.context.require_config()
@@ -293,6 +331,11 @@ class ImageScreen(BaseScreen[None]):
         show_message(alt_error, "")
         replace = self.query_one("#replace", Select).value
         publish = self.fixed.output if self.fixed is not None else self.source
+        ext = real_extension(self.check, publish)
+        name_field = self.query_one("#name", Input)
+        name = clean_name(name_field.value, ext) if not name_field.disabled else None
+        if name is None:
+            name = suggest_name(config, self.slot, self.source.name, ext)[0]
         self.lapp.work.add(
             PendingImage(
                 slot=self.slot,
@@ -302,9 +345,11 @@ class ImageScreen(BaseScreen[None]):
                 replace=replace if isinstance(replace, str) and replace != NEW_FILE else None,
                 check=self.check,
                 fixed=self.fixed,
+                name=name,
             )
         )
-        self.notify(t("tui.image.added", name=self.source.name, slot=slot_label(config, self.slot)))
+        self.lapp.save_work()
+        self.notify(t("tui.image.added", name=name, slot=slot_label(config, self.slot)))
         # back to home, where "Review and submit" is now offered
         while len(self.app.screen_stack) > 2:
             self.app.pop_screen()

@@ -100,6 +100,8 @@ class RequestsScreen(BaseScreen[None]):
         self._fill()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not super().check_action(action, parameters):
+            return False
         if action.startswith("practice_"):
             return self.lapp.context.practice is not None
         return True
