@@ -138,7 +138,7 @@ class LpublishApp(App[None]):
 
     async def action_quit(self) -> None:
         """Ask first when there is unsent work (it stays saved either way)."""
-        if self.work.empty or isinstance(self.screen, ConfirmDialog):
+        if not self.work.unsent or isinstance(self.screen, ConfirmDialog):
             self.exit()
             return
 
@@ -149,7 +149,10 @@ class LpublishApp(App[None]):
         self.push_screen(
             ConfirmDialog(
                 t("designer.quit.title"),
-                t("designer.quit.question", count=len(self.work.images) + (1 if self.work.campaign_dir else 0)),
+                t(
+                    "designer.quit.question",
+                    count=max(1, len(self.work.images) + bool(self.work.campaign_dir)),
+                ),
                 t("designer.quit.confirm"),
             ),
             callback=answered,

@@ -69,6 +69,13 @@ class WorkDraft:
     def empty(self) -> bool:
         return not self.images and self.campaign_dir is None
 
+    @property
+    def unsent(self) -> bool:
+        """Anything prepared or typed that is not yet a request (quitting asks first then)."""
+        return not self.empty or any(
+            str(v).strip() for k, v in self.campaign_form.items() if not k.startswith("_")
+        )
+
     def add(self, image: PendingImage) -> None:
         """Add an image; a second file for the same single-image slot replaces the first choice."""
         self.images = [

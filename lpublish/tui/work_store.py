@@ -32,9 +32,9 @@ WORK_KEY = "tui_work"
 
 def _signature(work: WorkDraft) -> list[Any]:
     """What needs new file copies when it changes (text changes only rewrite ``draft.json``)."""
-    return [
-        [str(i.publish), i.name, i.slot, i.replace] for i in work.images
-    ] + [str(work.campaign_dir) if work.campaign_dir else None]
+    return [[str(i.publish), i.name, i.slot, i.replace] for i in work.images] + [
+        str(work.campaign_dir) if work.campaign_dir else None
+    ]
 
 
 def _extra(work: WorkDraft) -> dict[str, Any]:
@@ -60,7 +60,7 @@ def save_work(work: WorkDraft, config: SiteConfig, store: DraftStore | None = No
     Empty work removes its draft.
     """
     store = store or DraftStore()
-    if work.empty and not any(str(v).strip() for v in work.campaign_form.values()):
+    if not work.unsent:
         forget_work(work, store)
         return
     changeset = work.to_changeset(work.title, work.note)

@@ -6,8 +6,8 @@ switch) and ``BaseScreen``, which every full screen derives from.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import on

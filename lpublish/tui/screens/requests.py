@@ -198,6 +198,7 @@ class RequestsScreen(BaseScreen[None]):
     def action_update(self) -> None:
         request = self._selected()
         if request is None:
+            self.notify(t("designer.requests.nothing_selected"), severity="warning")
             return
         if request.state in ("merged", "live", "closed"):
             self.notify(t("tui.requests.not_open"), severity="warning")
@@ -240,8 +241,17 @@ class RequestsScreen(BaseScreen[None]):
         """Put a saved draft back into the work and open the submit screen to send it again."""
         table = self.query_one("#drafts-table", DataTable)
         if not self.drafts or not (0 <= table.cursor_row < len(self.drafts)):
+            self.notify(t("designer.requests.no_drafts"), severity="warning")
             return
         draft = self.drafts[table.cursor_row]
+        from lpublish.tui.work_store import is_work, work_from_draft
+
+        if is_work(draft):
+            self.lapp.work = work_from_draft(draft)
+            from lpublish.tui.screens.submit import SubmitScreen
+
+            self.app.push_screen(SubmitScreen(), callback=self._reload)
+            return
         work_ = self.lapp.work
         work_.clear()
         for image in draft.changeset.images:
@@ -271,9 +281,31 @@ class RequestsScreen(BaseScreen[None]):
 
     def action_practice_merge(self) -> None:
         request = self._selected()
-        if request is not None and self.lapp.context.practice is not None:
-            self.notify(t("tui.requests.publishing"))
-            self.practice(request.number, "merge")
+        if request is None or self.lapp.context.practice is None:
+            return
+        if request.state in ("merged", "live", "closed"):
+            self.notify(t("designer.requests.not_open", number=request.number), severity="warning")
+            return
+        from lpublish.tui.screens.confirm import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.notify(t("tui.requests.publishing"))
+                self.practice(request.number, "merge")
+
+        key = (
+            "designer.practice.merge_question"
+            if request.state == "approved"
+            else "designer.practice.merge_unapproved"
+        )
+        self.app.push_screen(
+            ConfirmDialog(
+                t("designer.practice.merge_title", number=request.number),
+                t(key, title=request.title),
+                t("designer.practice.merge_confirm"),
+            ),
+            callback=answered,
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="requests-action")
     def practice(self, number: int, action: str) -> None:

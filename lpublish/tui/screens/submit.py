@@ -271,7 +271,11 @@ class SubmitScreen(BaseScreen[None]):
         self.sending = False
         self.result = message.result
         self.lapp.work.clear()
-        key = "designer.submit.updated_text" if getattr(self.result, "updated", False) else "tui.submit.done_text"
+        key = (
+            "designer.submit.updated_text"
+            if getattr(self.result, "updated", False)
+            else "tui.submit.done_text"
+        )
         self.query_one("#result-text", Static).update(t(key, number=self.result.number))
         self.query_one("#result-url", Static).update(self.result.url)
         self._show("result")
@@ -289,6 +293,8 @@ class SubmitScreen(BaseScreen[None]):
             if isinstance(error, LpublishError) and error.key in REQUEST_GONE:
                 self.request_gone = True
                 self._sync_gone()
+                # The one key works at once: the offer has focus, not a text field.
+                self.set_focus(self.query_one("#new-request", Button))
 
     def action_new_request(self) -> None:
         """Send the same files as a new request (the one being updated was merged or closed)."""
@@ -361,7 +367,9 @@ class SubmitScreen(BaseScreen[None]):
         count = len(work_.images) + (1 if work_.campaign_dir is not None else 0)
         self.app.push_screen(
             ConfirmDialog(
-                t("designer.clear.title"), t("designer.clear.question", count=count), t("designer.clear.confirm")
+                t("designer.clear.title"),
+                t("designer.clear.question", count=count),
+                t("designer.clear.confirm"),
             ),
             callback=answered,
         )
