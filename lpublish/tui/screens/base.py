@@ -91,9 +91,7 @@ class BaseScreen(Screen[ResultType]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A letter typed into a field is text, never a command (a stray "m" once merged a request).
-        if typing_in_field(self) and is_letter_binding(self, action):
-            return False
-        return True
+        return not (typing_in_field(self) and is_letter_binding(self, action))
 
     @on(Worker.StateChanged)
     def _forward_worker_state(self, event: Worker.StateChanged) -> None:
