@@ -271,3 +271,50 @@ def test_stale_temp_folders_are_removed_on_start(tmp_path: Path) -> None:
     # a practice folder from a crash two days ago goes too
     removed = clean_stale_temp_dirs(tmp_path, now=young.stat().st_mtime + 2 * 86400)
     assert young in removed and live.is_dir()
+
+
+async def test_crop_step_makes_a_wrong_shape_usable(
+    signed_out_app: Callable[..., LpublishApp], tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from lpublish.tui.screens.crop import CropScreen
+
+    image = make_jpeg(tmp_path / "moon 16x10.jpg", 2560, 1600)
+    before = image.read_bytes()
+    app = signed_out_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_slot(pilot, 0)  # the 12:5 hero
+        await choose(pilot, screen, image)
+        assert not screen.check.ok
+        assert "Press C" in screen_text(app)
+        screen.query_one("#crop").focus()
+        await pilot.press("c")
+        await settle(pilot)
+        crop = app.screen
+        assert isinstance(crop, CropScreen)
+        assert "Keeps 2560x1066 of 2560x1600" in screen_text(app)
+        await pilot.press("t")  # against the top edge, where the moon is
+        assert crop.box.top == 0
+        await pilot.press("down", "down")
+        assert crop.box.top > 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.cropped is not None
+        with Image.open(screen.cropped.output) as cropped:
+            assert cropped.size == (2560, 1066)  # never upscaled: only pixels removed
+        assert image.read_bytes() == before  # the original is untouched
+        # The cropped copy may still be too heavy: the one-key fix takes it from there.
+        if not screen.check.ok and screen.check.fixable:
+            screen.query_one("#fix").focus()
+            await pilot.press("f")
+            await settle(pilot)
+        assert screen.check.ok
+        screen.query_one("#alt", Input).focus()
+        await pilot.press(*"Moon over the tea field", "ctrl+s")
+        await settle(pilot)
+        [item] = app.work.images
+        with Image.open(item.publish) as published:
+            assert published.width / published.height == pytest.approx(12 / 5, rel=0.01)

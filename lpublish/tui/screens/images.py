@@ -71,12 +71,15 @@ class ImagesScreen(BaseScreen[None]):
 class ImageChecked(Message):
     """A worker finished checking (and maybe fixing) a file."""
 
-    def __init__(self, path: Path, check: Any, cells: Cells | None, fixed: Any = None) -> None:
+    def __init__(
+        self, path: Path, check: Any, cells: Cells | None, fixed: Any = None, cropped: Any = None
+    ) -> None:
         super().__init__()
         self.path = path
         self.check = check
         self.cells = cells
         self.fixed = fixed
+        self.cropped = cropped
 
 
 class ImageScreen(BaseScreen[None]):
@@ -87,6 +90,7 @@ class ImageScreen(BaseScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "choose", "tui.key.choose_file"),
         Binding("f", "fix", "tui.key.fix"),
+        Binding("c", "crop", "designer.key.crop"),
         Binding("ctrl+s", "add", "tui.key.add", priority=True),
     ]
 
@@ -98,6 +102,8 @@ class ImageScreen(BaseScreen[None]):
         self.fixed: Any = None
         self.cells: Cells | None = None
         self.name_edited = False
+        #: The crop step's copy (``CropResult``); the original file is never changed.
+        self.cropped: Any = None
 
     def compose(self) -> ComposeResult:
         config = self.lapp.context.require_config()
@@ -115,6 +121,7 @@ class ImageScreen(BaseScreen[None]):
                     yield Static(t("tui.image.none_yet"), id="file-info", markup=False)
                     yield FindingsView("", id="findings")
                     yield Button(t("tui.image.fix"), id="fix", classes="small", variant="warning")
+                    yield Button(t("designer.image.crop"), id="crop", classes="small", variant="warning")
                     yield Static("", id="fix-result")
             yield Label(t("tui.image.alt_label"), classes="field-label")
             yield Input(placeholder=t("tui.image.alt_placeholder"), id="alt", compact=True)
@@ -159,6 +166,7 @@ class ImageScreen(BaseScreen[None]):
         fix.display = bool(
             self.check is not None and not self.check.ok and self.check.fixable and not self.fixed
         )
+        self.query_one("#crop", Button).display = self._needs_crop()
         self.query_one("#add", Button).disabled = self.check is None
         config = self.lapp.context.require_config()
         fixed_name = bool(config.slots[self.slot].filename)
@@ -231,11 +239,61 @@ class ImageScreen(BaseScreen[None]):
 
     # --- fixing ---------------------------------------------------------------------------------
 
+    def _needs_crop(self) -> bool:
+        if self.check is None or self.fixed is not None:
+            return False
+        return any(f.code == "image.wrong-aspect" for f in self.check.findings)
+
+    def _working_file(self) -> Path | None:
+        """The file the checks are about: the cropped copy once there is one, else the designer's."""
+        return self.cropped.output if self.cropped is not None else self.source
+
+    def action_crop(self) -> None:
+        if self.source is None or not self._needs_crop() or self.check.info is None:
+            self.notify(t("designer.image.no_crop_needed"))
+            return
+        from lpublish.tui.screens.crop import CropScreen
+
+        config = self.lapp.context.require_config()
+        section = config.slots[self.slot]
+        ratio = section.aspect_ratio
+        if ratio is None:
+            return
+        aspect = section.aspect.replace(" ", "") if isinstance(section.aspect, str) else f"{ratio:g}:1"
+        screen = CropScreen(
+            self.source, self.check.info.display_size, ratio, aspect, max_pixels=config.site.max_pixels
+        )
+        self.app.push_screen(screen, callback=self._crop_chosen)
+
+    def _crop_chosen(self, box: Any) -> None:
+        if box is not None and self.source is not None:
+            self.query_one("#fix-result", Static).update(t("tui.image.fixing"))
+            self.crop_file(self.source, box)
+
+    @on(Button.Pressed, "#crop")
+    def _crop_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_crop()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="image-check")
+    def crop_file(self, path: Path, box: Any) -> None:
+        from lpublish.assets.crop import crop_image
+        from lpublish.assets.validate import check_image
+
+        config = self.lapp.context.require_config()
+        out = self.lapp.make_temp_dir("lpublish-fixed-")
+        result = crop_image(path, box, out, max_pixels=config.site.max_pixels)
+        check = check_image(result.output, self.slot, config, display_name=path.name)
+        cells = thumbnail_cells(result.output, THUMB_COLUMNS, THUMB_ROWS, max_pixels=config.site.max_pixels)
+        self.post_message(ImageChecked(path, check, cells, cropped=result))
+
     def action_fix(self) -> None:
         if self.source is None or self.check is None or self.check.ok or not self.check.fixable:
             return
         self.query_one("#fix-result", Static).update(t("tui.image.fixing"))
-        self.fix_file(self.source)
+        working = self._working_file()
+        assert working is not None
+        self.fix_file(working)
 
     @on(Button.Pressed, "#fix")
     def _fix_pressed(self, event: Button.Pressed) -> None:
@@ -250,7 +308,7 @@ class ImageScreen(BaseScreen[None]):
         out = self.lapp.make_temp_dir("lpublish-fixed-")
         result = fix_image(path, self.slot, config, out)
         cells = thumbnail_cells(result.output, THUMB_COLUMNS, THUMB_ROWS, max_pixels=config.site.max_pixels)
-        self.post_message(ImageChecked(path, result.check, cells, fixed=result))
+        self.post_message(ImageChecked(self.source or path, result.check, cells, fixed=result))
 
     def on_image_checked(self, message: ImageChecked) -> None:
         if message.path != self.source:
@@ -259,6 +317,9 @@ class ImageScreen(BaseScreen[None]):
         self.cells = message.cells
         if message.fixed is not None:
             self.fixed = message.fixed
+        if message.cropped is not None:
+            self.cropped = message.cropped
+            self.fixed = None
         self._suggest_name()
         self._sync()
         if not self.check.ok and self.check.fixable and not self.fixed:
@@ -270,7 +331,8 @@ class ImageScreen(BaseScreen[None]):
         """Offer a readable name on the site for the chosen file (the designer may edit it)."""
         assert self.source is not None
         config = self.lapp.context.require_config()
-        publish = self.fixed.output if self.fixed is not None else self.source
+        publish = self.fixed.output if self.fixed is not None else self._working_file()
+        assert publish is not None
         ext = real_extension(self.check, publish)
         name, look = suggest_name(config, self.slot, self.source.name, ext)
         field = self.query_one("#name", Input)
@@ -282,7 +344,6 @@ class ImageScreen(BaseScreen[None]):
     def _show_result(self) -> None:
         assert self.source is not None
         info = self.check.info
-        publish = self.fixed.output if self.fixed is not None else self.source
         if info is not None:
             # As a browser shows it (EXIF rotation applied), the same numbers the findings use.
             width, height = info.display_size
@@ -295,10 +356,15 @@ class ImageScreen(BaseScreen[None]):
                 size=human_size(info.bytes),
             )
         else:
-            line = publish.name
+            line = self.source.name
         self.query_one("#file-info", Static).update(line)
         self.query_one("#findings", FindingsView).show(self.check.findings, ok_text=t("tui.image.all_good"))
         self.query_one("#thumb", Thumbnail).show(self.cells, fallback=t("tui.image.no_preview"))
+        if self.cropped is not None and self.fixed is None:
+            width, height = self.cropped.after_size
+            self.query_one("#fix-result", Static).update(
+                t("designer.image.cropped", width=width, height=height)
+            )
         if self.fixed is not None:
             changes = "\n".join(f"• {c}" for c in self.fixed.changes)
             sizes = t(
@@ -330,7 +396,8 @@ class ImageScreen(BaseScreen[None]):
             return
         show_message(alt_error, "")
         replace = self.query_one("#replace", Select).value
-        publish = self.fixed.output if self.fixed is not None else self.source
+        publish = self.fixed.output if self.fixed is not None else self._working_file()
+        assert publish is not None
         ext = real_extension(self.check, publish)
         name_field = self.query_one("#name", Input)
         name = clean_name(name_field.value, ext) if not name_field.disabled else None
