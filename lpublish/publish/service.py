@@ -11,7 +11,6 @@ raises ``ExternalError`` with plain next steps on any failure. Must not import U
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shutil
 import threading
@@ -19,17 +18,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from lpublish.config import SiteConfig
 from lpublish.errors import ContentError, ExternalError, LpublishError, UsageError
 from lpublish.findings import Finding, Severity
 from lpublish.i18n import t
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
+from lpublish.publish import request_body
 from lpublish.publish.changeset import ChangeSet, ImageChange
 from lpublish.publish.drafts import Draft, DraftStore
 from lpublish.publish.forge import Forge, ForgeUser, PullRequest
 from lpublish.publish.placement import place_image
+from lpublish.publish.request_body import MARKER as MARKER
+from lpublish.publish.request_body import parse_marker
+from lpublish.publish.request_body import raw_url as raw_url
 from lpublish.publish.workspace import NonFastForward, Workspace, open_workspace
 
 RequestState = Literal[
@@ -43,10 +46,8 @@ RequestState = Literal[
     "closed",
 ]
 
-MARKER = "lpublish:request"
 #: Error keys of ``update`` when the request is no longer open (the draft is kept to send anew).
 REQUEST_GONE = frozenset({"designer.request_merged", "designer.request_closed"})
-_MARKER_RE = re.compile(r"<!--\s*lpublish:request\s+(\{.*?\})\s*-->", re.DOTALL)
 _FAILED = {"failure", "cancelled", "timed_out", "action_required", "startup_failure", "stale"}
 
 
@@ -214,14 +215,29 @@ def validate_changeset(config: SiteConfig, changeset: ChangeSet) -> list[_Checke
 # --- placing files --------------------------------------------------------------------------------------
 
 
-def _place_images(ws: Workspace, config: SiteConfig, checked: list[_Checked]) -> list[dict[str, Any]]:
-    """Copy images into their slot folders with safe names and alt text; the marker entries."""
+def _place_images(
+    ws: Workspace, config: SiteConfig, checked: list[_Checked], before_ref: str = ""
+) -> list[dict[str, Any]]:
+    """Copy images into their slot folders with safe names and alt text; the marker entries.
+
+    A replaced file that exists at ``before_ref`` (the commit the change starts from) is recorded as
+    ``before``, so reviewers see the old picture next to the new one.
+    """
     entries: list[dict[str, Any]] = []
     for item in checked:
         image = item.image
+        before: str | None = None
+        if image.replace and before_ref:
+            old = ws.site_dir / config.slots[image.slot].path / image.replace
+            if old.is_file():
+                before = ws.rel(old)
         target = place_image(ws.site_dir, config, image, fmt=item.format, sha256=item.sha256)
+        entry: dict[str, Any] = {}
+        if before is not None:
+            entry = {"before": before, "before_ref": before_ref}
         entries.append(
-            {
+            entry
+            | {
                 "path": ws.rel(target),
                 "slot": image.slot,
                 "width": item.width,
@@ -331,87 +347,9 @@ def noreply_email(user: ForgeUser, web_url: str) -> str:
     return f"{user.id}+{user.login}@users.noreply.{host}"
 
 
-def parse_marker(body: str) -> dict[str, Any] | None:
-    """The machine-readable data lpublish put in a PR body, or ``None``."""
-    match = _MARKER_RE.search(body or "")
-    if not match:
-        return None
-    try:
-        data = json.loads(match.group(1))
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _marker(data: dict[str, Any]) -> str:
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    # "-->" would end the HTML comment early; escape the characters JSON allows us to.
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e")
-    return f"<!-- {MARKER} {text} -->"
-
-
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
-
-
-def _kb(n: int | None) -> str:
-    if n is None:
-        return "—"
-    return f"{n / 1000:.0f} KB" if n >= 1000 else f"{n} B"
-
-
-def raw_url(config: SiteConfig, branch: str, path: str) -> str:
-    return f"{config.forge.web_url.rstrip('/')}/{config.forge.repo}/raw/{quote(branch)}/{quote(path)}"
-
-
 def render_body(config: SiteConfig, data: dict[str, Any]) -> str:
-    """The reviewers' PR body: summary, file table, thumbnails, checklist and the hidden marker."""
-    lines: list[str] = [_marker(data), "", f"## {t('publish.body.heading')}", ""]
-    if data.get("note"):
-        lines += [str(data["note"]), ""]
-    files = data.get("files", [])
-    if files:
-        lines += [
-            "| "
-            + " | ".join(t(f"publish.body.col.{c}") for c in ("file", "slot", "size", "bytes", "findings"))
-            + " |",
-            "|---|---|---|---|---|",
-        ]
-        for entry in files:
-            slot = config.slots.get(entry.get("slot", ""))
-            label = entry.get("slot", "")
-            if slot is not None:
-                label = f"{getattr(slot.label, 'ja' if t('publish.body.lang') == 'ja' else 'en')} (`{label}`)"
-            size = f"{entry['width']}×{entry['height']}" if entry.get("width") else "—"
-            before = entry.get("original_bytes")
-            size_text = f"{_kb(before)} → {_kb(entry.get('bytes'))}" if before else _kb(entry.get("bytes"))
-            findings = [
-                Finding(f["code"], Severity(f["severity"]), f.get("file", ""), params=f.get("params", {}))
-                for f in entry.get("findings", [])
-            ]
-            finding_text = "<br>".join(_cell(f"{f.severity}: {f.message}") for f in findings) or "—"
-            lines.append(
-                f"| `{_cell(entry['path'])}` | {_cell(label)} | {size} | {size_text} | {finding_text} |"
-            )
-        lines += ["", f"### {t('publish.body.thumbnails')}", ""]
-        branch = str(data.get("branch", ""))
-        for entry in files:
-            alt = entry.get("alt") or entry["path"]
-            alt_attr = alt.replace('"', "&quot;").replace("<", "&lt;")
-            lines.append(f'<img src="{raw_url(config, branch, entry["path"])}" width="240" alt="{alt_attr}">')
-        lines.append("")
-    if data.get("campaign"):
-        lines += [t("publish.body.campaign", slug=data["campaign"]), ""]
-    lines += [
-        f"### {t('publish.body.checklist')}",
-        "",
-        f"- [ ] {t('publish.body.check_preview')}",
-        f"- [ ] {t('publish.body.check_alt')}",
-        f"- [ ] {t('publish.body.check_text')}",
-        "",
-        f"_{t('publish.body.footer')}_",
-    ]
-    return "\n".join(lines) + "\n"
+    """The reviewers' PR body (``lpublish.publish.request_body``), for the whole request in ``data``."""
+    return request_body.render_body(config, data)
 
 
 # --- the flows ----------------------------------------------------------------------------------------------
@@ -436,7 +374,7 @@ def _place_and_commit(
     cancel: threading.Event | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Put the change's files in place and commit them as the designer (shared by submit and update)."""
-    entries = _place_images(ws, config, checked)
+    entries = _place_images(ws, config, checked, before_ref=ws.git("rev-parse", "HEAD").strip())
     campaign = _place_campaign(ws, config, changeset)
     progress(ProgressEvent("publish.progress.commit"))
     sha = ws.commit(
@@ -450,6 +388,42 @@ def _place_and_commit(
     check_cancel(cancel)
     progress(ProgressEvent("publish.progress.push"))
     return entries, campaign
+
+
+def _pin(ws: Workspace, entries: list[dict[str, Any]]) -> str:
+    """The pushed commit, recorded in each new entry so its thumbnail outlives the branch."""
+    sha = ws.git("rev-parse", "HEAD").strip()
+    for entry in entries:
+        entry["commit"] = sha
+    return sha
+
+
+def _campaign_info(ws: Workspace, config: SiteConfig, slug: str | None) -> dict[str, Any] | None:
+    """What reviewers need of the campaign as placed: title, dates, summary, button, hero."""
+    if not slug:
+        return None
+    try:
+        from lpublish.site.campaigns import load_campaigns
+
+        placed = config.model_copy(deep=True).bind(ws.site_dir, ws.site_dir / "lpublish.toml")
+        campaigns, _findings = load_campaigns(placed)
+    except (ImportError, LpublishError, OSError, ValueError):
+        return None
+    for campaign in campaigns:
+        if campaign.slug != slug:
+            continue
+        return {
+            "title": campaign.title,
+            "path": ws.rel(campaign.folder),
+            "start": campaign.start.isoformat() if campaign.start else None,
+            "end": campaign.end.isoformat() if campaign.end else None,
+            "summary": campaign.summary,
+            "cta_label": campaign.cta_label,
+            "cta_url": campaign.cta_url,
+            "hero": ws.rel(campaign.hero) if campaign.hero else None,
+            "hero_alt": campaign.hero_alt,
+        }
+    return None
 
 
 def _commit_message(title: str, entries: list[dict[str, Any]], campaign: str | None) -> str:
@@ -561,14 +535,19 @@ def _submit(
                     ws.push(branch)
                 except NonFastForward:
                     raise ExternalError("publish.push_rejected") from None
+            commit = _pin(ws, entries)
+            campaign_info = _campaign_info(ws, config, campaign)
         data = {
             "version": 1,
             "login": user.login,
             "branch": branch,
+            "commit": commit,
             "files": entries,
             "campaign": campaign,
             "note": changeset.note,
         }
+        if campaign_info:
+            data["campaign_info"] = campaign_info
         draft.branch = branch
         draft.stage = "pushed"
         draft.error = None
@@ -584,6 +563,13 @@ def _submit(
         draft=changeset.draft_pr or config.forge.draft,
     )
     warnings = _decorate(forge, config, pull, user)
+    preview = _preview_url(config, pull.number)
+    if preview:
+        # The number is known only now: point the body at the request's own preview.
+        try:
+            forge.update_pull(pull.number, body=render_body(config, data | {"preview_url": preview}))
+        except LpublishError as exc:
+            warnings.append(exc.message)
     return SubmitResult(pull.number, pull.html_url, branch, draft.id, warnings)
 
 
@@ -705,6 +691,13 @@ def _update(
                 ws.push(branch)
             except NonFastForward:
                 raise ExternalError("publish.branch_moved") from None
+        data["commit"] = _pin(ws, entries)
+        campaign_info = _campaign_info(ws, config, campaign)
+    if campaign_info:
+        data["campaign_info"] = campaign_info
+    preview = _preview_url(config, number)
+    if preview:
+        data["preview_url"] = preview
     files = {e["path"]: e for e in data.get("files", [])}
     for entry in entries:
         files[entry["path"]] = entry

@@ -60,6 +60,8 @@ async def test_add_hero_image_and_submit(practice_app: Callable[..., LpublishApp
         pull = pulls[0]
         assert pull["title"] == "Replace Top page hero banner"
         assert pull["html_url"] in screen_text(app)
+        # the reviewers see the old hero next to the new one, and the alt text
+        assert "| Before | After |" in pull["body"] and "Alt text: Iced tea" in pull["body"]
         branch = pull["head"]["ref"]
         assert git_show(session.bare, branch, "images/hero/hero.jpg") == image.read_bytes()
         alt = tomllib.loads(git_show(session.bare, branch, "images/hero/alt.toml").decode())
