@@ -54,6 +54,8 @@ class LpublishApp(App[None]):
         #: Every link the app opened (shown to the designer too; tests assert on it).
         self.opened_urls: list[str] = []
         self.preview_servers: list[object] = []
+        #: The running preview's address (shown on the review screen).
+        self.preview_url: str | None = None
         #: Scratch folders (fixed copies, campaign staging, previews); removed when the app ends. Work
         #: that was not sent is safe: submitting copies every file into a draft first.
         self.temp_dirs: list[Path] = []
@@ -206,11 +208,27 @@ class LpublishApp(App[None]):
         self.opened_urls.append(url)
         if self.context.open_browser:
             self.open_url(url)
-        self.notify(url, title=t("tui.opened_link"))
+            self.notify(url, title=t("tui.opened_link"))
+        else:
+            # --no-browser: say where the page is, not that it was opened.
+            self.notify(url, title=t("designer.link_here"))
 
     def preview_started(self, server: object, url: str) -> None:
-        """A preview server is running: open it, and remember it to stop it on exit."""
-        self.preview_servers.append(server)
+        """A preview server is running: open it, and remember it to stop it on exit.
+
+        One preview at a time: a new one replaces the last (its server is stopped), and its address
+        stays on the review screen instead of only in a notification that goes away.
+        """
+        for old in self.preview_servers:
+            stop = getattr(old, "stop", None)
+            if stop is not None:
+                stop()
+        self.preview_servers = [server]
+        self.preview_url = url
+        for screen in self.screen_stack:
+            show = getattr(screen, "show_preview_url", None)
+            if show is not None:
+                show(url)
         self.open_link(url)
 
     def make_temp_dir(self, prefix: str) -> Path:

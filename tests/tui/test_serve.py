@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from aiohttp import ClientSession
+from aiohttp import ClientSession, WSServerHandshakeError
 from aiohttp.test_utils import TestServer
 
 from lpublish.tui.serve import SecretServer, app_command, free_port
@@ -27,12 +29,29 @@ async def test_every_route_needs_the_secret() -> None:
                 assert response.status == 200
                 page = await response.text()
                 assert f"ws://127.0.0.1:{port}/s3cret-value/ws" in page
+                # nothing is fetched from another host (no web fonts, no CDN scripts)
+                assert "googleapis" not in page
+                links = re.findall(r'(?:href|src)="((?:https?:)?//[^"]*)"', page)
+                assert links and all(link.startswith(f"http://127.0.0.1:{port}/") for link in links), links
             async with http.get(server.url + "static/js/textual.js") as response:
                 assert response.status == 200
             # A page on another site cannot open the websocket, even knowing the secret.
             headers = {"Origin": "http://evil.example", "Upgrade": "websocket", "Connection": "Upgrade"}
             async with http.get(server.url + "ws", headers=headers) as response:
                 assert response.status == 403
+            # "localhost" is this machine too: the page opened as http://localhost:PORT works.
+            for origin, refused in (
+                (f"http://localhost:{port}", False),
+                (f"http://127.0.0.1:{port}", False),
+                (f"http://localhost:{port + 1}", True),
+            ):
+                try:
+                    socket = await http.ws_connect(server.url + "ws", headers={"Origin": origin})
+                except WSServerHandshakeError as exc:
+                    assert refused and exc.status == 403, origin
+                else:
+                    assert not refused, origin
+                    await socket.close()
     finally:
         await test_server.close()
 

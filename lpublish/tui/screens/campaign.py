@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Static, TextArea
 
 from lpublish.i18n import t
 from lpublish.tui.screens.base import BaseScreen, after_typing, show_message
 from lpublish.tui.state import PendingImage, human_size, slot_label, slot_spec
 from lpublish.tui.widgets.findings import findings_text
+from lpublish.tui.widgets.header import AppHeader
 
 TEXT_FIELDS = ("title", "slug", "summary", "start", "end", "hero_alt", "cta_label", "cta_url")
 IMAGE_FIELDS = ("hero", "og_image")
@@ -59,7 +60,7 @@ class CampaignScreen(BaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         config = self.lapp.context.require_config()
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(classes="page", id="campaign-body"):
             yield Label(t("tui.campaign.title"), classes="page-title")
             yield Static(t("tui.campaign.intro"), classes="muted")

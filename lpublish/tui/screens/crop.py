@@ -16,11 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Footer, Label, Static
 
 from lpublish.assets.crop import CropBox, Position, crop_box, move_box
 from lpublish.i18n import t
 from lpublish.tui.screens.base import BaseScreen
+from lpublish.tui.widgets.header import AppHeader
 from lpublish.tui.widgets.thumbnail import Cells, Thumbnail, thumbnail_cells
 
 COLUMNS = 60
@@ -105,7 +106,7 @@ class CropScreen(BaseScreen[CropBox | None]):
         self.cells: Cells | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(classes="page", id="crop-body"):
             yield Label(t("designer.crop.title", aspect=self.aspect), classes="page-title")
             yield Static(t("designer.crop.help"), classes="muted")

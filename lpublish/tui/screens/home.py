@@ -12,11 +12,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Header, Label, Static
+from textual.widgets import Button, Footer, Label, Static
 
 from lpublish.i18n import t
 from lpublish.tui.messages import SignedIn
 from lpublish.tui.screens.base import BaseScreen
+from lpublish.tui.widgets.header import AppHeader
 
 
 def login_of(user: Any) -> str | None:
@@ -48,7 +49,7 @@ class HomeScreen(BaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         config = self.lapp.context.config
-        yield Header(show_clock=False)
+        yield AppHeader(show_clock=False)
         with VerticalScroll(id="home-body"):
             yield Label(config.site.name if config else t("tui.home.no_site"), id="site-name")
             practice = self.lapp.context.practice

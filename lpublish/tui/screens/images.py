@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from lpublish.i18n import t
@@ -33,6 +33,7 @@ from lpublish.tui.state import (
     suggest_name,
 )
 from lpublish.tui.widgets.findings import FindingsView
+from lpublish.tui.widgets.header import AppHeader
 from lpublish.tui.widgets.thumbnail import Cells, Thumbnail, thumbnail_cells
 
 THUMB_COLUMNS = 32
@@ -50,7 +51,7 @@ class ImagesScreen(BaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         config = self.lapp.context.require_config()
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(classes="page"):
             yield Label(t("tui.images.title"), classes="page-title")
             yield Static(t("tui.images.choose_slot"), classes="muted")
@@ -108,7 +109,7 @@ class ImageScreen(BaseScreen[None]):
     def compose(self) -> ComposeResult:
         config = self.lapp.context.require_config()
         section = config.slots[self.slot]
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(classes="page", id="image-body"):
             yield Label(slot_label(config, self.slot), classes="page-title")
             yield Static(t("tui.image.rules", spec=slot_spec(section)), id="slot-spec", classes="muted")

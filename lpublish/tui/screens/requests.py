@@ -14,11 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Footer, Label, Static
 
 from lpublish.i18n import t
 from lpublish.tui.screens.base import BaseScreen
 from lpublish.tui.state import PendingImage
+from lpublish.tui.widgets.header import AppHeader
 
 STATES = (
     "checks-running",
@@ -77,7 +78,7 @@ class RequestsScreen(BaseScreen[None]):
         self.loaded = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(classes="page"):
             yield Label(t("tui.requests.title"), classes="page-title")
             yield Static(t("tui.requests.loading"), id="requests-status", classes="muted")

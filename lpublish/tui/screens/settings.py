@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Label, RadioButton, RadioSet, Static
+from textual.widgets import Footer, Label, RadioButton, RadioSet, Static
 
 from lpublish.i18n import current_language, t
 from lpublish.tui.screens.base import BaseScreen
+from lpublish.tui.widgets.header import AppHeader
 
 
 class SettingsScreen(BaseScreen[None]):
@@ -23,7 +24,7 @@ class SettingsScreen(BaseScreen[None]):
         super().__init__(id="settings")
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(classes="page"):
             yield Label(t("tui.settings.title"), classes="page-title")
             yield Static(t("tui.settings.language_help"), classes="muted")

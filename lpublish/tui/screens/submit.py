@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, Static, TextArea
+from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from lpublish.errors import LpublishError
@@ -24,6 +24,7 @@ from lpublish.i18n import t
 from lpublish.tui.messages import Progress
 from lpublish.tui.screens.base import BaseScreen, after_typing
 from lpublish.tui.state import PendingImage, human_size, slot_label
+from lpublish.tui.widgets.header import AppHeader
 
 
 class Submitted(Message):
@@ -57,7 +58,7 @@ class SubmitScreen(BaseScreen[None]):
     def compose(self) -> ComposeResult:
         config = self.lapp.context.require_config()
         work_ = self.lapp.work
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(classes="page", id="submit-body"):
             if work_.update_number is not None:
                 yield Label(t("tui.submit.update_heading", number=work_.update_number), classes="page-title")
@@ -79,6 +80,7 @@ class SubmitScreen(BaseScreen[None]):
                         t("tui.submit.line_campaign", title=work_.campaign_title), classes="change-line"
                     )
                 yield Static("", id="gone", classes="field-error")
+                yield Static("", id="preview-line", markup=False)
                 yield Label(t("tui.submit.title_label"), classes="field-label")
                 yield Input(work_.suggested_title(config), id="title", compact=True)
                 yield Label(t("tui.submit.note_label"), classes="field-label")
@@ -121,6 +123,13 @@ class SubmitScreen(BaseScreen[None]):
     def on_mount(self) -> None:
         self._show("form")
         self._sync_gone()
+        self.show_preview_url(self.lapp.preview_url)
+
+    def show_preview_url(self, url: str | None) -> None:
+        """The running preview's address, for as long as it runs."""
+        line = self.query_one("#preview-line", Static)
+        line.update(t("designer.submit.preview_at", url=url) if url else "")
+        line.display = bool(url)
 
     def _sync_gone(self) -> None:
         gone = self.query_one("#gone", Static)
