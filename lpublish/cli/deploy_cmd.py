@@ -195,7 +195,9 @@ def deploy(
     except ExternalError as exc:
         if dry_run and exc.key == "deploy.no_credentials":
             # A dry run compares with what is online, so it reads the bucket: say exactly what it needs.
-            raise ExternalError("designer.deploy.dry_run_read", target=str(getattr(target, "url", ""))) from None
+            raise ExternalError(
+                "designer.deploy.dry_run_read", target=str(getattr(target, "url", ""))
+            ) from None
         raise
     _emit(result, as_json, preview=preview)
     return 1 if result.refused else 0

@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "practice": "lpublish.cli.tui_cmd:practice",
     "serve": "lpublish.cli.tui_cmd:serve",
     "tui": "lpublish.cli.tui_cmd:tui",
+    "doctor": "lpublish.cli.doctor_cmd:doctor",
 }
 
 
