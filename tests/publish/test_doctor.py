@@ -65,9 +65,7 @@ def test_offline_needs_no_network(
 
 
 def test_terminal_checks() -> None:
-    small = check_terminal(
-        {"TERM": "dumb"}, is_tty=True, size=os.terminal_size((70, 20)), encoding="cp932"
-    )
+    small = check_terminal({"TERM": "dumb"}, is_tty=True, size=os.terminal_size((70, 20)), encoding="cp932")
     by_name = {c.name: c for c in small}
     assert by_name["encoding"].failed and by_name["colours"].failed and by_name["size"].failed
     good = check_terminal(

@@ -33,7 +33,7 @@ def translate_bindings(node: DOMNode) -> None:
     keys: dict[str, list[Binding]] = {}
     for key, bindings in merged.key_to_bindings.items():
         keys[key] = [
-            replace(b, description=t(b.description)) if b.description.startswith("tui.") else b
+            replace(b, description=t(b.description)) if b.description.startswith(("tui.", "designer.")) else b
             for b in bindings
         ]
     node._bindings = BindingsMap.from_keys(keys)
@@ -43,6 +43,14 @@ def show_message(widget: Any, text: Any) -> None:
     """Put ``text`` in a message line that takes no room while it has nothing to say."""
     widget.update(text)
     widget.display = bool(str(text))
+
+
+def show_binding(node: DOMNode, action: str, shown: bool) -> None:
+    """Show or hide ``action``'s key in the footer (e.g. only when there is something to act on)."""
+    keys: dict[str, list[Binding]] = {}
+    for key, bindings in node._bindings.key_to_bindings.items():
+        keys[key] = [replace(b, show=shown) if b.action == action else b for b in bindings]
+    node._bindings = BindingsMap.from_keys(keys)
 
 
 def after_typing(node: DOMNode, action: Callable[[], object]) -> None:

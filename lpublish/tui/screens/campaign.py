@@ -84,7 +84,7 @@ class CampaignScreen(BaseScreen[None]):
             with Horizontal(classes="buttons"):
                 yield Button(t("tui.campaign.preview"), id="preview")
                 yield Button(t("tui.campaign.add"), id="add", variant="success")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _image_field(self, name: str, slot: str) -> ComposeResult:
         config = self.lapp.context.require_config()

@@ -112,7 +112,7 @@ class CropScreen(BaseScreen[CropBox | None]):
             yield Static(t("designer.crop.help"), classes="muted")
             yield Thumbnail("", id="crop-thumb")
             yield Static("", id="crop-box", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._load()

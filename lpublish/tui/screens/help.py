@@ -25,4 +25,4 @@ class HelpScreen(BaseScreen[None]):
         with VerticalScroll(classes="page"):
             yield Label(t("tui.help.title"), classes="page-title")
             yield Static(t("tui.help.body"), markup=False)
-        yield Footer()
+        yield Footer(compact=True)

@@ -73,7 +73,7 @@ class HomeScreen(BaseScreen[None]):
                     yield Button(t("tui.home.practice"), id="practice", classes="action")
                 yield Button(t("tui.home.settings"), id="settings", classes="action")
             yield Static(t("tui.home.help_line"), id="help-line", classes="muted")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._sync()

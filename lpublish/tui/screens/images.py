@@ -60,7 +60,7 @@ class ImagesScreen(BaseScreen[None]):
                 prompt = f"{slot_label(config, name)}\n  [dim]{slot_spec(section)}[/dim]"
                 options.append(Option(prompt, id=name))
             yield OptionList(*options, id="slot-list")
-        yield Footer()
+        yield Footer(compact=True)
 
     @on(OptionList.OptionSelected, "#slot-list")
     def _slot_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -140,7 +140,7 @@ class ImageScreen(BaseScreen[None]):
             )
             with Horizontal(classes="buttons"):
                 yield Button(t("tui.image.add"), id="add", variant="success")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _replace_options(self) -> list[tuple[str, str]]:
         config = self.lapp.context.require_config()
@@ -323,7 +323,10 @@ class ImageScreen(BaseScreen[None]):
             self.fixed = None
         self._suggest_name()
         self._sync()
-        if not self.check.ok and self.check.fixable and not self.fixed:
+        # Focus the next step, so its key works at once (letters do nothing while a field has focus).
+        if self._needs_crop():
+            self.query_one("#crop", Button).focus()
+        elif not self.check.ok and self.check.fixable and not self.fixed:
             self.query_one("#fix", Button).focus()
         else:
             self.query_one("#alt", Input).focus()

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Label, Static
 
 from lpublish.i18n import t
-from lpublish.tui.screens.base import BaseScreen
+from lpublish.tui.screens.base import BaseScreen, show_binding
 from lpublish.tui.state import PendingImage
 from lpublish.tui.widgets.header import AppHeader
 
@@ -66,9 +66,10 @@ class RequestsScreen(BaseScreen[None]):
         Binding("u", "update", "tui.key.update"),
         Binding("w", "withdraw", "tui.key.withdraw"),
         Binding("d", "resume", "tui.key.resume"),
-        Binding("f5", "reload", "tui.key.reload"),
-        Binding("a", "practice_approve", "tui.key.practice_approve"),
-        Binding("m", "practice_merge", "tui.key.practice_merge"),
+        Binding("f5", "reload", "tui.key.reload", show=False),
+        # Explained by the practice help line on the screen; the footer has no room for them at 80 columns.
+        Binding("a", "practice_approve", "tui.key.practice_approve", show=False),
+        Binding("m", "practice_merge", "tui.key.practice_merge", show=False),
     ]
 
     def __init__(self) -> None:
@@ -89,16 +90,18 @@ class RequestsScreen(BaseScreen[None]):
             yield drafts
             if self.lapp.context.practice is not None:
                 yield Static(t("tui.requests.practice_help"), id="practice-help", classes="muted")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._fill()
+        self._sync_keys()
         if not self.loaded:
             self.load()
 
     async def retranslate(self) -> None:
         await super().retranslate()
         self._fill()
+        self._sync_keys()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not super().check_action(action, parameters):
@@ -123,6 +126,12 @@ class RequestsScreen(BaseScreen[None]):
         self.drafts = message.drafts
         self.loaded = True
         self._fill()
+        self._sync_keys()
+
+    def _sync_keys(self) -> None:
+        # "Resume draft" is offered only when there is a draft (pressing d without one says so).
+        show_binding(self, "resume", bool(self.drafts))
+        self.refresh_bindings()
 
     def _fill(self) -> None:
         table = self.query_one("#requests-table", DataTable)

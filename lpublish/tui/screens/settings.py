@@ -32,7 +32,7 @@ class SettingsScreen(BaseScreen[None]):
                 yield RadioButton("日本語", value=current_language() == "ja", id="lang-ja")
                 yield RadioButton("English", value=current_language() == "en", id="lang-en")
             yield Static(t("tui.settings.remembered"), classes="muted")
-        yield Footer()
+        yield Footer(compact=True)
 
     async def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         language = "ja" if event.pressed.id == "lang-ja" else "en"

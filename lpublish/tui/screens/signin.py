@@ -63,7 +63,7 @@ class SignInScreen(BaseScreen[bool]):
                 yield Button(t("tui.signin.open"), id="open-browser", variant="primary")
                 yield Button(t("tui.signin.copy"), id="copy-code")
                 yield Button(t("tui.submit.cancel"), id="cancel-signin")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#open-browser").display = False

@@ -68,13 +68,15 @@ class SubmitScreen(BaseScreen[None]):
                 yield Static(t("tui.submit.what_changes"), id="summary", markup=False)
                 for index, image in enumerate(work_.images):
                     yield Static(self._line(image), classes="change-line", markup=False)
-                    yield Input(
-                        image.alt,
-                        placeholder=t("designer.submit.alt_placeholder"),
-                        id=f"alt-{index}",
-                        classes="alt-edit",
-                        compact=True,
-                    )
+                    with Horizontal(classes="row alt-row"):
+                        yield Label(t("designer.submit.alt_label"), classes="alt-label")
+                        yield Input(
+                            image.alt,
+                            placeholder=t("designer.submit.alt_placeholder"),
+                            id=f"alt-{index}",
+                            classes="alt-edit",
+                            compact=True,
+                        )
                 if work_.campaign_dir is not None:
                     yield Static(
                         t("tui.submit.line_campaign", title=work_.campaign_title), classes="change-line"
@@ -103,7 +105,7 @@ class SubmitScreen(BaseScreen[None]):
                     yield Button(t("tui.submit.open"), id="open", variant="primary")
                     yield Button(t("tui.submit.copy"), id="copy")
                     yield Button(t("tui.submit.done"), id="done", variant="success")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _line(self, image: PendingImage) -> str:
         """One change in plain words, with the name the file gets on the site."""
