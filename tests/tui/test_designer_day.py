@@ -318,3 +318,25 @@ async def test_crop_step_makes_a_wrong_shape_usable(
         [item] = app.work.images
         with Image.open(item.publish) as published:
             assert published.width / published.height == pytest.approx(12 / 5, rel=0.01)
+
+
+def test_one_language_order(fixed_config: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--lang, then the F2 choice, then LPUBLISH_LANG, then the locale (README and guides say so)."""
+    from lpublish.i18n import current_language, set_language
+    from lpublish.tui.context import TuiContext
+    from lpublish.tui.settings import TuiSettings
+
+    def start(saved: str | None) -> str:
+        LpublishApp(TuiContext(config=fixed_config, open_browser=False), settings=TuiSettings(language=saved))
+        return current_language()
+
+    monkeypatch.setenv("LPUBLISH_LANG", "en")
+    try:
+        set_language(None)
+        assert start("ja") == "ja"  # the designer's F2 choice beats the environment
+        set_language(None)
+        assert start(None) == "en"  # no choice saved: LPUBLISH_LANG
+        set_language("en")  # what --lang en does
+        assert start("ja") == "en"  # the command line beats everything
+    finally:
+        set_language(None)
