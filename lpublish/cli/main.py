@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "serve": "lpublish.cli.tui_cmd:serve",
     "tui": "lpublish.cli.tui_cmd:tui",
     "doctor": "lpublish.cli.doctor_cmd:doctor",
+    "screenshots": "lpublish.cli.screenshots_cmd:screenshots",
 }
 
 
