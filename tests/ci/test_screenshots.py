@@ -92,3 +92,31 @@ def test_cli_writes_the_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[s
     data = json.loads(capsys.readouterr().out)
     assert [s["page"] for s in data["shots"]] == ["index.html", "index.html"]
     assert shutil.os.path.isfile(tmp_path / "o" / data["shots"][0]["after"])
+
+
+def test_comment_command_reads_the_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lpublish.cli.main import main
+
+    site_dir = Path(__file__).resolve().parents[2] / "site"
+    manifest = tmp_path / "screenshots.json"
+    manifest.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "shots": [{"page": "index.html", "width": 1280, "before": "b.png", "after": "a.png"}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    args = ["comment", "--site", str(site_dir), "--pr", "3", "--no-comment", "--print"]
+    args += [
+        "--screenshots",
+        str(manifest),
+        "--screenshots-url",
+        "https://preview.example/pr-3/__lpublish-screenshots",
+    ]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--summary", str(tmp_path / "summary.md")])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "https://preview.example/pr-3/__lpublish-screenshots/a.png" in out
