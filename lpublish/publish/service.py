@@ -480,9 +480,14 @@ def submit(
             progress=progress,
             cancel=cancel,
         )
-    except ContentError:
-        # The content itself is not acceptable: resuming the same draft could never succeed.
-        store.delete(draft.id)
+    except ContentError as exc:
+        if draft_id is not None:
+            # The caller's own draft (the designer's saved work): it holds the only copies of their
+            # prepared files, so it stays, marked with the reason, for them to change and send again.
+            _fail(store, draft, exc)
+        else:
+            # The content itself is not acceptable: resuming the same draft could never succeed.
+            store.delete(draft.id)
         raise
     except LpublishError as exc:
         _fail(store, draft, exc)
@@ -633,8 +638,9 @@ def update(
             config, number, changeset, checked, forge=forge, token=token, progress=progress, cancel=cancel
         )
     except ContentError as exc:
-        if exc.key in REQUEST_GONE:
-            # The request was merged or closed meanwhile: the files are fine, keep them to send anew.
+        if exc.key in REQUEST_GONE or draft_id is not None:
+            # The request was merged or closed meanwhile (the files are fine: keep them to send anew),
+            # or the draft is the caller's saved work: it stays.
             _fail(store, draft, exc)
         else:
             store.delete(draft.id)

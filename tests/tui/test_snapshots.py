@@ -104,11 +104,27 @@ async def _crop(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+def _steady(run: Callable[[Pilot[Any]], Any]) -> Callable[[Pilot[Any]], Any]:
+    """``run``, then a cursor that does not blink (a focused field's blink made snapshots flaky)."""
+
+    async def wrapped(pilot: Pilot[Any]) -> None:
+        await run(pilot)
+        from textual.widgets import Input, TextArea
+
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        for area in pilot.app.screen.query(TextArea):
+            area.cursor_blink = False
+        await pilot.pause()
+
+    return wrapped
+
+
 DAY_SCREENS: dict[str, Callable[[Pilot[Any]], Any]] = {
-    "submit": _submit,
-    "campaign": _campaign,
-    "findings": _findings,
-    "crop": _crop,
+    "submit": _steady(_submit),
+    "campaign": _steady(_campaign),
+    "findings": _steady(_findings),
+    "crop": _steady(_crop),
 }
 
 
