@@ -55,3 +55,26 @@ def test_dry_run_deploy_without_credentials_says_what_it_needs(
     err = capsys.readouterr().err
     assert "dry run needs read access" in err and "s3:ListBucket" in err and "s3:GetObject" in err
     assert "Traceback" not in err
+
+
+def test_a_refused_request_keeps_the_callers_draft(forge_site: ForgeSite, tmp_path: Path) -> None:
+    """The TUI's saved work is a draft: a refusal must not delete the designer's only copies."""
+    from lpublish.errors import ContentError
+    from lpublish.publish import service
+    from lpublish.publish.changeset import ChangeSet
+    from lpublish.publish.drafts import DraftStore
+    from tests.publish.conftest import config_for, forge_for
+
+    config = config_for(forge_site)
+    folder = tmp_path / "Not A Slug"  # refused once placed: campaign folders need a URL-safe name
+    folder.mkdir()
+    (folder / "index.md").write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    store = DraftStore()
+    draft = store.create(ChangeSet("Campaign", campaign_dir=folder), repo="acme/lp", site=config.root)
+    with pytest.raises(ContentError):
+        service.submit(
+            config, draft.changeset, forge=forge_for(forge_site), token=forge_site.token, draft_id=draft.id
+        )
+    kept = store.get(draft.id)
+    assert kept.error == "publish.bad_campaign_slug"
+    assert kept.changeset.campaign_dir is not None and (kept.changeset.campaign_dir / "index.md").is_file()
