@@ -103,8 +103,9 @@ async def test_review_screen_edits_alt_and_note_and_they_reach_the_request(
         note.focus()
         note.text = ""
         burst(app, "A ladybird on a green leaf with blue flowers")
-        await pilot.pause()
+        await settle(pilot)
         alt.focus()
+        await pilot.pause()  # the field has focus before the designer types (as in a real terminal)
         burst(app, "Iced tea on a summer table", "ctrl+s")
         await settle(pilot, 8)
         [pull] = session.forge.pulls(session.repo)

@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 from lpublish.errors import ExternalError
 from lpublish.tui.app import LpublishApp
 from lpublish.tui.state import PendingImage
-from tests.tui.helpers import make_jpeg, make_photo, settle
+from tests.tui.helpers import make_jpeg, settle
 
 SIZES = [(80, 24), (120, 40)]
 LANGUAGES = ["en", "ja"]
@@ -90,7 +90,7 @@ async def _campaign(pilot: Pilot[Any]) -> None:
 
 
 async def _findings(pilot: Pilot[Any]) -> None:
-    """The hero slot with a 16:10 photo: wrong shape (crop offered) and too heavy (fix offered)."""
+    """The hero slot with a 16:10 photo: the wrong shape, with the crop step offered."""
     await _image(pilot)
     pilot.app.screen.query_one("#path").focus()
     await pilot.press(*"photo 16x10.jpg", "enter")
@@ -142,7 +142,8 @@ def test_day_screen(
 ) -> None:
     # Files are named relative to the working folder, so no temporary path shows on screen.
     monkeypatch.chdir(tmp_path)
-    make_photo(tmp_path / "photo 16x10.jpg", 2560, 1600)
+    # make_jpeg is byte-for-byte deterministic (make_photo's grain is random: its thumbnail would vary).
+    make_jpeg(tmp_path / "photo 16x10.jpg", 2560, 1600)
     hero = make_jpeg(tmp_path / "夏のバナー.jpg", 1920, 800)
     app = signed_out_app(language)
     if screen == "submit":
