@@ -103,6 +103,10 @@ class RenderContext:
     preview_url: str = ""
     #: Why there is no preview (a catalog key under ``ci.preview.*``), when there is none.
     no_preview_reason: str = "ci.preview.none"
+    #: Before/after screenshots (``screenshots.json``'s ``shots``) and the URL of the folder holding
+    #: the pictures (published with the preview); both empty: no screenshot section.
+    screenshots: tuple[dict[str, Any], ...] = ()
+    screenshots_url: str = ""
 
 
 def _check_section(inputs: StatusInputs) -> tuple[str, list[str]]:
@@ -245,6 +249,31 @@ def _images_section(inputs: StatusInputs, ctx: RenderContext) -> list[str]:
     return lines
 
 
+def _screenshots_section(ctx: RenderContext) -> list[str]:
+    """Before and after pictures of each changed page, desktop and phone, so nobody has to open it."""
+    base = ctx.screenshots_url.rstrip("/")
+    lines = [
+        f"| {t('ci.col.page')} | {t('designer.shots.width')} | {t('designer.body.before')} "
+        f"| {t('designer.body.after')} |",
+        "|---|---|---|---|",
+    ]
+    for shot in ctx.screenshots:
+        page = str(shot.get("page", ""))
+        width = int(shot.get("width", 0))
+        shown = 320 if width >= 1000 else 180
+        kind = t("designer.shots.desktop") if width >= 1000 else t("designer.shots.phone")
+
+        def picture(name: str, label: str, shown: int = shown) -> str:
+            url = md_escape(f"{base}/{name}")
+            return f'<a href="{url}"><img src="{url}" width="{shown}" alt="{md_escape(label)}"></a>'
+
+        before = str(shot.get("before") or "")
+        before_cell = picture(before, f"{page} {width}px before") if before else t("designer.shots.new_page")
+        after_cell = picture(str(shot.get("after", "")), f"{page} {width}px after")
+        lines.append(f"| {_code(page)} | {kind} ({width} px) | {before_cell} | {after_cell} |")
+    return lines
+
+
 def render_status(inputs: StatusInputs, ctx: RenderContext, *, marker: bool = True) -> str:
     """The whole status comment (``marker=False`` gives the job-summary version)."""
     head, check_lines = _check_section(inputs)
@@ -255,6 +284,8 @@ def render_status(inputs: StatusInputs, ctx: RenderContext, *, marker: bool = Tr
     out += ["", f"### {t('ci.section.preview')}", "", *_preview_section(inputs, ctx)]
     out += ["", f"### {t('ci.section.pages')}", "", *_pages_section(inputs, ctx)]
     out += ["", f"### {t('ci.section.plan')}", "", *plan_lines(inputs.plan)]
+    if ctx.screenshots and ctx.screenshots_url:
+        out += ["", f"### {t('designer.shots.title')}", "", *_screenshots_section(ctx)]
     out += ["", f"### {t('ci.section.images')}", "", *_images_section(inputs, ctx)]
     sha = inputs.sha[:7] if inputs.sha else "-"
     out += ["", "---", f"<sub>{t('ci.footer', sha=sha, version=__version__)}</sub>", ""]

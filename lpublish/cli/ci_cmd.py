@@ -75,6 +75,15 @@ def _bool(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _shots(path: Path | None) -> tuple[dict[str, Any], ...]:
+    """The shots listed in ``screenshots.json`` (none when the file is missing or unreadable)."""
+    from lpublish.ci.inputs import read_json
+
+    data = read_json(path) if path is not None else None
+    shots = data.get("shots") if data else None
+    return tuple(s for s in shots if isinstance(s, dict)) if isinstance(shots, list) else ()
+
+
 @click.command()
 @site_option
 @click.option("--pr", "pr", type=int, required=True, help="Pull request number.")
@@ -113,6 +122,15 @@ def _bool(value: str | None) -> bool:
     "--author", default=None, help="Login the status comment belongs to (default: the token's user)."
 )
 @click.option("--print", "print_body", is_flag=True, help="Print the comment body to standard output.")
+@click.option(
+    "--screenshots",
+    "screenshots_file",
+    type=_file,
+    help="screenshots.json of `lpublish screenshots` (shown as before/after pictures).",
+)
+@click.option(
+    "--screenshots-url", default="", help="Where the pictures are published (the folder of screenshots.json)."
+)
 def comment(
     site: Path | None,
     pr: int,
@@ -132,6 +150,8 @@ def comment(
     api_url: str | None,
     author: str | None,
     print_body: bool,
+    screenshots_file: Path | None = None,
+    screenshots_url: str = "",
 ) -> int:
     """Create or update the pull request's lpublish status comment (and the job summary)."""
     config = config_from(site)
@@ -155,6 +175,8 @@ def comment(
             page_budget=config.build.page_budget_bytes,
             preview_url=preview_url,
             no_preview_reason="ci.preview.next_job" if no_comment else "ci.preview.none",
+            screenshots=_shots(screenshots_file),
+            screenshots_url=screenshots_url,
         )
         body = render_status(inputs, ctx)
     if summary and append_summary(summary, render_status_for_summary(body)):

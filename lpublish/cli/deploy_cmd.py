@@ -27,7 +27,7 @@ from lpublish.deploy.engine import (
 )
 from lpublish.deploy.report import markdown_summary, summary_lines
 from lpublish.deploy.targets import Target
-from lpublish.errors import ConfigError, UsageError
+from lpublish.errors import ConfigError, ExternalError, UsageError
 from lpublish.i18n import t
 from lpublish.progress import ProgressEvent
 from lpublish.site.adapters import adapter_for
@@ -226,9 +226,17 @@ def deploy(
         directory = adapter.output_dir()
     options.exclude = [*patterns, *exclude]
     rules = config.headers if config is not None else []
-    result = engine.deploy(
-        directory, target, rules=rules, options=options, progress=_progress(not quiet and not as_json)
-    )
+    try:
+        result = engine.deploy(
+            directory, target, rules=rules, options=options, progress=_progress(not quiet and not as_json)
+        )
+    except ExternalError as exc:
+        if dry_run and exc.key == "deploy.no_credentials":
+            # A dry run compares with what is online, so it reads the bucket: say exactly what it needs.
+            raise ExternalError(
+                "designer.deploy.dry_run_read", target=str(getattr(target, "url", ""))
+            ) from None
+        raise
     _emit(result, as_json, preview=preview)
     return 1 if result.refused else 0
 

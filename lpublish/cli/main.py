@@ -42,6 +42,8 @@ COMMANDS: dict[str, str] = {
     "practice": "lpublish.cli.tui_cmd:practice",
     "serve": "lpublish.cli.tui_cmd:serve",
     "tui": "lpublish.cli.tui_cmd:tui",
+    "doctor": "lpublish.cli.doctor_cmd:doctor",
+    "screenshots": "lpublish.cli.screenshots_cmd:screenshots",
 }
 
 
@@ -66,13 +68,35 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(module_name), attr)
         if not isinstance(command, click.Command):
             raise TypeError(f"{target} is not a click command")
+        _add_lang_option(command)
         return command
+
+
+def _add_lang_option(command: click.Command) -> None:
+    """Accept ``--lang`` after the subcommand too (``lpublish drafts --lang ja``), in every subcommand."""
+    if any(p.name == "lang" for p in command.params):
+        return
+    command.params.append(_lang_option())
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _add_lang_option(sub)
 
 
 def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value:
         set_language(value)
     return value
+
+
+def _lang_option() -> click.Option:
+    return click.Option(
+        ["--lang"],
+        type=click.Choice(["ja", "en"]),
+        callback=_set_lang,
+        expose_value=False,
+        is_eager=True,
+        help="Language for messages (default: LPUBLISH_LANG, then the system locale).",
+    )
 
 
 @click.group(

@@ -84,6 +84,14 @@ def find_config(start: Path | None = None, site: Path | None = None) -> Path:
         candidate = folder / CONFIG_NAME
         if candidate.is_file():
             return candidate
+    # From the repository's root, the site may be one folder down (``[forge] site_path``, e.g. site/).
+    below = [
+        p
+        for p in sorted(here.glob(f"*/{CONFIG_NAME}"))
+        if not p.parent.name.startswith(".") and p.parent.name != "node_modules"
+    ]
+    if len(below) == 1:
+        return below[0]
     raise ConfigError("config.not_found", path=str(here))
 
 

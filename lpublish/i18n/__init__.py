@@ -49,6 +49,11 @@ def set_language(lang: str | None) -> None:
     _override = _normalise(lang)
 
 
+def language_forced() -> bool:
+    """Whether ``set_language`` chose the language for this process (e.g. ``--lang``)."""
+    return _override is not None
+
+
 def current_language() -> str:
     """The language in effect: override, ``LPUBLISH_LANG``, locale, else English."""
     if _override:

@@ -11,7 +11,6 @@ raises ``ExternalError`` with plain next steps on any failure. Must not import U
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shutil
 import threading
@@ -19,18 +18,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from lpublish.config import SiteConfig
-from lpublish.content.slots import describe_place
 from lpublish.errors import ContentError, ExternalError, LpublishError, UsageError
 from lpublish.findings import Finding, Severity
 from lpublish.i18n import t
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
+from lpublish.publish import request_body
 from lpublish.publish.changeset import ChangeSet, ImageChange
 from lpublish.publish.drafts import Draft, DraftStore
 from lpublish.publish.forge import Forge, ForgeUser, PullRequest
 from lpublish.publish.placement import git_index, place_image, refuse_broken, remove_entry, touched_paths
+from lpublish.publish.request_body import MARKER as MARKER
+from lpublish.publish.request_body import parse_marker
+from lpublish.publish.request_body import raw_url as raw_url
 from lpublish.publish.workspace import NonFastForward, Workspace, open_workspace
 
 RequestState = Literal[
@@ -44,8 +46,8 @@ RequestState = Literal[
     "closed",
 ]
 
-MARKER = "lpublish:request"
-_MARKER_RE = re.compile(r"<!--\s*lpublish:request\s+(\{.*?\})\s*-->", re.DOTALL)
+#: Error keys of ``update`` when the request is no longer open (the draft is kept to send anew).
+REQUEST_GONE = frozenset({"designer.request_merged", "designer.request_closed"})
 _FAILED = {"failure", "cancelled", "timed_out", "action_required", "startup_failure", "stale", "error"}
 
 
@@ -59,9 +61,17 @@ class SubmitResult:
     draft_id: str | None = None
     #: Things that did not work but did not stop the request (e.g. a reviewer could not be added).
     warnings: list[str] = field(default_factory=list)
+    #: True when an open request got a new commit (``update``), False when a request was opened.
+    updated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"number": self.number, "url": self.url, "branch": self.branch, "warnings": self.warnings}
+        return {
+            "number": self.number,
+            "url": self.url,
+            "branch": self.branch,
+            "warnings": self.warnings,
+            "updated": self.updated,
+        }
 
 
 @dataclass
@@ -219,18 +229,30 @@ def validate_changeset(config: SiteConfig, changeset: ChangeSet) -> list[_Checke
 
 
 def _place_images(
-    ws: Workspace, config: SiteConfig, checked: list[_Checked], changeset: ChangeSet
+    ws: Workspace,
+    config: SiteConfig,
+    checked: list[_Checked],
+    changeset: ChangeSet,
+    before_ref: str = "",
 ) -> list[dict[str, Any]]:
     """Put images into their slots and remove list entries (the slot kind decides how); the marker
     entries. A folder slot's files get safe names and ``alt.toml``; file, key and list slots edit the
-    site's own files in place."""
+    site's own files in place.
+
+    A replaced file is recorded with ``before_ref`` (the commit the change starts from), so reviewers
+    see the old picture, pinned to that commit, next to the new one.
+    """
     entries: list[dict[str, Any]] = []
     prefix = f"{ws.site_rel}/" if ws.site_rel else ""
     for item in checked:
         image = item.image
         placed = place_image(ws.site_dir, config, image, fmt=item.format, sha256=item.sha256)
+        entry: dict[str, Any] = {}
+        if placed.replaced and before_ref:
+            entry = {"before": prefix + placed.replaced, "before_ref": before_ref}
         entries.append(
-            {
+            entry
+            | {
                 "path": prefix + placed.path,
                 "slot": image.slot,
                 "action": placed.action,
@@ -272,6 +294,7 @@ def _place_images(
                 "alt": placed.fields.get("alt", ""),
                 "findings": [],
             }
+            | ({"before_ref": before_ref} if before_ref else {})
         )
     return entries
 
@@ -402,116 +425,9 @@ def noreply_email(user: ForgeUser, web_url: str) -> str:
     return f"{user.id}+{user.login}@users.noreply.{host}"
 
 
-def parse_marker(body: str) -> dict[str, Any] | None:
-    """The machine-readable data lpublish put in a PR body, or ``None``."""
-    match = _MARKER_RE.search(body or "")
-    if not match:
-        return None
-    try:
-        data = json.loads(match.group(1))
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _marker(data: dict[str, Any]) -> str:
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    # "-->" would end the HTML comment early; escape the characters JSON allows us to.
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e")
-    return f"<!-- {MARKER} {text} -->"
-
-
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
-
-
-def _kb(n: int | None) -> str:
-    if n is None:
-        return "—"
-    return f"{n / 1000:.0f} KB" if n >= 1000 else f"{n} B"
-
-
-def raw_url(config: SiteConfig, branch: str, path: str) -> str:
-    return f"{config.forge.web_url.rstrip('/')}/{config.forge.repo}/raw/{quote(branch)}/{quote(path)}"
-
-
-def _entry_note(entry: dict[str, Any]) -> str:
-    """What happened at the place, and a list entry's fields, for the reviewers' table."""
-    action = entry.get("action")
-    if action not in ("add", "remove", "replace"):
-        return ""
-    note = "<br>" + t(f"content.body.{action}")
-    fields = entry.get("fields") or {}
-    shown = ", ".join(f"{k}: {_cell(str(v))}" for k, v in fields.items() if k != "image" and v)
-    return note + (f" ({shown})" if shown else "")
-
-
 def render_body(config: SiteConfig, data: dict[str, Any]) -> str:
-    """The reviewers' PR body: summary, file table, thumbnails, checklist and the hidden marker."""
-    lines: list[str] = [_marker(data), "", f"## {t('publish.body.heading')}", ""]
-    if data.get("note"):
-        lines += [str(data["note"]), ""]
-    files = data.get("files", [])
-    if files:
-        lines += [
-            "| "
-            + " | ".join(t(f"publish.body.col.{c}") for c in ("file", "slot", "size", "bytes", "findings"))
-            + " |",
-            "|---|---|---|---|---|",
-        ]
-        for entry in files:
-            slot = config.slots.get(entry.get("slot", ""))
-            label = entry.get("slot", "")
-            if slot is not None:
-                # The place in plain words: "Top page, main image (in pages/index.md, key hero.image)".
-                label = f"{describe_place(slot, t('publish.body.lang'))} (`{label}`)"
-            label += _entry_note(entry)
-            size = f"{entry['width']}×{entry['height']}" if entry.get("width") else "—"
-            before = entry.get("original_bytes")
-            size_text = f"{_kb(before)} → {_kb(entry.get('bytes'))}" if before else _kb(entry.get("bytes"))
-            findings = [
-                Finding(f["code"], Severity(f["severity"]), f.get("file", ""), params=f.get("params", {}))
-                for f in entry.get("findings", [])
-            ]
-            finding_text = "<br>".join(_cell(f"{f.severity}: {f.message}") for f in findings) or "—"
-            lines.append(
-                f"| `{_cell(entry['path'])}` | {_cell(label)} | {size} | {size_text} | {finding_text} |"
-            )
-        lines += ["", f"### {t('publish.body.thumbnails')}", ""]
-        branch = str(data.get("branch", ""))
-        for entry in files:
-            if entry.get("action") == "remove":
-                continue
-            alt = entry.get("alt") or entry["path"]
-            alt_attr = alt.replace('"', "&quot;").replace("<", "&lt;")
-            lines.append(f'<img src="{raw_url(config, branch, entry["path"])}" width="240" alt="{alt_attr}">')
-        lines.append("")
-        before = [e for e in files if e.get("replaced")]
-        if before:
-            # What the change replaces or removes, as it is on the base branch now.
-            lines += [f"### {t('content.body.before')}", ""]
-            for entry in before:
-                old = str(entry["replaced"])
-                lines.append(
-                    f'<img src="{raw_url(config, config.forge.base, old)}" width="160" alt="{_cell(old)}"> `{_cell(old)}`'
-                )
-            lines.append("")
-    if data.get("campaign"):
-        lines += [t("publish.body.campaign", slug=data["campaign"]), ""]
-    if data.get("page_files"):
-        # Every file the page publishes, so nothing reaches the site without a reviewer seeing its name.
-        lines += [f"{t('security.body.page_files')}", ""]
-        lines += [f"- `{_cell(str(path))}`" for path in data["page_files"]] + [""]
-    lines += [
-        f"### {t('publish.body.checklist')}",
-        "",
-        f"- [ ] {t('publish.body.check_preview')}",
-        f"- [ ] {t('publish.body.check_alt')}",
-        f"- [ ] {t('publish.body.check_text')}",
-        "",
-        f"_{t('publish.body.footer')}_",
-    ]
-    return "\n".join(lines) + "\n"
+    """The reviewers' PR body (``lpublish.publish.request_body``), for the whole request in ``data``."""
+    return request_body.render_body(config, data)
 
 
 # --- the flows ----------------------------------------------------------------------------------------------
@@ -540,7 +456,7 @@ def _place_and_commit(
     Refuses (``ContentError``, nothing committed) when the change would break an image reference
     that resolved before it."""
     before = git_index(ws.git, ws.root, ws.site_rel, config)
-    entries = _place_images(ws, config, checked, changeset)
+    entries = _place_images(ws, config, checked, changeset, before_ref=ws.git("rev-parse", "HEAD").strip())
     campaign = _place_campaign(ws, config, changeset)
     # Stage first: the index then holds exactly what the commit will (the checkout may be sparse).
     add = ["add", "--all"] + (["--sparse"] if ws.managed else [])
@@ -560,6 +476,42 @@ def _place_and_commit(
     return entries, campaign
 
 
+def _pin(ws: Workspace, entries: list[dict[str, Any]]) -> str:
+    """The pushed commit, recorded in each new entry so its thumbnail outlives the branch."""
+    sha = ws.git("rev-parse", "HEAD").strip()
+    for entry in entries:
+        entry["commit"] = sha
+    return sha
+
+
+def _campaign_info(ws: Workspace, config: SiteConfig, slug: str | None) -> dict[str, Any] | None:
+    """What reviewers need of the campaign as placed: title, dates, summary, button, hero."""
+    if not slug:
+        return None
+    try:
+        from lpublish.site.campaigns import load_campaigns
+
+        placed = config.model_copy(deep=True).bind(ws.site_dir, ws.site_dir / "lpublish.toml")
+        campaigns, _findings = load_campaigns(placed)
+    except (ImportError, LpublishError, OSError, ValueError):
+        return None
+    for campaign in campaigns:
+        if campaign.slug != slug:
+            continue
+        return {
+            "title": campaign.title,
+            "path": ws.rel(campaign.folder),
+            "start": campaign.start.isoformat() if campaign.start else None,
+            "end": campaign.end.isoformat() if campaign.end else None,
+            "summary": campaign.summary,
+            "cta_label": campaign.cta_label,
+            "cta_url": campaign.cta_url,
+            "hero": ws.rel(campaign.hero) if campaign.hero else None,
+            "hero_alt": campaign.hero_alt,
+        }
+    return None
+
+
 def _commit_message(title: str, entries: list[dict[str, Any]], campaign: str | None) -> str:
     body = [
         f"- {'removed ' if e.get('action') == 'remove' else ''}{e['path']} ({e['slot']}"
@@ -577,11 +529,11 @@ def _fail(store: DraftStore, draft: Draft, exc: LpublishError) -> None:
     store.save(draft)
 
 
-def _refused(store: DraftStore, draft: Draft, exc: LpublishError) -> None:
+def _refused(store: DraftStore, draft: Draft, exc: LpublishError, *, keep: bool = False) -> None:
     """The content was refused. A draft holding the campaign form's text is kept (that text exists
-    nowhere else: the designer fixes the hero and resumes); one made only of the designer's own files
-    is removed, since those files are still where they came from."""
-    if draft.changeset.campaign_fields is not None:
+    nowhere else: the designer fixes the hero and resumes), and so is one the caller asks to ``keep``
+    (the designer's saved work); one made only of files still where they came from is removed."""
+    if keep or draft.changeset.campaign_fields is not None:
         _fail(store, draft, exc)
     else:
         store.delete(draft.id)
@@ -630,7 +582,9 @@ def submit(
             cancel=cancel,
         )
     except ContentError as exc:
-        _refused(store, draft, exc)
+        # The caller's own draft (the designer's saved work) holds the only copies of their prepared
+        # files: it stays, marked with the reason, for them to change and send again.
+        _refused(store, draft, exc, keep=draft_id is not None)
         raise
     except LpublishError as exc:
         _fail(store, draft, exc)
@@ -684,15 +638,20 @@ def _submit(
                     ws.push(branch)
                 except NonFastForward:
                     raise ExternalError("publish.push_rejected") from None
+            commit = _pin(ws, entries)
+            campaign_info = _campaign_info(ws, config, campaign)
         data = {
             "version": 1,
             "login": user.login,
             "branch": branch,
+            "commit": commit,
             "files": entries,
             "campaign": campaign,
             "note": changeset.note,
             "page_files": page_files,
         }
+        if campaign_info:
+            data["campaign_info"] = campaign_info
         draft.branch = branch
         draft.stage = "pushed"
         draft.error = None
@@ -708,6 +667,13 @@ def _submit(
         draft=changeset.draft_pr or config.forge.draft,
     )
     warnings = _decorate(forge, config, pull, user)
+    preview = _preview_url(config, pull.number)
+    if preview:
+        # The number is known only now: point the body at the request's own preview.
+        try:
+            forge.update_pull(pull.number, body=render_body(config, data | {"preview_url": preview}))
+        except LpublishError as exc:
+            warnings.append(exc.message)
     return SubmitResult(pull.number, pull.html_url, branch, draft.id, warnings)
 
 
@@ -771,7 +737,9 @@ def update(
             config, number, changeset, checked, forge=forge, token=token, progress=progress, cancel=cancel
         )
     except ContentError as exc:
-        _refused(store, draft, exc)
+        # The request was merged or closed meanwhile (the files are fine: keep them to send anew), or
+        # the draft is the caller's saved work: it stays.
+        _refused(store, draft, exc, keep=exc.key in REQUEST_GONE or draft_id is not None)
         raise
     except LpublishError as exc:
         _fail(store, draft, exc)
@@ -797,7 +765,8 @@ def _update(
     user = _check_access(forge, config)
     pull = forge.get_pull(number)
     if pull.state != "open":
-        raise ContentError("publish.request_not_open", number=number)
+        key = "designer.request_merged" if pull.merged else "designer.request_closed"
+        raise ContentError(key, number=number, title=pull.title)
     data = parse_marker(pull.body) or {"version": 1, "files": []}
     branch = pull.head_ref
     with open_workspace(config, token=token, fetch_base=False, progress=progress, cancel=cancel) as ws:
@@ -825,6 +794,13 @@ def _update(
                 ws.push(branch)
             except NonFastForward:
                 raise ExternalError("publish.branch_moved") from None
+        data["commit"] = _pin(ws, entries)
+        campaign_info = _campaign_info(ws, config, campaign)
+    if campaign_info:
+        data["campaign_info"] = campaign_info
+    preview = _preview_url(config, number)
+    if preview:
+        data["preview_url"] = preview
     files = {e["path"]: e for e in data.get("files", [])}
     for entry in entries:
         files[entry["path"]] = entry
@@ -838,10 +814,15 @@ def _update(
         data["campaign"] = campaign
         data["page_files"] = page_files
     if changeset.note:
-        data["note"] = changeset.note
+        # The body describes the whole request: earlier notes stay, each update's note is added.
+        notes = [str(n) for n in data.get("notes") or ([data["note"]] if data.get("note") else [])]
+        if changeset.note not in notes:
+            notes.append(changeset.note)
+        data["notes"] = notes
+        data["note"] = notes[0]
     progress(ProgressEvent("publish.progress.pull_request"))
     updated = forge.update_pull(number, body=render_body(config, data))
-    return SubmitResult(updated.number, updated.html_url, branch)
+    return SubmitResult(updated.number, updated.html_url, branch, updated=True)
 
 
 def resume_draft(

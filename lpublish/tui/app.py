@@ -7,6 +7,7 @@ worker arrives in ``on_worker_state_changed`` and is shown as an ``ErrorDialog``
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -25,9 +26,10 @@ from lpublish.errors import (
     is_symlink_loop,
     os_failure,
 )
-from lpublish.i18n import current_language, set_language, t
+from lpublish.i18n import current_language, language_forced, set_language, t
 from lpublish.tui.context import TuiContext
 from lpublish.tui.screens.base import BaseScreen, translate_bindings
+from lpublish.tui.screens.confirm import ConfirmDialog
 from lpublish.tui.screens.error import ErrorDialog
 from lpublish.tui.settings import TuiSettings, load_settings, save_settings
 from lpublish.tui.state import WorkDraft
@@ -48,12 +50,18 @@ class LpublishApp(App[None]):
         _start_resource_tracker()
         self.context = context or TuiContext.from_site()
         self.settings = settings if settings is not None else load_settings()
-        if self.settings.language:
+        # One order everywhere (README, guides): --lang, then the language chosen with F2, then
+        # LPUBLISH_LANG, then the system locale.
+        if self.settings.language and not language_forced():
             set_language(self.settings.language)
         self.work = WorkDraft()
+        #: Set when unsent work came back from disk at start (the home screen says so).
+        self.restored_work = False
         #: Every link the app opened (shown to the designer too; tests assert on it).
         self.opened_urls: list[str] = []
         self.preview_servers: list[object] = []
+        #: The running preview's address (shown on the review screen).
+        self.preview_url: str | None = None
         #: Scratch folders (fixed copies, campaign staging, previews); removed when the app ends. Work
         #: that was not sent is safe: submitting copies every file into a draft first.
         self.temp_dirs: list[Path] = []
@@ -65,6 +73,8 @@ class LpublishApp(App[None]):
         from lpublish.tui.screens.home import HomeScreen
 
         self.title = "lpublish"
+        self._restore_work()
+        clean_stale_temp_dirs()
         self.push_screen(HomeScreen())
         if self.context.config_error is not None:
             self.push_screen(ErrorDialog(self.context.config_error, work_kept=False))
@@ -94,6 +104,69 @@ class LpublishApp(App[None]):
             self.log.error(repr(error))
             error = LpublishError("common.internal", error=type(error).__name__)
         self.push_screen(ErrorDialog(error))
+
+    # --- the designer's work on disk ------------------------------------------------------------
+
+    def _restore_work(self) -> None:
+        """Bring back work that was prepared but not sent (the app was closed or killed)."""
+        from lpublish.tui.work_store import load_work
+
+        config = self.context.config
+        if config is None or not self.work.empty:
+            return
+        try:
+            restored = load_work(config)
+        except (OSError, LpublishError) as exc:
+            self.log.warning(f"could not read saved work: {exc!r}")
+            return
+        if restored is not None:
+            self.work = restored
+            self.restored_work = True
+
+    def save_work(self) -> None:
+        """Write the work to the draft store now (after every change the designer makes)."""
+        from lpublish.tui.work_store import save_work
+
+        config = self.context.config
+        if config is None:
+            return
+        try:
+            save_work(self.work, config)
+        except (OSError, LpublishError) as exc:
+            self.log.error(f"could not save work: {exc!r}")
+            self.notify(t("designer.work.not_saved"), severity="error")
+
+    def clear_work(self) -> None:
+        """The designer threw the work away (after saying yes): forget it on disk too."""
+        from lpublish.tui.work_store import forget_work
+
+        try:
+            forget_work(self.work)
+        except OSError as exc:
+            self.log.error(f"could not remove saved work: {exc!r}")
+        self.work.clear()
+
+    async def action_quit(self) -> None:
+        """Ask first when there is unsent work (it stays saved either way)."""
+        if not self.work.unsent or isinstance(self.screen, ConfirmDialog):
+            self.exit()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(
+            ConfirmDialog(
+                t("designer.quit.title"),
+                t(
+                    "designer.quit.question",
+                    count=max(1, len(self.work.images) + bool(self.work.campaign_dir)),
+                ),
+                t("designer.quit.confirm"),
+            ),
+            callback=answered,
+        )
 
     # --- language ---------------------------------------------------------------------------------
 
@@ -143,16 +216,34 @@ class LpublishApp(App[None]):
         self.opened_urls.append(url)
         if self.context.open_browser:
             self.open_url(url)
-        self.notify(url, title=t("tui.opened_link"))
+            self.notify(url, title=t("tui.opened_link"))
+        else:
+            # --no-browser: say where the page is, not that it was opened.
+            self.notify(url, title=t("designer.link_here"))
 
     def preview_started(self, server: object, url: str) -> None:
-        """A preview server is running: open it, and remember it to stop it on exit."""
-        self.preview_servers.append(server)
+        """A preview server is running: open it, and remember it to stop it on exit.
+
+        One preview at a time: a new one replaces the last (its server is stopped), and its address
+        stays on the review screen instead of only in a notification that goes away.
+        """
+        for old in self.preview_servers:
+            stop = getattr(old, "stop", None)
+            if stop is not None:
+                stop()
+        self.preview_servers = [server]
+        self.preview_url = url
+        for screen in self.screen_stack:
+            show = getattr(screen, "show_preview_url", None)
+            if show is not None:
+                show(url)
         self.open_link(url)
 
     def make_temp_dir(self, prefix: str) -> Path:
         """A new scratch folder, deleted when the app ends (safe to call from worker threads)."""
         folder = Path(tempfile.mkdtemp(prefix=prefix))
+        # Whose folder it is: the next start removes it once that process is gone (after a crash).
+        (folder.parent / f"{folder.name}.pid").write_text(str(os.getpid()), encoding="ascii")
         self.temp_dirs.append(folder)
         return folder
 
@@ -167,11 +258,63 @@ class LpublishApp(App[None]):
         self.practice_sessions.clear()
         for folder in self.temp_dirs:
             shutil.rmtree(folder, ignore_errors=True)
+            (folder.parent / f"{folder.name}.pid").unlink(missing_ok=True)
         self.temp_dirs.clear()
 
     def copy_link(self, url: str) -> None:
         self.copy_to_clipboard(url)
         self.notify(url, title=t("tui.copied"))
+
+
+#: Prefixes of the app's scratch folders; ones older than a day are left-overs of a crash.
+TEMP_PREFIXES = ("lpublish-practice-", "lpublish-preview-", "lpublish-fixed-", "lpublish-campaign-")
+STALE_SECONDS = 24 * 3600
+
+
+def clean_stale_temp_dirs(root: Path | None = None, *, now: float | None = None) -> list[Path]:
+    """Remove scratch folders an earlier run left behind (a crash or kill skips ``on_unmount``).
+
+    A folder with a ``<name>.pid`` file beside it goes once that process is gone; a folder without one
+    only when older than a day, so another lpublish running right now keeps its own.
+    """
+    import time
+
+    base = root or Path(tempfile.gettempdir())
+    moment = now if now is not None else time.time()
+    removed: list[Path] = []
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(TEMP_PREFIXES) or not entry.is_dir():
+            continue
+        owner = entry.parent / f"{entry.name}.pid"
+        try:
+            if owner.is_file():
+                text = owner.read_text(encoding="ascii").strip()
+                stale = not _process_alive(int(text)) if text.isdigit() else True
+            else:
+                stale = moment - entry.stat().st_mtime > STALE_SECONDS
+        except OSError:
+            continue
+        if stale:
+            shutil.rmtree(entry, ignore_errors=True)
+            owner.unlink(missing_ok=True)
+            removed.append(entry)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid() or sys.platform == "win32":
+        return True  # on Windows, os.kill(pid, 0) would send Ctrl+C: keep the folder, the age rule applies
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, but not ours to signal
+    return True
 
 
 def _start_resource_tracker() -> None:

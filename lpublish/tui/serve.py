@@ -32,6 +32,7 @@ from aiohttp import web
 from textual_serve.server import Server
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+TEMPLATES = Path(__file__).parent / "serve_templates"
 
 COOKIE = "lpublish_session"
 #: Where the app lives (fixed: the secret is the cookie, not the path).
@@ -58,7 +59,13 @@ class SecretServer(Server):
         self._ticket_lock = threading.Lock()
         self.port = port
         super().__init__(
-            command, host="127.0.0.1", port=port, title=title, public_url=f"http://127.0.0.1:{port}"
+            command,
+            host="127.0.0.1",
+            port=port,
+            title=title,
+            public_url=f"http://127.0.0.1:{port}",
+            # Our copy of the page loads no web font from the internet (textual-serve's does).
+            templates_path=TEMPLATES,
         )
 
     @property
@@ -95,9 +102,8 @@ class SecretServer(Server):
         if request.headers.get("Upgrade", "").lower() == "websocket":
             origin = request.headers.get("Origin")
             if origin is not None:
-                wanted = urlsplit(self.public_url)
                 got = urlsplit(origin)
-                if (got.scheme, got.netloc) != (wanted.scheme, wanted.netloc):
+                if (got.scheme, got.netloc) not in self.origins():
                     return False
         return True
 
@@ -109,6 +115,11 @@ class SecretServer(Server):
         # Keep the ticket out of any later Referer.
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
+
+    def origins(self) -> set[tuple[str, str]]:
+        """Where this page may be opened from: 127.0.0.1 and ``localhost`` on our port (same machine)."""
+        port = urlsplit(self.public_url).port
+        return {("http", f"127.0.0.1:{port}"), ("http", f"localhost:{port}")}
 
     async def _make_app(self) -> web.Application:
         inner = await super()._make_app()

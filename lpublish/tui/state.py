@@ -31,10 +31,22 @@ class PendingImage:
     replace: str | None = None
     check: Any = None
     fixed: Any = None
+    #: The file's name on the site (``hero.jpg``, ``new-product-2.jpg``): shown, editable, published.
+    name: str = ""
+    #: Size before a one-key fix (kept when the work is restored from disk without the fix result).
+    original_bytes: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            self.name = self.publish.name
 
     @property
     def ok(self) -> bool:
         return self.check is None or bool(self.check.ok)
+
+    @property
+    def before_bytes(self) -> int | None:
+        return self.fixed.before_bytes if self.fixed is not None else self.original_bytes
 
 
 @dataclass
@@ -50,10 +62,19 @@ class WorkDraft:
     #: Title and note typed earlier (a resumed draft); empty means "suggest one".
     title: str = ""
     note: str = ""
+    #: The campaign form's text as typed (saved with the work so nothing typed is lost).
+    campaign_form: dict[str, Any] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
         return not self.images and self.campaign_dir is None
+
+    @property
+    def unsent(self) -> bool:
+        """Anything prepared or typed that is not yet a request (quitting asks first then)."""
+        return not self.empty or any(
+            str(v).strip() for k, v in self.campaign_form.items() if not k.startswith("_")
+        )
 
     def add(self, image: PendingImage) -> None:
         """Add an image; a second file for the same single-image slot replaces the first choice."""
@@ -73,6 +94,7 @@ class WorkDraft:
         self.update_number = None
         self.title = ""
         self.note = ""
+        self.campaign_form = {}
 
     def suggested_title(self, config: SiteConfig) -> str:
         """A request title in plain words, e.g. "Replace Top page hero banner"."""
@@ -97,11 +119,9 @@ class WorkDraft:
         for image in self.images:
             label = slot_label(config, image.slot)
             if image.replace:
-                lines.append(
-                    t("tui.submit.note_replace", slot=label, old=image.replace, new=image.source.name)
-                )
+                lines.append(t("tui.submit.note_replace", slot=label, old=image.replace, new=image.name))
             else:
-                lines.append(t("tui.submit.note_add", slot=label, new=image.source.name))
+                lines.append(t("tui.submit.note_add", slot=label, new=image.name))
         if self.campaign_dir is not None:
             lines.append(t("tui.submit.note_campaign", title=self.campaign_title or self.campaign_dir.name))
         return "\n".join(lines)
@@ -119,7 +139,7 @@ class WorkDraft:
                     i.publish,
                     i.alt,
                     i.replace,
-                    original_bytes=i.fixed.before_bytes if i.fixed is not None else None,
+                    original_bytes=i.before_bytes,
                 )
                 for i in self.images
             ],
@@ -139,10 +159,18 @@ def slot_label(config: SiteConfig, slot: str) -> str:
 def slot_spec(section: SlotSection) -> str:
     """A slot's rules in plain words: "1920x800 or larger, 12:5, JPEG/WebP, up to 400 KB"."""
     parts = []
-    if section.min_width and section.min_height:
+    low = (section.min_width, section.min_height)
+    high = (section.max_width, section.max_height)
+    if all(low) and low == high:
+        parts.append(t("designer.slot.exact_size", width=low[0], height=low[1]))
+    elif all(low) and all(high):
+        parts.append(
+            t("designer.slot.size_range", width=low[0], height=low[1], max_width=high[0], max_height=high[1])
+        )
+    elif all(low):
         parts.append(t("tui.slot.min_size", width=section.min_width, height=section.min_height))
-    elif section.max_width and section.max_height:
-        parts.append(t("tui.slot.max_size", width=section.max_width, height=section.max_height))
+    elif all(high):
+        parts.append(t("designer.slot.max_size", width=section.max_width, height=section.max_height))
     if isinstance(section.aspect, str):
         parts.append(section.aspect.replace(" ", ""))
     elif section.aspect is not None:
@@ -184,7 +212,52 @@ def default_replacement(config: SiteConfig, slot: str) -> str | None:
         if path.stem == section.filename:
             return path.name
     return None
-    for path in existing_files(config, slot):
-        if path.stem == section.filename:
-            return path.name
-    return None
+
+
+def real_extension(check: Any, path: Path) -> str:
+    """The extension the published file gets: from the content's format, else the file's suffix."""
+    from lpublish.assets.names import EXTENSIONS
+
+    info = getattr(check, "info", None)
+    if info is not None and info.format:
+        return EXTENSIONS.get(info.format, info.format)
+    suffix = path.suffix.lower().lstrip(".")
+    return "jpg" if suffix == "jpeg" else suffix or "jpg"
+
+
+def suggest_name(config: SiteConfig, slot: str, original: str, ext: str) -> tuple[str, bool]:
+    """A readable file name for the site and whether the designer should look at it.
+
+    Single-image slots always use their fixed name (``hero.jpg``). Otherwise the ASCII part of the
+    designer's name is kept; when letters had to be dropped (Japanese names) the slot's name leads, so
+    ``新商品_最終版(2).jpg`` becomes ``products-2.jpg`` and the screen asks the designer to check it.
+    A name already used in the slot folder gets ``-2``, ``-3``… (deterministic, no random parts).
+    """
+    from lpublish.assets.names import ascii_stem
+
+    section = config.slots.get(slot)
+    if section is not None and section.filename:
+        return f"{section.filename}.{ext}", False
+    stem_text = original.rsplit(".", 1)[0] if "." in original.lstrip(".") else original
+    stem, dropped = ascii_stem(stem_text)
+    slot_stem = ascii_stem(slot)[0] or "image"
+    if dropped or not stem:
+        stem = f"{slot_stem}-{stem}".strip("-") if stem else slot_stem
+    taken = {p.name for p in existing_files(config, slot)}
+    name = f"{stem}.{ext}"
+    counter = 2
+    while name in taken:
+        name = f"{stem}-{counter}.{ext}"
+        counter += 1
+    return name, dropped or not stem_text.strip()
+
+
+def clean_name(text: str, ext: str) -> str | None:
+    """The designer's typed name as a safe site file name (``None`` when nothing usable is left)."""
+    from lpublish.assets.names import ascii_stem
+
+    stem_text = text.strip()
+    if stem_text.lower().endswith(f".{ext}") or "." in stem_text:
+        stem_text = stem_text.rsplit(".", 1)[0]
+    stem, _dropped = ascii_stem(stem_text)
+    return f"{stem}.{ext}" if stem else None

@@ -42,7 +42,17 @@ def test_campaign_from_form_values(forge_site: ForgeSite, tmp_path: Path) -> Non
     assert "冬のティーフェア" in index and "hero: hero.jpg" in index
     marker = parse_marker(forge_site.forge.pull(result.number)["body"])
     assert marker is not None and marker["campaign"] == "winter-tea-2026"
-    assert "`winter-tea-2026`" in forge_site.forge.pull(result.number)["body"]
+    body = forge_site.forge.pull(result.number)["body"]
+    # A reviewer sees the campaign itself, not only its slug: title, dates in the site's time zone,
+    # the button's text and link, and the hero with its alt text (pinned to the commit).
+    assert "`site/campaigns/winter-tea-2026`" in body
+    assert 'Campaign page "冬のティーフェア"' in body
+    assert "2026-12-01 00:00 (Asia/Tokyo)" in body and "2027-02-28 23:59 (Asia/Tokyo)" in body
+    assert "冬限定ブレンドを見る → <https://shop.hoshizora-tea.example/collections/winter-2026>" in body
+    assert "雪景色の中の湯気の立つティーカップ" in body
+    commit = forge_site.repo.git("rev-parse", result.branch, bare=True)
+    assert marker["commit"] == commit
+    assert f"/raw/{commit}/site/campaigns/winter-tea-2026/hero.jpg" in body
 
 
 def test_prepared_campaign_folder_is_copied(forge_site: ForgeSite, tmp_path: Path) -> None:

@@ -139,14 +139,17 @@ def test_submit_opens_a_pull_request_and_leaves_the_checkout_alone(
     assert [team["slug"] for team in pull["requested_teams"]] == ["web"]
     body = pull["body"]
     assert "| `site/images/hero/hero.jpg` |" in body and "2400×1000" in body
-    assert f"{forge_site.url}/acme/lp/raw/{result.branch}/site/images/hero/hero.jpg" in body
+    # thumbnails are pinned to the commit, so they keep working after the branch is deleted
+    commit = git(bare.bare, "rev-parse", result.branch)
+    assert f"{forge_site.url}/acme/lp/raw/{commit}/site/images/hero/hero.jpg" in body
+    assert "Alt text: Tea field at dawn" in body
     assert "- [ ]" in body and "For the July campaign." in body
     marker = parse_marker(body)
     assert marker is not None and marker["login"] == "hana" and len(marker["files"]) == 2
     # the raw URL used for thumbnails really serves the image
     import httpx
 
-    raw = httpx.get(f"{forge_site.url}/acme/lp/raw/{result.branch}/site/images/hero/hero.jpg")
+    raw = httpx.get(f"{forge_site.url}/acme/lp/raw/{commit}/site/images/hero/hero.jpg")
     assert raw.status_code == 200 and raw.content == hero_jpeg.read_bytes()
     # the draft is gone once the PR is open
     assert DraftStore().list() == []
@@ -207,7 +210,7 @@ def test_update_adds_a_commit_to_the_same_branch_and_refreshes_the_body(
     forge = forge_for(forge_site)
     first = service.submit(
         config,
-        ChangeSet("Hero", images=[ImageChange("hero", hero_jpeg, "dawn")]),
+        ChangeSet("Hero", "The summer hero.", images=[ImageChange("hero", hero_jpeg, "dawn")]),
         forge=forge,
         token=forge_site.token,
     )
@@ -215,11 +218,19 @@ def test_update_adds_a_commit_to_the_same_branch_and_refreshes_the_body(
     result = service.update(
         config,
         first.number,
-        ChangeSet("", images=[ImageChange("product", product_jpeg, "latte")]),
+        ChangeSet("", "And a latte photo.", images=[ImageChange("product", product_jpeg, "latte")]),
         forge=forge,
         token=forge_site.token,
     )
     assert result.number == first.number and result.branch == first.branch
+    assert result.updated and not first.updated
+    # The body still describes the whole request: both notes, both files, each pinned to its commit.
+    body = forge_site.forge.pull(first.number)["body"]
+    assert "The summer hero." in body and "And a latte photo." in body
+    assert f"/raw/{head_before}/site/images/hero/hero.jpg" in body
+    head_after = git(forge_site.repo.bare, "rev-parse", first.branch)
+    assert f"/raw/{head_after}/site/images/products/" in body
+    assert "Alt text: dawn" in body and "Alt text: latte" in body
     assert git(forge_site.repo.bare, "rev-parse", f"{first.branch}~1") == head_before
     files = forge_site.repo.origin_files(first.branch)
     assert "site/images/hero/hero.jpg" in files

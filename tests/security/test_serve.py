@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from aiohttp import ClientSession, CookieJar
+from aiohttp import ClientSession, CookieJar, WSServerHandshakeError
 from aiohttp.test_utils import TestServer
 
 from lpublish.tui.serve import COOKIE, SecretServer, free_port
@@ -136,3 +137,35 @@ def test_the_browser_gets_no_secret_in_its_argv(tmp_path: Path) -> None:
         proc.wait(timeout=20)
     output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
     assert secret not in output
+
+
+async def test_page_fetches_nothing_from_other_hosts_and_localhost_is_this_machine() -> None:
+    """Issue 12: no web font from the internet; the page opened as http://localhost:PORT works."""
+    port = free_port()
+    server = SecretServer("true", port=port, secret="s3cret-session-value")
+    test_server = TestServer(await server._make_app(), host="127.0.0.1", port=port)
+    await test_server.start_server()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as browser:
+            async with browser.get(server.url, allow_redirects=False) as response:
+                assert response.status == 303
+            async with browser.get(base + "/app/") as response:
+                page = await response.text()
+            assert "googleapis" not in page
+            links = re.findall(r'(?:href|src)="((?:https?:)?//[^"]*)"', page)
+            assert links and all(link.startswith(f"http://127.0.0.1:{port}/") for link in links), links
+            for origin, refused in (
+                (f"http://localhost:{port}", False),
+                (f"http://127.0.0.1:{port}", False),
+                (f"http://localhost:{port + 1}", True),
+            ):
+                try:
+                    socket = await browser.ws_connect(base + "/app/ws", headers={"Origin": origin})
+                except WSServerHandshakeError as exc:
+                    assert refused and exc.status == 403, origin
+                else:
+                    assert not refused, origin
+                    await socket.close()
+    finally:
+        await test_server.close()

@@ -49,7 +49,9 @@ async def test_add_hero_image_and_submit(practice_app: Callable[..., LpublishApp
         await settle(pilot)
         assert isinstance(app.screen, SubmitScreen)
         text = screen_text(app)
-        assert "hero.jpg → summer banner.jpg" in text  # old vs new
+        # The name on the site, and the designer's own file it comes from.
+        assert "new hero.jpg replaces the current one" in text
+        assert "from your file summer banner.jpg" in text
         await pilot.press("ctrl+s")
         await settle(pilot, 8)
         pulls = session.forge.pulls(session.repo)
@@ -57,6 +59,8 @@ async def test_add_hero_image_and_submit(practice_app: Callable[..., LpublishApp
         pull = pulls[0]
         assert pull["title"] == "Replace Top page, main image"
         assert pull["html_url"] in screen_text(app)
+        # the reviewers see the old hero next to the new one, and the alt text
+        assert "| Before | After |" in pull["body"] and "Alt text: Iced tea" in pull["body"]
         branch = pull["head"]["ref"]
         assert git_show(session.bare, branch, "images/hero/hero.jpg") == image.read_bytes()
         # The alt text goes where the page reads it: the hero's alt key in pages/index.md.
@@ -179,5 +183,6 @@ async def test_one_key_fix_shows_before_after(
         screen.query_one("#alt").value = "Tea"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.work.images[0].publish == screen.fixed.output
+        # (a copy of it, saved in the draft store the moment it was added)
+        assert app.work.images[0].publish.read_bytes() == screen.fixed.output.read_bytes()
         assert app.work.images[0].source == image

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from lpublish.tui.app import LpublishApp
 from lpublish.tui.state import PendingImage
-from tests.tui.helpers import make_jpeg, settle
+from tests.tui.helpers import make_jpeg, screen_text, settle
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -37,4 +38,16 @@ async def test_preview_serves_the_site_with_the_new_hero(
         page = urllib.request.urlopen(url, timeout=10).read().decode()
         assert "Preview tea" in page  # the new image's alt text is on the page
         assert not app.work.empty  # previewing never sends or clears anything
+        text = screen_text(app)
+        assert url in text.replace("\n", "") or url.rstrip("/") in text  # stays on the review screen
+        assert "Opened in your browser" not in text  # --no-browser: nothing was opened
+        first = app.preview_servers[0]
+        await pilot.press("ctrl+p")  # a second preview replaces the first: one server per session
+        for _ in range(20):
+            await settle(pilot)
+            if len(app.opened_urls) > 1:
+                break
+        assert len(app.preview_servers) == 1 and app.preview_servers[0] is not first
+        with pytest.raises(urllib.error.URLError):
+            urllib.request.urlopen(url, timeout=5)
     assert app.preview_servers == []  # stopped when the app ended

@@ -96,6 +96,11 @@ async def test_practice_reviewer_approves_merges_and_page_goes_live(
         await settle(pilot, 5)
         assert "approved" in screen_text(app)
         await pilot.press("m")
+        await settle(pilot)
+        # Merging is asked first (a stray "m" must not publish anything).
+        assert isinstance(app.screen, ConfirmDialog)
+        assert session.forge.pull(number, session.repo)["merged"] is False
+        await pilot.click("#yes")
         await settle(pilot, 10)
         pull = session.forge.pull(number, session.repo)
         assert pull["merged"] is True

@@ -125,3 +125,71 @@ def test_practice_add_hero_and_submit_in_a_real_terminal(tmux: Tmux, tmp_path: P
     assert pulls[0]["html_url"] in screen
     tmux.keys("C-q")
     tmux.wait_for(lambda s: "is open" not in s, "the app to quit", timeout=30)
+
+
+def _start(tmux: Tmux, env: dict[str, str], command: list[str], name: str) -> None:
+    tmux.name = name
+    tmux.run(
+        "new-session",
+        "-d",
+        "-s",
+        name,
+        "-x",
+        "100",
+        "-y",
+        "32",
+        *[f"-e{key}={value}" for key, value in env.items()],
+        # exec: the pane's process is lpublish itself, so kill -9 hits it and nothing else.
+        "exec " + " ".join(command),
+    )
+
+
+def test_added_image_survives_kill_9(tmux: Tmux, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(Path(__file__).parent / "data" / "site", site)
+    image = make_jpeg(tmp_path / "summer-hero.jpg", 1920, 800)
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "TERM": "xterm-256color",
+        "LANG": "C.UTF-8",
+        "LPUBLISH_LANG": "en",
+        "LPUBLISH_HOME": os.environ["LPUBLISH_HOME"],
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+        "BROWSER": "true",
+    }
+    command = [sys.executable, "-m", "lpublish", "tui", "--site", str(site)]
+    _start(tmux, env, command, f"lp-{uuid.uuid4().hex[:8]}")
+    tmux.wait_for(lambda s: "Nothing prepared yet" in s, "the home screen")
+    tmux.keys("i")
+    tmux.wait_for(lambda s: "Where does the image go?" in s, "the slot list")
+    tmux.keys("Enter")
+    tmux.wait_for(lambda s: "Needs: 1920x800" in s, "the hero slot screen")
+    tmux.keys("Tab")
+    tmux.keys(str(image), literal=True)
+    tmux.wait_for(lambda s: image.name in s, "the typed path")
+    tmux.keys("Enter")
+    tmux.wait_for(lambda s: "1920x800 JPEG" in s, "the checked file")
+    tmux.keys("A summer tea banner", literal=True)
+    tmux.keys("C-s")
+    tmux.wait_for(lambda s: "1 image(s) ready" in s, "the pending change on home")
+    pid = int(tmux.run("display-message", "-p", "-t", tmux.name, "#{pane_pid}").strip())
+    os.kill(pid, 9)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("lpublish did not stop after kill -9")
+
+    _start(tmux, env, command, f"lp-{uuid.uuid4().hex[:8]}")
+    tmux.wait_for(lambda s: "1 image(s) ready" in s, "the restored work on home")
+    tmux.keys("u")
+    screen = tmux.wait_for(lambda s: "What will change" in s, "the review screen")
+    assert "A summer tea banner" in screen
+    tmux.keys("C-q")
+    tmux.wait_for(lambda s: "have not been sent yet" in s, "the question before quitting")
+    tmux.keys("Tab", "Enter")  # from "No" to "Quit"

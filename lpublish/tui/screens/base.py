@@ -6,6 +6,7 @@ switch) and ``BaseScreen``, which every full screen derives from.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
@@ -13,6 +14,7 @@ from textual import on
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, TextArea
 from textual.worker import Worker
 
 from lpublish.i18n import t
@@ -31,7 +33,7 @@ def translate_bindings(node: DOMNode) -> None:
     keys: dict[str, list[Binding]] = {}
     for key, bindings in merged.key_to_bindings.items():
         keys[key] = [
-            replace(b, description=t(b.description)) if b.description.startswith("tui.") else b
+            replace(b, description=t(b.description)) if b.description.startswith(("tui.", "designer.")) else b
             for b in bindings
         ]
     node._bindings = BindingsMap.from_keys(keys)
@@ -41,6 +43,41 @@ def show_message(widget: Any, text: Any) -> None:
     """Put ``text`` in a message line that takes no room while it has nothing to say."""
     widget.update(text)
     widget.display = bool(str(text))
+
+
+def show_binding(node: DOMNode, action: str, shown: bool) -> None:
+    """Show or hide ``action``'s key in the footer (e.g. only when there is something to act on)."""
+    keys: dict[str, list[Binding]] = {}
+    for key, bindings in node._bindings.key_to_bindings.items():
+        keys[key] = [replace(b, show=shown) if b.action == action else b for b in bindings]
+    node._bindings = BindingsMap.from_keys(keys)
+
+
+def after_typing(node: DOMNode, action: Callable[[], object]) -> None:
+    """Run ``action`` once the focused widget has handled every key already sent to it.
+
+    Priority bindings (Ctrl+S) run as soon as the app sees the key, while the characters typed just
+    before it still wait in the focused field's queue: reading the field then loses them. Posting the
+    action to that field's own queue runs it after those keys, so it reads the field's final value.
+    """
+    focused = node.app.focused
+    if focused is None:
+        action()
+    else:
+        focused.call_later(action)
+
+
+def typing_in_field(node: DOMNode) -> bool:
+    """Whether a text field has focus (letter shortcuts stay out of the way then)."""
+    return isinstance(node.app.focused, Input | TextArea)
+
+
+def is_letter_binding(node: DOMNode, action: str) -> bool:
+    """Whether ``action`` is bound to a single printable key on ``node`` (``m``, ``?``)."""
+    for key, bindings in node._bindings.key_to_bindings.items():
+        if any(b.action == action for b in bindings) and (len(key) == 1 or key == "question_mark"):
+            return True
+    return False
 
 
 class BaseScreen(Screen[ResultType]):
@@ -59,6 +96,10 @@ class BaseScreen(Screen[ResultType]):
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
             self.dismiss()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A letter typed into a field is text, never a command (a stray "m" once merged a request).
+        return not (typing_in_field(self) and is_letter_binding(self, action))
 
     @on(Worker.StateChanged)
     def _forward_worker_state(self, event: Worker.StateChanged) -> None:

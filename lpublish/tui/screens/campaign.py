@@ -15,23 +15,25 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Static, TextArea
 
 from lpublish.i18n import t
-from lpublish.tui.screens.base import BaseScreen, show_message
+from lpublish.tui.screens.base import BaseScreen, after_typing, show_message
 from lpublish.tui.state import PendingImage, human_size, slot_label, slot_spec
 from lpublish.tui.widgets.findings import findings_text
+from lpublish.tui.widgets.header import AppHeader
 
 TEXT_FIELDS = ("title", "slug", "summary", "start", "end", "hero_alt", "cta_label", "cta_url")
 IMAGE_FIELDS = ("hero", "og_image")
 
 
 class CampaignImageChecked(Message):
-    def __init__(self, field: str, path: Path, check: Any) -> None:
+    def __init__(self, field: str, path: Path, check: Any, fixed: Path | None = None) -> None:
         super().__init__()
         self.field = field
         self.path = path
         self.check = check
+        self.fixed = fixed
 
 
 class CampaignScreen(BaseScreen[None]):
@@ -43,6 +45,7 @@ class CampaignScreen(BaseScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "add", "tui.key.add", priority=True),
         Binding("ctrl+p", "preview", "tui.key.preview"),
+        Binding("f", "fix", "tui.key.fix"),
     ]
 
     def __init__(self) -> None:
@@ -52,10 +55,12 @@ class CampaignScreen(BaseScreen[None]):
         self.image_checks: dict[str, Any] = {}
         self.values: dict[str, Any] = {}
         self._touched: set[str] = set()
+        #: The form fills in again from saved work (typed text is saved as the designer types).
+        self._restoring = False
 
     def compose(self) -> ComposeResult:
         config = self.lapp.context.require_config()
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(classes="page", id="campaign-body"):
             yield Label(t("tui.campaign.title"), classes="page-title")
             yield Static(t("tui.campaign.intro"), classes="muted")
@@ -79,7 +84,7 @@ class CampaignScreen(BaseScreen[None]):
             with Horizontal(classes="buttons"):
                 yield Button(t("tui.campaign.preview"), id="preview")
                 yield Button(t("tui.campaign.add"), id="add", variant="success")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _image_field(self, name: str, slot: str) -> ComposeResult:
         config = self.lapp.context.require_config()
@@ -94,11 +99,69 @@ class CampaignScreen(BaseScreen[None]):
             yield Static(
                 chosen.name if chosen else t("tui.campaign.no_image"), id=f"img-{name}", markup=False
             )
+            yield Button(t("tui.image.fix"), id=f"fix-{name}", classes="small", variant="warning")
         yield Static("", id=f"e-{name}", classes="field-error")
 
     def on_mount(self) -> None:
         for error in self.query(".field-error"):
             error.display = False
+        self._sync_fix()
+        # Focusing the title must not scroll the heading and the intro out of sight.
+        self.call_after_refresh(self.query_one("#campaign-body", VerticalScroll).scroll_home, animate=False)
+        saved = dict(self.lapp.work.campaign_form)
+        if saved and not self.values:
+            self._restore(saved)
+
+    def _restore(self, saved: dict[str, Any]) -> None:
+        """Fill the form with text typed earlier (this session or before a restart)."""
+        self._restoring = True
+        try:
+            for name in TEXT_FIELDS:
+                if saved.get(name):
+                    self.query_one(f"#f-{name}", Input).value = str(saved[name])
+            if saved.get("body"):
+                self.query_one("#f-body", TextArea).text = str(saved["body"])
+            self.query_one("#f-noindex", Checkbox).value = bool(saved.get("noindex"))
+            self.slug_edited = bool(saved.get("_slug_edited"))
+            for name, raw in dict(saved.get("_images") or {}).items():
+                path = Path(str(raw))
+                if name in IMAGE_FIELDS and path.is_file():
+                    self.images[name] = path
+                    self.query_one(f"#img-{name}", Static).update(t("tui.image.checking", name=path.name))
+                    self.check_picked(name, path)
+        finally:
+            self._restoring = False
+        self._collect()
+
+    def _remember(self) -> None:
+        """Save the form's text with the designer's work (nothing typed is lost)."""
+        if self._restoring or not self.is_mounted:
+            return
+        values = dict(self._collect())
+        for name in IMAGE_FIELDS:
+            values.pop(name, None)
+        values["_images"] = {k: str(v) for k, v in self.images.items()}
+        values["_slug_edited"] = self.slug_edited
+        work_ = self.lapp.work
+        if values != work_.campaign_form:
+            work_.campaign_form = values
+            self.lapp.save_work()
+
+    def _sync_fix(self) -> None:
+        for name in IMAGE_FIELDS:
+            check = self.image_checks.get(name)
+            self.query_one(f"#fix-{name}", Button).display = bool(
+                check is not None and not check.ok and check.fixable
+            )
+
+    def action_fix(self) -> None:
+        """Fix the first image that says it can be fixed (the same one-key fix as for slot images)."""
+        for name in IMAGE_FIELDS:
+            check = self.image_checks.get(name)
+            if check is not None and not check.ok and check.fixable and name in self.images:
+                self.query_one(f"#img-{name}", Static).update(t("tui.image.fixing"))
+                self.fix_picked(name, self.images[name])
+                return
 
     async def retranslate(self) -> None:
         self._collect()
@@ -156,10 +219,16 @@ class CampaignScreen(BaseScreen[None]):
             slug = suggest_slug(event.value) if event.value.strip() else ""
             self.query_one("#f-slug", Input).value = slug
         self._validate()
+        self._remember()
 
     @on(TextArea.Changed)
     def _body_changed(self, event: TextArea.Changed) -> None:
         self._validate()
+        self._remember()
+
+    @on(Checkbox.Changed)
+    def _box_changed(self, event: Checkbox.Changed) -> None:
+        self._remember()
 
     # --- images ---------------------------------------------------------------------------------
 
@@ -169,6 +238,11 @@ class CampaignScreen(BaseScreen[None]):
         button = event.button.id or ""
         if button.startswith("pick-"):
             self._pick(button.removeprefix("pick-"))
+        elif button.startswith("fix-"):
+            name = button.removeprefix("fix-")
+            if name in self.images:
+                self.query_one(f"#img-{name}", Static).update(t("tui.image.fixing"))
+                self.fix_picked(name, self.images[name])
         elif button == "preview":
             self.action_preview()
         elif button == "add":
@@ -180,8 +254,10 @@ class CampaignScreen(BaseScreen[None]):
         def picked(path: Path | None) -> None:
             if path is not None:
                 self.images[name] = path
+                self.image_checks.pop(name, None)
                 self.query_one(f"#img-{name}", Static).update(t("tui.image.checking", name=path.name))
                 self.check_picked(name, path)
+                self._remember()
 
         self.app.push_screen(FilePickerScreen(self.lapp.context.start_dir), callback=picked)
 
@@ -197,13 +273,28 @@ class CampaignScreen(BaseScreen[None]):
         check = check_image(path, self._slot_for(name), config, display_name=path.name)
         self.post_message(CampaignImageChecked(name, path, check))
 
+    @work(thread=True, exit_on_error=False, group="campaign-images")
+    def fix_picked(self, name: str, path: Path) -> None:
+        from lpublish.assets.fix import fix_image
+
+        config = self.lapp.context.require_config()
+        out = self.lapp.make_temp_dir("lpublish-fixed-")
+        result = fix_image(path, self._slot_for(name), config, out)
+        self.post_message(CampaignImageChecked(name, path, result.check, fixed=result.output))
+
     def on_campaign_image_checked(self, message: CampaignImageChecked) -> None:
         if self.images.get(message.field) != message.path:
             return
+        if message.fixed is not None:
+            # The fixed copy is what the page uses; the designer's original stays untouched.
+            self.images[message.field] = message.fixed
+            self._remember()
         self.image_checks[message.field] = message.check
+        self._sync_fix()
         info = message.check.info
         size = human_size(info.bytes) if info is not None else ""
-        self.query_one(f"#img-{message.field}", Static).update(f"{message.path.name} {size}".strip())
+        shown = self.images[message.field]
+        self.query_one(f"#img-{message.field}", Static).update(f"{shown.name} {size}".strip())
         self._touched.add(message.field)
         self._validate()
 
@@ -238,6 +329,9 @@ class CampaignScreen(BaseScreen[None]):
         return True
 
     def action_add(self) -> None:
+        after_typing(self, self._add)
+
+    def _add(self) -> None:
         if not self._ready():
             return
         config = self.lapp.context.require_config()
@@ -259,10 +353,15 @@ class CampaignScreen(BaseScreen[None]):
                     slot, written, written, alt=work_.campaign_title, check=self.image_checks.get("og_image")
                 )
             )
+        work_.campaign_form = {}
+        self.lapp.save_work()
         self.notify(t("tui.campaign.added", title=work_.campaign_title))
         self.dismiss()
 
     def action_preview(self) -> None:
+        after_typing(self, self._preview)
+
+    def _preview(self) -> None:
         if not self._ready():
             return
         from lpublish.tui.screens.preview import start_campaign_preview

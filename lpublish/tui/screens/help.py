@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Footer, Label, Static
 
 from lpublish.i18n import t
 from lpublish.tui.screens.base import BaseScreen
+from lpublish.tui.widgets.header import AppHeader
 
 
 class HelpScreen(BaseScreen[None]):
@@ -20,8 +21,8 @@ class HelpScreen(BaseScreen[None]):
         super().__init__(id="help")
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(classes="page"):
             yield Label(t("tui.help.title"), classes="page-title")
             yield Static(t("tui.help.body"), markup=False)
-        yield Footer()
+        yield Footer(compact=True)

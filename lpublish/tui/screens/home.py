@@ -12,11 +12,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Header, Label, Static
+from textual.widgets import Button, Footer, Label, Static
 
 from lpublish.i18n import t
 from lpublish.tui.messages import SignedIn
 from lpublish.tui.screens.base import BaseScreen
+from lpublish.tui.widgets.header import AppHeader
 
 
 def login_of(user: Any) -> str | None:
@@ -48,11 +49,16 @@ class HomeScreen(BaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         config = self.lapp.context.config
-        yield Header(show_clock=False)
+        yield AppHeader(show_clock=False)
         with VerticalScroll(id="home-body"):
             yield Label(config.site.name if config else t("tui.home.no_site"), id="site-name")
-            if self.lapp.context.practice is not None:
-                yield Static(t("tui.home.practice_banner"), id="practice-banner")
+            practice = self.lapp.context.practice
+            if practice is not None:
+                banner = t("tui.home.practice_banner")
+                live = getattr(practice, "live_url", "")
+                if live:
+                    banner += "\n" + t("designer.home.practice_live", url=live)
+                yield Static(banner, id="practice-banner", markup=False)
             with Horizontal(id="account-row"):
                 yield Static(self._account_text(), id="account")
                 yield Button(t("tui.home.sign_in"), id="sign-in", classes="small")
@@ -67,10 +73,15 @@ class HomeScreen(BaseScreen[None]):
                     yield Button(t("tui.home.practice"), id="practice", classes="action")
                 yield Button(t("tui.home.settings"), id="settings", classes="action")
             yield Static(t("tui.home.help_line"), id="help-line", classes="muted")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._sync()
+        if self.lapp.restored_work:
+            self.lapp.restored_work = False
+            work = self.lapp.work
+            count = len(work.images) + (1 if work.campaign_dir is not None else 0)
+            self.notify(t("designer.work.restored", count=count))
         if not self.loaded:
             self.load_status()
 
@@ -181,7 +192,10 @@ class HomeScreen(BaseScreen[None]):
         self.app.push_screen(RequestsScreen(), callback=lambda _: self.refresh_status())
 
     def action_submit(self) -> None:
-        if self._needs_site() or self.lapp.work.empty:
+        if self._needs_site():
+            return
+        if self.lapp.work.empty:
+            self.notify(t("designer.home.nothing_to_send"))
             return
         from lpublish.tui.screens.submit import SubmitScreen
 
@@ -200,6 +214,8 @@ class HomeScreen(BaseScreen[None]):
         self.app.push_screen(SignInScreen(), callback=lambda _: self.refresh_status())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not super().check_action(action, parameters):
+            return False
         if action == "back":
             return False  # home has nowhere to go back to
         if action == "practice":

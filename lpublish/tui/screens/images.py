@@ -17,20 +17,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from lpublish.content.slots import where
 from lpublish.i18n import t
-from lpublish.tui.screens.base import BaseScreen, show_message
+from lpublish.tui.screens.base import BaseScreen, after_typing, show_message
 from lpublish.tui.state import (
     PendingImage,
+    clean_name,
     default_replacement,
     human_size,
+    real_extension,
     slot_label,
     slot_spec,
+    suggest_name,
 )
 from lpublish.tui.widgets.findings import FindingsView
+from lpublish.tui.widgets.header import AppHeader
 from lpublish.tui.widgets.thumbnail import Cells, Thumbnail, thumbnail_cells
 
 THUMB_COLUMNS = 32
@@ -48,7 +52,7 @@ class ImagesScreen(BaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         config = self.lapp.context.require_config()
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(classes="page"):
             yield Label(t("tui.images.title"), classes="page-title")
             yield Static(t("tui.images.choose_slot"), classes="muted")
@@ -61,7 +65,7 @@ class ImagesScreen(BaseScreen[None]):
                 )
                 options.append(Option(prompt, id=name))
             yield OptionList(*options, id="slot-list")
-        yield Footer()
+        yield Footer(compact=True)
 
     @on(OptionList.OptionSelected, "#slot-list")
     def _slot_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -73,12 +77,15 @@ class ImagesScreen(BaseScreen[None]):
 class ImageChecked(Message):
     """A worker finished checking (and maybe fixing) a file."""
 
-    def __init__(self, path: Path, check: Any, cells: Cells | None, fixed: Any = None) -> None:
+    def __init__(
+        self, path: Path, check: Any, cells: Cells | None, fixed: Any = None, cropped: Any = None
+    ) -> None:
         super().__init__()
         self.path = path
         self.check = check
         self.cells = cells
         self.fixed = fixed
+        self.cropped = cropped
 
 
 class ImageScreen(BaseScreen[None]):
@@ -89,6 +96,7 @@ class ImageScreen(BaseScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "choose", "tui.key.choose_file"),
         Binding("f", "fix", "tui.key.fix"),
+        Binding("c", "crop", "designer.key.crop"),
         Binding("ctrl+s", "add", "tui.key.add", priority=True),
     ]
 
@@ -99,11 +107,14 @@ class ImageScreen(BaseScreen[None]):
         self.check: Any = None
         self.fixed: Any = None
         self.cells: Cells | None = None
+        self.name_edited = False
+        #: The crop step's copy (``CropResult``); the original file is never changed.
+        self.cropped: Any = None
 
     def compose(self) -> ComposeResult:
         config = self.lapp.context.require_config()
         section = config.slots[self.slot]
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(classes="page", id="image-body"):
             # The slot's place in plain words, in the title line (the screen must still fit 80x24).
             yield Label(
@@ -121,10 +132,14 @@ class ImageScreen(BaseScreen[None]):
                     yield Static(t("tui.image.none_yet"), id="file-info", markup=False)
                     yield FindingsView("", id="findings")
                     yield Button(t("tui.image.fix"), id="fix", classes="small", variant="warning")
+                    yield Button(t("designer.image.crop"), id="crop", classes="small", variant="warning")
                     yield Static("", id="fix-result")
             yield Label(t("tui.image.alt_label"), classes="field-label")
             yield Input(placeholder=t("tui.image.alt_placeholder"), id="alt", compact=True)
             yield Static("", id="alt-error", classes="field-error")
+            yield Label(t("designer.image.name_label"), classes="field-label")
+            yield Input(placeholder=t("designer.image.name_placeholder"), id="name", compact=True)
+            yield Static("", id="name-note", classes="muted")
             yield Label(t("tui.image.replace_label"), classes="field-label")
             yield Select(
                 self._replace_options(),
@@ -135,7 +150,7 @@ class ImageScreen(BaseScreen[None]):
             )
             with Horizontal(classes="buttons"):
                 yield Button(t("tui.image.add"), id="add", variant="success")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _replace_options(self) -> list[tuple[str, str]]:
         config = self.lapp.context.require_config()
@@ -157,6 +172,7 @@ class ImageScreen(BaseScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#alt-error").display = False
+        self.query_one("#name-note").display = False
         self._sync()
 
     async def retranslate(self) -> None:
@@ -168,7 +184,11 @@ class ImageScreen(BaseScreen[None]):
         fix.display = bool(
             self.check is not None and not self.check.ok and self.check.fixable and not self.fixed
         )
+        self.query_one("#crop", Button).display = self._needs_crop()
         self.query_one("#add", Button).disabled = self.check is None
+        config = self.lapp.context.require_config()
+        fixed_name = bool(config.slots[self.slot].filename)
+        self.query_one("#name", Input).disabled = fixed_name
         if self.source is not None and self.check is not None:
             self._show_result()
 
@@ -188,6 +208,11 @@ class ImageScreen(BaseScreen[None]):
         event.stop()
         self.action_choose()
 
+    @on(Input.Changed, "#name")
+    def _name_changed(self, event: Input.Changed) -> None:
+        if event.input.has_focus:
+            self.name_edited = True
+
     @on(Input.Submitted, "#path")
     def _path_pasted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -204,6 +229,9 @@ class ImageScreen(BaseScreen[None]):
     def select_file(self, path: Path) -> None:
         """Check ``path`` for this slot (in a worker) and show the result."""
         self.source = path
+        path_field = self.query_one("#path", Input)
+        if path_field.value != str(path):
+            path_field.value = str(path)
         self.check = None
         self.fixed = None
         self.query_one("#file-info", Static).update(t("tui.image.checking", name=path.name))
@@ -229,11 +257,61 @@ class ImageScreen(BaseScreen[None]):
 
     # --- fixing ---------------------------------------------------------------------------------
 
+    def _needs_crop(self) -> bool:
+        if self.check is None or self.fixed is not None:
+            return False
+        return any(f.code == "image.wrong-aspect" for f in self.check.findings)
+
+    def _working_file(self) -> Path | None:
+        """The file the checks are about: the cropped copy once there is one, else the designer's."""
+        return self.cropped.output if self.cropped is not None else self.source
+
+    def action_crop(self) -> None:
+        if self.source is None or not self._needs_crop() or self.check.info is None:
+            self.notify(t("designer.image.no_crop_needed"))
+            return
+        from lpublish.tui.screens.crop import CropScreen
+
+        config = self.lapp.context.require_config()
+        section = config.slots[self.slot]
+        ratio = section.aspect_ratio
+        if ratio is None:
+            return
+        aspect = section.aspect.replace(" ", "") if isinstance(section.aspect, str) else f"{ratio:g}:1"
+        screen = CropScreen(
+            self.source, self.check.info.display_size, ratio, aspect, max_pixels=config.site.max_pixels
+        )
+        self.app.push_screen(screen, callback=self._crop_chosen)
+
+    def _crop_chosen(self, box: Any) -> None:
+        if box is not None and self.source is not None:
+            self.query_one("#fix-result", Static).update(t("tui.image.fixing"))
+            self.crop_file(self.source, box)
+
+    @on(Button.Pressed, "#crop")
+    def _crop_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_crop()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="image-check")
+    def crop_file(self, path: Path, box: Any) -> None:
+        from lpublish.assets.crop import crop_image
+        from lpublish.assets.validate import check_image
+
+        config = self.lapp.context.require_config()
+        out = self.lapp.make_temp_dir("lpublish-fixed-")
+        result = crop_image(path, box, out, max_pixels=config.site.max_pixels)
+        check = check_image(result.output, self.slot, config, display_name=path.name)
+        cells = thumbnail_cells(result.output, THUMB_COLUMNS, THUMB_ROWS, max_pixels=config.site.max_pixels)
+        self.post_message(ImageChecked(path, check, cells, cropped=result))
+
     def action_fix(self) -> None:
         if self.source is None or self.check is None or self.check.ok or not self.check.fixable:
             return
         self.query_one("#fix-result", Static).update(t("tui.image.fixing"))
-        self.fix_file(self.source)
+        working = self._working_file()
+        assert working is not None
+        self.fix_file(working)
 
     @on(Button.Pressed, "#fix")
     def _fix_pressed(self, event: Button.Pressed) -> None:
@@ -248,7 +326,7 @@ class ImageScreen(BaseScreen[None]):
         out = self.lapp.make_temp_dir("lpublish-fixed-")
         result = fix_image(path, self.slot, config, out)
         cells = thumbnail_cells(result.output, THUMB_COLUMNS, THUMB_ROWS, max_pixels=config.site.max_pixels)
-        self.post_message(ImageChecked(path, result.check, cells, fixed=result))
+        self.post_message(ImageChecked(self.source or path, result.check, cells, fixed=result))
 
     def on_image_checked(self, message: ImageChecked) -> None:
         if message.path != self.source:
@@ -257,30 +335,57 @@ class ImageScreen(BaseScreen[None]):
         self.cells = message.cells
         if message.fixed is not None:
             self.fixed = message.fixed
+        if message.cropped is not None:
+            self.cropped = message.cropped
+            self.fixed = None
+        self._suggest_name()
         self._sync()
-        if not self.check.ok and self.check.fixable and not self.fixed:
+        # Focus the next step, so its key works at once (letters do nothing while a field has focus).
+        if self._needs_crop():
+            self.query_one("#crop", Button).focus()
+        elif not self.check.ok and self.check.fixable and not self.fixed:
             self.query_one("#fix", Button).focus()
         else:
             self.query_one("#alt", Input).focus()
 
+    def _suggest_name(self) -> None:
+        """Offer a readable name on the site for the chosen file (the designer may edit it)."""
+        assert self.source is not None
+        config = self.lapp.context.require_config()
+        publish = self.fixed.output if self.fixed is not None else self._working_file()
+        assert publish is not None
+        ext = real_extension(self.check, publish)
+        name, look = suggest_name(config, self.slot, self.source.name, ext)
+        field = self.query_one("#name", Input)
+        typed = clean_name(field.value, ext) if self.name_edited and not field.disabled else None
+        field.value = typed or name
+        note = self.query_one("#name-note", Static)
+        show_message(note, t("designer.image.name_check", original=self.source.name) if look else "")
+
     def _show_result(self) -> None:
         assert self.source is not None
         info = self.check.info
-        publish = self.fixed.output if self.fixed is not None else self.source
         if info is not None:
+            # As a browser shows it (EXIF rotation applied), the same numbers the findings use.
+            width, height = info.display_size
             line = t(
                 "tui.image.info",
-                name=publish.name,
-                width=info.width,
-                height=info.height,
+                name=self.source.name,
+                width=width,
+                height=height,
                 format=info.format.upper(),
                 size=human_size(info.bytes),
             )
         else:
-            line = publish.name
+            line = self.source.name
         self.query_one("#file-info", Static).update(line)
         self.query_one("#findings", FindingsView).show(self.check.findings, ok_text=t("tui.image.all_good"))
         self.query_one("#thumb", Thumbnail).show(self.cells, fallback=t("tui.image.no_preview"))
+        if self.cropped is not None and self.fixed is None:
+            width, height = self.cropped.after_size
+            self.query_one("#fix-result", Static).update(
+                t("designer.image.cropped", width=width, height=height)
+            )
         if self.fixed is not None:
             changes = "\n".join(f"• {c}" for c in self.fixed.changes)
             sizes = t(
@@ -293,6 +398,9 @@ class ImageScreen(BaseScreen[None]):
     # --- adding ---------------------------------------------------------------------------------
 
     def action_add(self) -> None:
+        after_typing(self, self._add)
+
+    def _add(self) -> None:
         if self.source is None or self.check is None:
             return
         config = self.lapp.context.require_config()
@@ -309,7 +417,13 @@ class ImageScreen(BaseScreen[None]):
             return
         show_message(alt_error, "")
         replace = self.query_one("#replace", Select).value
-        publish = self.fixed.output if self.fixed is not None else self.source
+        publish = self.fixed.output if self.fixed is not None else self._working_file()
+        assert publish is not None
+        ext = real_extension(self.check, publish)
+        name_field = self.query_one("#name", Input)
+        name = clean_name(name_field.value, ext) if not name_field.disabled else None
+        if name is None:
+            name = suggest_name(config, self.slot, self.source.name, ext)[0]
         self.lapp.work.add(
             PendingImage(
                 slot=self.slot,
@@ -319,9 +433,11 @@ class ImageScreen(BaseScreen[None]):
                 replace=replace if isinstance(replace, str) and replace != NEW_FILE else None,
                 check=self.check,
                 fixed=self.fixed,
+                name=name,
             )
         )
-        self.notify(t("tui.image.added", name=self.source.name, slot=slot_label(config, self.slot)))
+        self.lapp.save_work()
+        self.notify(t("tui.image.added", name=name, slot=slot_label(config, self.slot)))
         # back to home, where "Review and submit" is now offered
         while len(self.app.screen_stack) > 2:
             self.app.pop_screen()

@@ -23,7 +23,15 @@ SHORTCUTS = ("Desktop", "Downloads", "Pictures")
 
 
 class ImageDirectoryTree(DirectoryTree):
-    """Folders and image files only; hidden files stay hidden."""
+    """Folders and image files only; hidden files stay hidden.
+
+    The icons are characters every terminal font and browser font has (Textual's emoji folders show
+    as empty boxes in many terminals and in ``lpublish serve``).
+    """
+
+    ICON_NODE_EXPANDED = "▾ "
+    ICON_NODE = "▸ "
+    ICON_FILE = "  "
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         for path in paths:

@@ -14,11 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Footer, Label, Static
 
 from lpublish.i18n import t
-from lpublish.tui.screens.base import BaseScreen
+from lpublish.tui.screens.base import BaseScreen, show_binding
 from lpublish.tui.state import PendingImage
+from lpublish.tui.widgets.header import AppHeader
 
 STATES = (
     "checks-running",
@@ -65,9 +66,10 @@ class RequestsScreen(BaseScreen[None]):
         Binding("u", "update", "tui.key.update"),
         Binding("w", "withdraw", "tui.key.withdraw"),
         Binding("d", "resume", "tui.key.resume"),
-        Binding("f5", "reload", "tui.key.reload"),
-        Binding("a", "practice_approve", "tui.key.practice_approve"),
-        Binding("m", "practice_merge", "tui.key.practice_merge"),
+        Binding("f5", "reload", "tui.key.reload", show=False),
+        # Explained by the practice help line on the screen; the footer has no room for them at 80 columns.
+        Binding("a", "practice_approve", "tui.key.practice_approve", show=False),
+        Binding("m", "practice_merge", "tui.key.practice_merge", show=False),
     ]
 
     def __init__(self) -> None:
@@ -77,7 +79,7 @@ class RequestsScreen(BaseScreen[None]):
         self.loaded = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(classes="page"):
             yield Label(t("tui.requests.title"), classes="page-title")
             yield Static(t("tui.requests.loading"), id="requests-status", classes="muted")
@@ -88,18 +90,22 @@ class RequestsScreen(BaseScreen[None]):
             yield drafts
             if self.lapp.context.practice is not None:
                 yield Static(t("tui.requests.practice_help"), id="practice-help", classes="muted")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._fill()
+        self._sync_keys()
         if not self.loaded:
             self.load()
 
     async def retranslate(self) -> None:
         await super().retranslate()
         self._fill()
+        self._sync_keys()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not super().check_action(action, parameters):
+            return False
         if action.startswith("practice_"):
             return self.lapp.context.practice is not None
         return True
@@ -127,6 +133,12 @@ class RequestsScreen(BaseScreen[None]):
         self.drafts = message.drafts
         self.loaded = True
         self._fill()
+        self._sync_keys()
+
+    def _sync_keys(self) -> None:
+        # "Resume draft" is offered only when there is a draft (pressing d without one says so).
+        show_binding(self, "resume", bool(self.drafts))
+        self.refresh_bindings()
 
     def _fill(self) -> None:
         table = self.query_one("#requests-table", DataTable)
@@ -203,6 +215,7 @@ class RequestsScreen(BaseScreen[None]):
     def action_update(self) -> None:
         request = self._selected()
         if request is None:
+            self.notify(t("designer.requests.nothing_selected"), severity="warning")
             return
         if request.state in ("merged", "live", "closed"):
             self.notify(t("tui.requests.not_open"), severity="warning")
@@ -245,8 +258,17 @@ class RequestsScreen(BaseScreen[None]):
         """Put a saved draft back into the work and open the submit screen to send it again."""
         table = self.query_one("#drafts-table", DataTable)
         if not self.drafts or not (0 <= table.cursor_row < len(self.drafts)):
+            self.notify(t("designer.requests.no_drafts"), severity="warning")
             return
         draft = self.drafts[table.cursor_row]
+        from lpublish.tui.work_store import is_work, work_from_draft
+
+        if is_work(draft):
+            self.lapp.work = work_from_draft(draft)
+            from lpublish.tui.screens.submit import SubmitScreen
+
+            self.app.push_screen(SubmitScreen(), callback=self._reload)
+            return
         work_ = self.lapp.work
         work_.clear()
         for image in draft.changeset.images:
@@ -276,9 +298,31 @@ class RequestsScreen(BaseScreen[None]):
 
     def action_practice_merge(self) -> None:
         request = self._selected()
-        if request is not None and self.lapp.context.practice is not None:
-            self.notify(t("tui.requests.publishing"))
-            self.practice(request.number, "merge")
+        if request is None or self.lapp.context.practice is None:
+            return
+        if request.state in ("merged", "live", "closed"):
+            self.notify(t("designer.requests.not_open", number=request.number), severity="warning")
+            return
+        from lpublish.tui.screens.confirm import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.notify(t("tui.requests.publishing"))
+                self.practice(request.number, "merge")
+
+        key = (
+            "designer.practice.merge_question"
+            if request.state == "approved"
+            else "designer.practice.merge_unapproved"
+        )
+        self.app.push_screen(
+            ConfirmDialog(
+                t("designer.practice.merge_title", number=request.number),
+                t(key, title=request.title),
+                t("designer.practice.merge_confirm"),
+            ),
+            callback=answered,
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="requests-action")
     def practice(self, number: int, action: str) -> None:

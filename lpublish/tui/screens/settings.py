@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Label, RadioButton, RadioSet, Static
+from textual.widgets import Footer, Label, RadioButton, RadioSet, Static
 
 from lpublish.i18n import current_language, t
 from lpublish.tui.screens.base import BaseScreen
+from lpublish.tui.widgets.header import AppHeader
 
 
 class SettingsScreen(BaseScreen[None]):
@@ -23,7 +24,7 @@ class SettingsScreen(BaseScreen[None]):
         super().__init__(id="settings")
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(classes="page"):
             yield Label(t("tui.settings.title"), classes="page-title")
             yield Static(t("tui.settings.language_help"), classes="muted")
@@ -31,7 +32,7 @@ class SettingsScreen(BaseScreen[None]):
                 yield RadioButton("日本語", value=current_language() == "ja", id="lang-ja")
                 yield RadioButton("English", value=current_language() == "en", id="lang-en")
             yield Static(t("tui.settings.remembered"), classes="muted")
-        yield Footer()
+        yield Footer(compact=True)
 
     async def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         language = "ja" if event.pressed.id == "lang-ja" else "en"

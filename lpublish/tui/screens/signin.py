@@ -16,11 +16,12 @@ from textual.app import ComposeResult
 from textual.containers import Center, Horizontal, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Header, Label, Static
+from textual.widgets import Button, Footer, Label, Static
 from textual.worker import Worker, WorkerState
 
 from lpublish.i18n import t
 from lpublish.tui.screens.base import BaseScreen
+from lpublish.tui.widgets.header import AppHeader
 
 
 class DeviceCodeReady(Message):
@@ -51,7 +52,7 @@ class SignInScreen(BaseScreen[bool]):
         self.timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(classes="page"):
             yield Label(t("tui.signin.title"), classes="page-title")
             yield Static(t("tui.signin.starting"), id="signin-step")
@@ -62,7 +63,7 @@ class SignInScreen(BaseScreen[bool]):
                 yield Button(t("tui.signin.open"), id="open-browser", variant="primary")
                 yield Button(t("tui.signin.copy"), id="copy-code")
                 yield Button(t("tui.submit.cancel"), id="cancel-signin")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#open-browser").display = False

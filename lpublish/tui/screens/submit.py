@@ -16,14 +16,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, Static, TextArea
+from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from lpublish.errors import LpublishError
 from lpublish.i18n import t
 from lpublish.tui.messages import Progress
-from lpublish.tui.screens.base import BaseScreen
-from lpublish.tui.state import human_size, slot_label
+from lpublish.tui.screens.base import BaseScreen, after_typing
+from lpublish.tui.state import PendingImage, human_size, slot_label
+from lpublish.tui.widgets.header import AppHeader
 
 
 class Submitted(Message):
@@ -43,6 +44,7 @@ class SubmitScreen(BaseScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "tui.key.send", priority=True),
         Binding("ctrl+p", "preview", "tui.key.preview"),
+        Binding("n", "new_request", "designer.key.new_request"),
     ]
 
     def __init__(self) -> None:
@@ -50,18 +52,37 @@ class SubmitScreen(BaseScreen[None]):
         self.cancel_event: threading.Event | None = None
         self.result: Any = None
         self.sending = False
+        #: The request being updated was merged or closed meanwhile: offer to send as a new one.
+        self.request_gone = False
 
     def compose(self) -> ComposeResult:
         config = self.lapp.context.require_config()
         work_ = self.lapp.work
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(classes="page", id="submit-body"):
             if work_.update_number is not None:
                 yield Label(t("tui.submit.update_heading", number=work_.update_number), classes="page-title")
             else:
                 yield Label(t("tui.submit.heading"), classes="page-title")
             with Vertical(id="submit-form"):
-                yield Static(self._summary(), id="summary", markup=False)
+                yield Static(t("tui.submit.what_changes"), id="summary", markup=False)
+                for index, image in enumerate(work_.images):
+                    yield Static(self._line(image), classes="change-line", markup=False)
+                    with Horizontal(classes="row alt-row"):
+                        yield Label(t("designer.submit.alt_label"), classes="alt-label")
+                        yield Input(
+                            image.alt,
+                            placeholder=t("designer.submit.alt_placeholder"),
+                            id=f"alt-{index}",
+                            classes="alt-edit",
+                            compact=True,
+                        )
+                if work_.campaign_dir is not None:
+                    yield Static(
+                        t("tui.submit.line_campaign", title=work_.campaign_title), classes="change-line"
+                    )
+                yield Static("", id="gone", classes="field-error")
+                yield Static("", id="preview-line", markup=False)
                 yield Label(t("tui.submit.title_label"), classes="field-label")
                 yield Input(work_.suggested_title(config), id="title", compact=True)
                 yield Label(t("tui.submit.note_label"), classes="field-label")
@@ -70,6 +91,7 @@ class SubmitScreen(BaseScreen[None]):
                     yield Button(t("tui.submit.clear"), id="clear", variant="error")
                     yield Button(t("tui.submit.preview"), id="preview")
                     yield Button(t("tui.submit.send"), id="send", variant="success")
+                    yield Button(t("designer.submit.new_request"), id="new-request", variant="warning")
             with Vertical(id="submit-progress"):
                 yield Static("", id="stage")
                 yield ProgressBar(total=None, show_eta=False, id="bar")
@@ -83,34 +105,70 @@ class SubmitScreen(BaseScreen[None]):
                     yield Button(t("tui.submit.open"), id="open", variant="primary")
                     yield Button(t("tui.submit.copy"), id="copy")
                     yield Button(t("tui.submit.done"), id="done", variant="success")
-        yield Footer()
+        yield Footer(compact=True)
 
-    def _summary(self) -> str:
+    def _line(self, image: PendingImage) -> str:
+        """One change in plain words, with the name the file gets on the site."""
         config = self.lapp.context.require_config()
-        lines = [t("tui.submit.what_changes")]
-        for image in self.lapp.work.images:
-            size = human_size(image.publish.stat().st_size) if image.publish.exists() else "?"
-            label = slot_label(config, image.slot)
-            if image.replace:
-                lines.append(
-                    t(
-                        "tui.submit.line_replace",
-                        slot=label,
-                        old=image.replace,
-                        new=image.source.name,
-                        size=size,
-                    )
-                )
-            else:
-                lines.append(t("tui.submit.line_add", slot=label, new=image.source.name, size=size))
-            if image.alt:
-                lines.append(t("tui.submit.line_alt", alt=image.alt))
-        if self.lapp.work.campaign_dir is not None:
-            lines.append(t("tui.submit.line_campaign", title=self.lapp.work.campaign_title))
-        return "\n".join(lines)
+        size = human_size(image.publish.stat().st_size) if image.publish.exists() else "?"
+        label = slot_label(config, image.slot)
+        if image.replace and image.replace == image.name:
+            line = t("designer.submit.line_replace_same", slot=label, name=image.name, size=size)
+        elif image.replace:
+            line = t("tui.submit.line_replace", slot=label, old=image.replace, new=image.name, size=size)
+        else:
+            line = t("tui.submit.line_add", slot=label, new=image.name, size=size)
+        if image.source.name != image.name:
+            line += "\n" + t("designer.submit.line_from", original=image.source.name)
+        return line
 
     def on_mount(self) -> None:
         self._show("form")
+        self._sync_gone()
+        self.show_preview_url(self.lapp.preview_url)
+
+    def show_preview_url(self, url: str | None) -> None:
+        """The running preview's address, for as long as it runs."""
+        line = self.query_one("#preview-line", Static)
+        line.update(t("designer.submit.preview_at", url=url) if url else "")
+        line.display = bool(url)
+
+    def _sync_gone(self) -> None:
+        gone = self.query_one("#gone", Static)
+        gone.update(t("designer.submit.gone") if self.request_gone else "")
+        gone.display = self.request_gone
+        self.query_one("#new-request", Button).display = self.request_gone
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "new_request" and not self.request_gone:
+            return False
+        return super().check_action(action, parameters)
+
+    # --- edits are saved at once ------------------------------------------------------------------
+
+    @on(Input.Changed, ".alt-edit")
+    def _alt_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        index = int((event.input.id or "alt-0").removeprefix("alt-"))
+        images = self.lapp.work.images
+        if 0 <= index < len(images) and images[index].alt != event.value.strip():
+            images[index].alt = event.value.strip()
+            self.lapp.save_work()
+
+    @on(Input.Changed, "#title")
+    def _title_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if event.input.has_focus and self.result is None:
+            self.lapp.work.title = event.value.strip()
+            self.lapp.save_work()
+
+    @on(TextArea.Changed, "#note")
+    def _note_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        if event.text_area.has_focus and self.result is None:
+            self.lapp.work.note = event.text_area.text
+            self.lapp.save_work()
 
     def _show(self, part: str) -> None:
         self.query_one("#submit-form").display = part == "form"
@@ -120,8 +178,13 @@ class SubmitScreen(BaseScreen[None]):
     # --- sending --------------------------------------------------------------------------------
 
     def action_submit(self) -> None:
+        after_typing(self, self._submit)
+
+    def _submit(self) -> None:
         if self.sending or self.result is not None:
             return
+        for index, image in enumerate(self.lapp.work.images):
+            image.alt = self.query_one(f"#alt-{index}", Input).value.strip()
         title = self.query_one("#title", Input).value.strip()
         if not title:
             self.notify(t("tui.submit.title_needed"), severity="error")
@@ -188,6 +251,12 @@ class SubmitScreen(BaseScreen[None]):
             else:
                 draft.changeset.title = changeset.title
                 draft.changeset.note = changeset.note
+                for saved, image in zip(draft.changeset.images, changeset.images, strict=False):
+                    saved.alt = image.alt
+                # "Send as a new request" after the updated request went away.
+                draft.kind = "update" if work_.update_number is not None else "submit"
+                draft.number = work_.update_number
+                draft.error = None
                 store.save(draft)
                 return draft.id
         kind = "update" if work_.update_number is not None else "submit"
@@ -213,7 +282,12 @@ class SubmitScreen(BaseScreen[None]):
         self.sending = False
         self.result = message.result
         self.lapp.work.clear()
-        self.query_one("#result-text", Static).update(t("tui.submit.done_text", number=self.result.number))
+        key = (
+            "designer.submit.updated_text"
+            if getattr(self.result, "updated", False)
+            else "tui.submit.done_text"
+        )
+        self.query_one("#result-text", Static).update(t(key, number=self.result.number))
         self.query_one("#result-url", Static).update(self.result.url)
         self._show("result")
         self.query_one("#open", Button).focus()
@@ -224,6 +298,28 @@ class SubmitScreen(BaseScreen[None]):
         if event.worker.group == "submit" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self.sending = False
             self._show("form")
+            from lpublish.publish.service import REQUEST_GONE
+
+            error = event.worker.error
+            if isinstance(error, LpublishError) and error.key in REQUEST_GONE:
+                self.request_gone = True
+                self._sync_gone()
+                # The one key works at once: the offer has focus, not a text field.
+                self.set_focus(self.query_one("#new-request", Button))
+
+    def action_new_request(self) -> None:
+        """Send the same files as a new request (the one being updated was merged or closed)."""
+        if not self.request_gone or self.sending:
+            return
+        work_ = self.lapp.work
+        work_.update_number = None
+        work_.title = ""
+        self.request_gone = False
+        self._sync_gone()
+        self.query_one(".page-title", Label).update(t("tui.submit.heading"))
+        self.query_one("#title", Input).value = work_.suggested_title(self.lapp.context.require_config())
+        self.lapp.save_work()
+        self._submit()
 
     def action_cancel(self) -> None:
         if self.cancel_event is not None and self.sending:
@@ -259,11 +355,32 @@ class SubmitScreen(BaseScreen[None]):
         elif button == "preview":
             self.action_preview()
         elif button == "clear":
-            self.lapp.work.clear()
-            self.dismiss()
+            self._ask_clear()
+        elif button == "new-request":
+            self.action_new_request()
         elif button == "open" and self.result is not None:
             self.lapp.open_link(self.result.url)
         elif button == "copy" and self.result is not None:
             self.lapp.copy_link(self.result.url)
         elif button == "done":
             self.dismiss()
+
+    def _ask_clear(self) -> None:
+        from lpublish.tui.screens.confirm import ConfirmDialog
+
+        work_ = self.lapp.work
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.lapp.clear_work()
+                self.dismiss()
+
+        count = len(work_.images) + (1 if work_.campaign_dir is not None else 0)
+        self.app.push_screen(
+            ConfirmDialog(
+                t("designer.clear.title"),
+                t("designer.clear.question", count=count),
+                t("designer.clear.confirm"),
+            ),
+            callback=answered,
+        )

@@ -1,0 +1,188 @@
+"""``lpublish doctor``: is this computer ready to publish? Each check in plain words, with what to do.
+
+Owns: the doctor's checks (git, the site's settings, sign-in, access to the site's repository, the
+terminal's capabilities) as ``Check`` results, and their rendering (text or ``--json``). ``--offline``
+skips the checks that need the network (release smoke tests run it on a fresh machine). Exit code 0 when
+every check passed, 1 when something needs doing (the exit-code contract's "state not acceptable").
+"""
+
+from __future__ import annotations
+
+import json
+import locale
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lpublish import __version__
+from lpublish.cli.options import site_option
+from lpublish.errors import LpublishError
+from lpublish.i18n import t
+
+#: The smallest terminal the screens are designed for.
+MIN_COLUMNS, MIN_ROWS = 80, 24
+
+
+@dataclass
+class Check:
+    """One check: ``status`` is ``ok``, ``problem`` (something to do) or ``skipped``."""
+
+    name: str
+    status: str
+    message: str
+    hint: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "problem"
+
+
+def _ok(check: str, key: str, **params: Any) -> Check:
+    return Check(check, "ok", t(f"designer.doctor.{key}", **params))
+
+
+def _problem(check: str, key: str, **params: Any) -> Check:
+    return Check(
+        check, "problem", t(f"designer.doctor.{key}", **params), t(f"designer.doctor.{key}_hint", **params)
+    )
+
+
+def _from_error(name: str, exc: LpublishError) -> Check:
+    return Check(name, "problem", f"{exc.title}: {exc.message}", exc.hint)
+
+
+def check_git() -> Check:
+    git = shutil.which("git")
+    if git is None:
+        return _problem("git", "git_missing")
+    try:
+        version = subprocess.run(
+            [git, "--version"], capture_output=True, text=True, timeout=20, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return _problem("git", "git_broken", path=git)
+    return _ok("git", "git_ok", version=version.removeprefix("git version "))
+
+
+def check_terminal(
+    env: dict[str, str], *, is_tty: bool, size: os.terminal_size, encoding: str
+) -> list[Check]:
+    """What the designer's screen needs: a real terminal, UTF-8, colours, 80x24 or more."""
+    checks: list[Check] = []
+    if not is_tty:
+        checks.append(Check("terminal", "skipped", t("designer.doctor.not_a_terminal")))
+        return checks
+    if "utf" not in encoding.lower().replace("-", ""):
+        checks.append(_problem("encoding", "encoding_bad", encoding=encoding))
+    else:
+        checks.append(_ok("encoding", "encoding_ok"))
+    colour = env.get("COLORTERM", "").lower() in ("truecolor", "24bit") or sys.platform == "win32"
+    term = env.get("TERM", "")
+    if colour:
+        checks.append(_ok("colours", "colours_ok"))
+    elif term in ("", "dumb"):
+        checks.append(_problem("colours", "colours_none", term=term or "-"))
+    else:
+        checks.append(Check("colours", "ok", t("designer.doctor.colours_256", term=term)))
+    if size.columns < MIN_COLUMNS or size.lines < MIN_ROWS:
+        checks.append(_problem("size", "size_small", columns=size.columns, rows=size.lines))
+    else:
+        checks.append(_ok("size", "size_ok", columns=size.columns, rows=size.lines))
+    return checks
+
+
+def run_checks(site: Path | None, *, offline: bool) -> list[Check]:
+    from lpublish.config import load_config
+
+    checks = [Check("lpublish", "ok", t("designer.doctor.version", version=__version__)), check_git()]
+    try:
+        config = load_config(site=site)
+    except LpublishError as exc:
+        checks.append(_from_error("site", exc))
+    else:
+        checks.append(_ok("site", "site_ok", name=config.site.name, path=str(config.root)))
+        checks.extend(_account_checks(config, offline=offline))
+    checks.extend(
+        check_terminal(
+            dict(os.environ),
+            is_tty=sys.stdout.isatty(),
+            size=shutil.get_terminal_size((0, 0)),
+            encoding=sys.stdout.encoding or locale.getpreferredencoding(False),
+        )
+    )
+    return checks
+
+
+def _account_checks(config: Any, *, offline: bool) -> list[Check]:
+    from lpublish.publish.auth import resolve_token
+
+    try:
+        token = resolve_token(config)
+    except LpublishError as exc:
+        return [_from_error("sign-in", exc)]
+    if not token:
+        return [_problem("sign-in", "not_signed_in")]
+    if offline:
+        return [
+            Check("sign-in", "ok", t("designer.doctor.token_found")),
+            Check("repository", "skipped", t("designer.doctor.offline", repo=config.forge.repo)),
+        ]
+    from lpublish.publish.client import forge_for
+
+    checks: list[Check] = []
+    try:
+        forge = forge_for(config, token)
+        user = forge.get_user()
+    except LpublishError as exc:
+        return [_from_error("sign-in", exc)]
+    checks.append(_ok("sign-in", "signed_in", login=user.login))
+    try:
+        repo = forge.get_repo()
+    except LpublishError as exc:
+        checks.append(_from_error("repository", exc))
+        return checks
+    if repo.can_push is False:
+        checks.append(_problem("repository", "repo_read_only", repo=config.forge.repo, login=user.login))
+    else:
+        checks.append(_ok("repository", "repo_ok", repo=config.forge.repo))
+    return checks
+
+
+MARKS = {"ok": "✓", "problem": "✗", "skipped": "–"}
+
+
+@click.command()
+@site_option
+@click.option("--offline", is_flag=True, help="Skip the checks that need the network.")
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+def doctor(site: Path | None, offline: bool, as_json: bool) -> int:
+    """Check that this computer is ready: git, the site, sign-in, access to the repository, the terminal."""
+    checks = run_checks(site, offline=offline)
+    failed = [c for c in checks if c.failed]
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"version": 1, "ok": not failed, "checks": [asdict(c) for c in checks]}, ensure_ascii=False
+            )
+        )
+        return 1 if failed else 0
+    for check in checks:
+        colour = {"ok": "green", "problem": "red"}.get(check.status)
+        mark = MARKS[check.status]
+        try:
+            click.secho(f"{mark} {check.message}", fg=colour)
+        except UnicodeEncodeError:  # a terminal that cannot show ✓ still gets the words
+            click.secho(f"{check.status.upper()}: {check.message}", fg=colour)
+        if check.hint:
+            click.echo(f"    {t('common.next_step')}: {check.hint}")
+    click.echo("")
+    click.echo(
+        t("designer.doctor.all_ok") if not failed else t("designer.doctor.some_problems", count=len(failed))
+    )
+    return 1 if failed else 0
