@@ -115,7 +115,9 @@ class LpublishApp(App[None]):
         if config is None or not self.work.empty:
             return
         try:
-            restored = load_work(config)
+            restored = load_work(
+                config, on_problem=lambda message: self.notify(message, severity="warning", timeout=15)
+            )
         except (OSError, LpublishError) as exc:
             self.log.warning(f"could not read saved work: {exc!r}")
             return

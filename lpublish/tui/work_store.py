@@ -14,10 +14,12 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lpublish.errors import LpublishError
+from lpublish.i18n import t
 from lpublish.publish.drafts import Draft, DraftStore
 from lpublish.tui.state import PendingImage, WorkDraft
 
@@ -121,11 +123,26 @@ def is_work(draft: Draft) -> bool:
     return draft.stage == "prepared" and WORK_KEY in (draft.extra or {})
 
 
-def load_work(config: SiteConfig, store: DraftStore | None = None) -> WorkDraft | None:
-    """The newest unsent work for this site (``None`` when there is none)."""
+def load_work(
+    config: SiteConfig,
+    store: DraftStore | None = None,
+    *,
+    on_problem: Callable[[str], None] | None = None,
+) -> WorkDraft | None:
+    """The newest unsent work for this site (``None`` when there is none).
+
+    Reading the store moves damaged drafts aside; ``on_problem`` gets a plain message for each (and for
+    drafts from a newer lpublish), so none vanishes without the designer being told.
+    """
     store = store or DraftStore()
     root = str(config.root)
-    found = [d for d in store.list() if is_work(d) and d.site == root and d.repo == config.forge.repo]
+    listing = store.scan()
+    if on_problem is not None:
+        for bad in listing.damaged:
+            on_problem(t("security.draft.cli.damaged", id=bad.id, reason=t(bad.reason), folder=bad.folder))
+        for newer in listing.newer:
+            on_problem(t("security.draft.cli.newer", id=newer.id, version=newer.version))
+    found = [d for d in listing.drafts if is_work(d) and d.site == root and d.repo == config.forge.repo]
     if not found:
         return None
     return work_from_draft(found[-1])

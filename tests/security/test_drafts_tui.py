@@ -42,5 +42,7 @@ async def test_damaged_draft_is_announced_in_the_requests_screen(
         # The notification the app raised (Textual keeps them on the app; toasts are not in the
         # compositor's text).
         notes = [str(n.message) for n in app._notifications]
-        assert any(f"Damaged saved change {broken.id}" in n and "nothing was deleted" in n for n in notes)
+        assert any(f"Damaged saved change {broken.id}" in n and "nothing was deleted" in n for n in notes), (
+            notes
+        )
     assert (store.root / ".damaged" / broken.id / "files").is_dir()

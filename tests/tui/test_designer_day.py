@@ -4,7 +4,6 @@ away offers to send the files as a new request."""
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -114,8 +113,9 @@ async def test_review_screen_edits_alt_and_note_and_they_reach_the_request(
                 break
         assert session.forge.pulls(session.repo), screen_text(app)
         [pull] = session.forge.pulls(session.repo)
-        alt_file = tomllib.loads(git_show(session.bare, pull["head"]["ref"], "images/hero/alt.toml").decode())
-        assert alt_file["hero.jpg"] == "Iced tea on a summer table"
+        # The hero is a key slot: its alt text goes where the page reads it (pages/index.md).
+        page = git_show(session.bare, pull["head"]["ref"], "pages/index.md").decode()
+        assert "  alt: Iced tea on a summer table" in page, page
         assert "A ladybird on a green leaf with blue flowers" in pull["body"]
 
 
