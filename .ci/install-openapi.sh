@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The LFS tests (tests/publish/test_lfs.py) need git-lfs too.
 if ! command -v git-lfs >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq git-lfs >/dev/null; else sudo apt-get install -y -qq git-lfs >/dev/null; fi
+  # (.ci/run installs it with the other Debian packages; this covers running the script on its own.)
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo
+  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq git-lfs >/dev/null
 fi
 cache="${LPUBLISH_OPENAPI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lpublish/openapi}"
 key="$(sha256sum tests/openapi/package-lock.json | cut -c1-16)"
