@@ -186,3 +186,20 @@ async def test_one_key_fix_shows_before_after(
         # (a copy of it, saved in the draft store the moment it was added)
         assert app.work.images[0].publish.read_bytes() == screen.fixed.output.read_bytes()
         assert app.work.images[0].source == image
+
+
+async def test_image_screen_shows_the_image_being_replaced(practice_app: Callable[..., LpublishApp]) -> None:
+    """Issue 11: before choosing a file the designer sees what is on the site in that place now."""
+    app = practice_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press("enter")  # the hero slot is first
+        await settle(pilot, 3)
+        assert isinstance(app.screen, ImageScreen)
+        text = screen_text(app)
+        assert "Now on the site: hero.jpg" in text, text
+        # The half-block thumbnail of the current hero, not an empty box.
+        thumb = app.screen.query_one("#thumb")
+        assert "▀" in str(thumb.render())

@@ -174,6 +174,44 @@ class ImageScreen(BaseScreen[None]):
         self.query_one("#alt-error").display = False
         self.query_one("#name-note").display = False
         self._sync()
+        self._show_current(self._default_replace())
+
+    # --- the image on the site now --------------------------------------------------------------
+
+    def _current_path(self, name: str) -> Path | None:
+        """The site file the designer's image would replace (``name`` as offered in #replace)."""
+        from lpublish.content.slots import current_images
+
+        config = self.lapp.context.require_config()
+        for rel, _fields in current_images(config, self.slot):
+            if rel.rsplit("/", 1)[-1] == name:
+                path = config.root / rel
+                return path if path.is_file() else None
+        return None
+
+    def _show_current(self, name: object) -> None:
+        """Until a file is chosen, show the image that is on the site now in the chosen place."""
+        if self.source is not None or not isinstance(name, str) or name == NEW_FILE:
+            return
+        path = self._current_path(name)
+        if path is not None:
+            self.load_current(path)
+
+    @on(Select.Changed, "#replace")
+    def _replace_changed(self, event: Select.Changed) -> None:
+        self._show_current(event.value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="image-current")
+    def load_current(self, path: Path) -> None:
+        config = self.lapp.context.require_config()
+        cells = thumbnail_cells(path, THUMB_COLUMNS, THUMB_ROWS, max_pixels=config.site.max_pixels)
+        self.app.call_from_thread(self._current_loaded, path, cells)
+
+    def _current_loaded(self, path: Path, cells: Cells | None) -> None:
+        if self.source is not None:
+            return  # the designer chose a file meanwhile: theirs is shown
+        self.query_one("#thumb", Thumbnail).show(cells, fallback="")
+        self.query_one("#file-info", Static).update(t("content.tui.now_on_site", name=path.name))
 
     async def retranslate(self) -> None:
         await super().retranslate()
