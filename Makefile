@@ -19,6 +19,7 @@ install: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check lpublish tests benchmarks site/tools
 	$(BIN)/ruff format --check lpublish tests benchmarks site/tools
+	$(BIN)/lint-imports --no-logo
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
