@@ -96,10 +96,8 @@ def manifest_changed(previous: Path, current: Path) -> bool | None:
 
 def campaign_changes(config: SiteConfig, since: datetime, now: datetime) -> list[CampaignChange]:
     """Campaigns whose state (scheduled / live / ended) differs between ``since`` and ``now``."""
-    try:
-        from lpublish.site.campaigns import campaign_state, load_campaigns
-    except ImportError:  # the site part is optional for this decision; without it there is nothing to list
-        return []
+    from lpublish.site.campaigns import campaign_state, load_campaigns
+
     campaigns, _findings = load_campaigns(config)
     changes = []
     for campaign in campaigns:

@@ -53,10 +53,8 @@ def _site_prefix(config: SiteConfig) -> str:
 
 def make_forge(config: SiteConfig, *, repo: str | None, api_url: str | None, token: str) -> CommentForge:
     """The same GitHub client the TUI uses, pointed at the workflow's repository and API."""
-    try:
-        from lpublish.publish.github import GitHubForge
-    except ImportError:
-        raise UsageError("ci.comment.no_forge") from None
+    from lpublish.publish.github import GitHubForge
+
     forge: CommentForge = GitHubForge(api_url or config.forge.api_url, repo or config.forge.repo, token)
     return forge
 

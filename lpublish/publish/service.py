@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from lpublish.assets.validate import check_image
 from lpublish.config import SiteConfig
+from lpublish.content.slots import has_alt_target
 from lpublish.errors import ContentError, ExternalError, LpublishError, UsageError
 from lpublish.findings import Finding, Severity
 from lpublish.i18n import t
@@ -134,35 +136,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _basic_check(
-    path: Path, slot: str, config: SiteConfig, alt: str
-) -> tuple[str, int | None, int | None, list[Finding]]:
-    """Format and size when the asset engine is not available (keeps publish usable on its own)."""
-    from lpublish.findings import error
-
-    rules = config.slots[slot]
-    findings: list[Finding] = []
-    fmt = path.suffix.lower().lstrip(".")
-    fmt = {"jpg": "jpeg"}.get(fmt, fmt)
-    width = height = None
-    if fmt != "svg":
-        try:
-            from PIL import Image
-
-            with Image.open(path) as img:
-                fmt = (img.format or fmt).lower()
-                width, height = img.size
-        except Exception:
-            findings.append(error("image.unreadable", path.name))
-    if fmt not in rules.formats:
-        findings.append(
-            error("image.format-not-allowed", path.name, format=fmt, allowed=", ".join(rules.formats))
-        )
-    if rules.alt_required and not alt.strip():
-        findings.append(error("image.alt-missing", path.name, field="alt"))
-    return fmt, width, height, findings
-
-
 def validate_changeset(config: SiteConfig, changeset: ChangeSet) -> list[_Checked]:
     """Check every image against its slot; raise ``ContentError`` listing every error."""
     if not changeset.title.strip():
@@ -176,24 +149,15 @@ def validate_changeset(config: SiteConfig, changeset: ChangeSet) -> list[_Checke
             raise UsageError("publish.unknown_slot", slot=image.slot, slots=", ".join(sorted(config.slots)))
         if not image.source.is_file():
             raise UsageError("common.file_not_found", path=str(image.source))
-        try:
-            from lpublish.assets.validate import check_image
-        except ImportError:
-            fmt, width, height, findings = _basic_check(image.source, image.slot, config, image.alt)
+        # A slot whose alt text the site keeps nowhere lpublish can write asks for none.
+        wanted_alt = image.alt if has_alt_target(config.slots[image.slot]) else None
+        result = check_image(image.source, image.slot, config, alt=wanted_alt, display_name=image.source.name)
+        findings = list(result.findings)
+        info = result.info
+        if info is not None:
+            fmt, width, height = info.format, info.width, info.height
         else:
-            from lpublish.content.slots import has_alt_target
-
-            # A slot whose alt text the site keeps nowhere lpublish can write asks for none.
-            wanted_alt = image.alt if has_alt_target(config.slots[image.slot]) else None
-            result = check_image(
-                image.source, image.slot, config, alt=wanted_alt, display_name=image.source.name
-            )
-            findings = list(result.findings)
-            info = result.info
-            if info is not None:
-                fmt, width, height = info.format, info.width, info.height
-            else:
-                fmt, width, height = image.source.suffix.lower().lstrip("."), None, None
+            fmt, width, height = image.source.suffix.lower().lstrip("."), None, None
         checked.append(
             _Checked(image, fmt, width, height, image.source.stat().st_size, _sha256(image.source), findings)
         )
@@ -344,10 +308,8 @@ def _place_campaign(ws: Workspace, config: SiteConfig, changeset: ChangeSet) -> 
 
 def _check_placed_campaign(ws: Workspace, config: SiteConfig, slug: str) -> None:
     """Run the site's campaign checks on the workspace copy; refuse when this campaign has errors."""
-    try:
-        from lpublish.site.campaigns import check_campaigns
-    except ImportError:  # the site engine is optional at import time (built in parallel)
-        return
+    from lpublish.site.campaigns import check_campaigns
+
     placed = config.model_copy(deep=True).bind(ws.site_dir, ws.site_dir / "lpublish.toml")
     prefix = f"{config.site.campaigns_dir.strip('/')}/{slug}/"
     from lpublish.site.page_files import check_page_content
@@ -493,7 +455,7 @@ def _campaign_info(ws: Workspace, config: SiteConfig, slug: str | None) -> dict[
 
         placed = config.model_copy(deep=True).bind(ws.site_dir, ws.site_dir / "lpublish.toml")
         campaigns, _findings = load_campaigns(placed)
-    except (ImportError, LpublishError, OSError, ValueError):
+    except (LpublishError, OSError, ValueError):
         return None
     for campaign in campaigns:
         if campaign.slug != slug:
