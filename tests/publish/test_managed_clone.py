@@ -58,7 +58,14 @@ def test_submit_without_a_clone_uses_a_reused_partial_clone(
     )
     assert marker.exists() and second.number == first.number + 1
     files = forge_site.repo.origin_files(second.branch)
-    assert "site/images/hero/hero.jpg" not in files or second.branch != first.branch
+    # The second request does not carry the first one's hero: its hero is main's.
+    bare = forge_site.repo.bare
+    assert git(bare, "rev-parse", f"{second.branch}:site/images/hero/hero.jpg") == git(
+        bare, "rev-parse", "main:site/images/hero/hero.jpg"
+    )
+    assert git(bare, "rev-parse", f"{first.branch}:site/images/hero/hero.jpg") != git(
+        bare, "rev-parse", "main:site/images/hero/hero.jpg"
+    )
     assert any(f.startswith("site/images/products/p") for f in files)
     # the second branch starts from main, not from the first request
     assert git(forge_site.repo.bare, "merge-base", second.branch, "main") == git(
