@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from lpublish.assets.validate import human_bytes as format_bytes
 from lpublish.config import SiteConfig
 from lpublish.content.slots import describe_place
 from lpublish.findings import Finding, Severity
@@ -51,14 +52,8 @@ def cell(text: str) -> str:
 
 
 def human_bytes(n: int | None) -> str:
-    """Sizes as people read them: 176 KB, 8.2 MB (decimal units, like Finder and Explorer)."""
-    if n is None:
-        return "—"
-    if n < 1000:
-        return f"{n} B"
-    if n < 1_000_000:
-        return f"{n / 1000:.0f} KB"
-    return f"{n / 1_000_000:.1f} MB"
+    """Sizes as people read them (176 KB, 8.2 MB); "—" when unknown."""
+    return "—" if n is None else format_bytes(n)
 
 
 def raw_url(config: SiteConfig, ref: str, path: str) -> str:
