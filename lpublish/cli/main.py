@@ -15,8 +15,10 @@ from typing import Any
 import click
 
 from lpublish import __version__
+from lpublish.environment import Environment
 from lpublish.errors import ExitCode, LpublishError, is_file_name_error, is_symlink_loop, os_failure
 from lpublish.i18n import set_language, t
+from lpublish.logs import configure
 
 #: subcommand name -> "module:attribute". Each command lives in its own module under lpublish.cli.
 COMMANDS: dict[str, str] = {
@@ -73,10 +75,13 @@ class LazyGroup(click.Group):
 
 
 def _add_lang_option(command: click.Command) -> None:
-    """Accept ``--lang`` after the subcommand too (``lpublish drafts --lang ja``), in every subcommand."""
+    """Accept ``--lang`` and ``--verbose`` after the subcommand too (``lpublish drafts --lang ja``), in
+    every subcommand."""
     if any(p.name == "lang" for p in command.params):
         return
     command.params.append(_lang_option())
+    if not any(p.name == "verbose" for p in command.params):
+        command.params.append(_verbose_option())
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             _add_lang_option(sub)
@@ -99,6 +104,28 @@ def _lang_option() -> click.Option:
     )
 
 
+def _set_verbose(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    # Runs for the group's option and again for a subcommand's: the larger count wins.
+    if value or Environment.from_os().debug:
+        configure(max(value, _verbosity.get("level", 0)), Environment.from_os())
+        _verbosity["level"] = max(value, _verbosity.get("level", 0))
+    return value
+
+
+_verbosity: dict[str, int] = {}
+
+
+def _verbose_option() -> click.Option:
+    return click.Option(
+        ["-v", "--verbose"],
+        count=True,
+        callback=_set_verbose,
+        expose_value=False,
+        is_eager=True,
+        help="Show what each step does on stderr (-vv: every detail; also LPUBLISH_DEBUG=1).",
+    )
+
+
 @click.group(
     cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
 )
@@ -109,6 +136,15 @@ def _lang_option() -> click.Option:
     expose_value=False,
     is_eager=True,
     help="Language for messages (default: LPUBLISH_LANG, then the system locale).",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    callback=_set_verbose,
+    expose_value=False,
+    is_eager=True,
+    help="Show what each step does on stderr (-vv: every detail; also LPUBLISH_DEBUG=1).",
 )
 @click.version_option(__version__, prog_name="lpublish")
 @click.pass_context
@@ -174,9 +210,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _debug() -> bool:
-    import os
-
-    return os.environ.get("LPUBLISH_DEBUG", "") not in ("", "0")
+    return Environment.from_os().debug
 
 
 def _internal(exc: Exception) -> LpublishError:
