@@ -37,7 +37,7 @@ from lpublish.publish import service  # noqa: E402
 from lpublish.publish.changeset import ChangeSet, ImageChange  # noqa: E402
 from lpublish.publish.github import GitHubForge  # noqa: E402
 from lpublish.publish.workspace import git_env  # noqa: E402
-from lpublish.sandbox.forge_server import LocalForge  # noqa: E402
+from lpublish.sandbox.forge.server import LocalForge  # noqa: E402
 from tests.plugins.gitrepos import make_site_repo  # noqa: E402
 
 TOKEN = "ghp_benchmark_" + "0" * 26

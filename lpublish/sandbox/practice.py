@@ -31,12 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lpublish.environment import Environment
 from lpublish.errors import ContentError, ExternalError, LpublishError, UsageError
 
 if TYPE_CHECKING:
     from lpublish.config import SiteConfig
     from lpublish.findings import Finding
-    from lpublish.sandbox.forge_server import LocalForge, MergeEvent
+    from lpublish.sandbox.forge.server import LocalForge
+    from lpublish.sandbox.forge.state import MergeEvent
 
 log = logging.getLogger(__name__)
 
@@ -70,23 +72,22 @@ def sample_site() -> Path:
     raise UsageError("practice.no_sample_site")
 
 
-def _git_environ() -> dict[str, str]:
-    return {
-        **os.environ,
+def _git_environ(env: Environment) -> dict[str, str]:
+    return env.for_child(
         **_GIT_IDENTITY,
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "LC_ALL": "C",
-    }
+        GIT_TERMINAL_PROMPT="0",
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        LC_ALL="C",
+    )
 
 
-def _git(cwd: Path, *args: str) -> str:
+def _git(cwd: Path, *args: str, env: Environment) -> str:
     try:
         result = subprocess.run(
             ["git", *args],
             cwd=cwd,
-            env=_git_environ(),
+            env=_git_environ(env),
             capture_output=True,
             text=True,
             check=False,
@@ -100,11 +101,11 @@ def _git(cwd: Path, *args: str) -> str:
     return result.stdout.strip()
 
 
-def _repository_of(site: Path) -> tuple[Path, str] | None:
+def _repository_of(site: Path, env: Environment) -> tuple[Path, str] | None:
     """``(repository top, site folder relative to it)`` when ``site`` is inside a git work tree."""
     try:
-        top = _git(site, "rev-parse", "--show-toplevel")
-        _git(site, "rev-parse", "--verify", "--quiet", "HEAD")
+        top = _git(site, "rev-parse", "--show-toplevel", env=env)
+        _git(site, "rev-parse", "--verify", "--quiet", "HEAD", env=env)
     except ExternalError:
         return None
     top_path = Path(top).resolve()
@@ -170,6 +171,8 @@ class PracticeSession:
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _merge_errors: dict[int, LpublishError] = field(default_factory=dict, repr=False)
     _stopped: bool = field(default=False, repr=False)
+    #: The environment git runs with here and in the practice forge.
+    env: Environment = field(default_factory=Environment.from_os, repr=False)
 
     @property
     def site_dir(self) -> Path:
@@ -190,6 +193,7 @@ class PracticeSession:
         base_dir: Path | None = None,
         publish_now: bool = False,
         own_site: bool = False,
+        env: Environment | None = None,
     ) -> PracticeSession:
         """Copy a site into a new temporary folder and start the local forge and live server.
 
@@ -197,11 +201,13 @@ class PracticeSession:
         when it is inside a git repository, that repository's committed history (its base branch) is
         the practice origin; otherwise its files are committed as they are. ``publish_now`` builds and
         deploys the starting site in the background, so the "live" site exists from the start and the
-        first merge only rebuilds what changed.
+        first merge only rebuilds what changed. ``env``: the environment git runs with (default: this
+        process's).
         """
         from lpublish.config import load_config
-        from lpublish.sandbox.forge_server import LocalForge
+        from lpublish.sandbox.forge.server import LocalForge
 
+        env = env if env is not None else Environment.from_os()
         site = (source or sample_site()).resolve()
         if own_site and not (site / "lpublish.toml").is_file():
             raise UsageError("practice_site.no_config", path=str(site))
@@ -212,30 +218,38 @@ class PracticeSession:
             clone = root / "site"
             live_dir = root / "live"
             live_dir.mkdir()
-            found = _repository_of(site) if own_site else None
+            found = _repository_of(site, env) if own_site else None
             if found is not None:
                 top, site_rel = found
-                base = _git(top, "rev-parse", "--abbrev-ref", "HEAD")
+                base = _git(top, "rev-parse", "--abbrev-ref", "HEAD", env=env)
                 # A detached checkout: practise on what is checked out, as "main".
                 source_ref = f"refs/heads/{base}" if base != "HEAD" else "HEAD"
                 base = base if base != "HEAD" else "main"
                 # Only the base branch's committed history; the designer's repository is only read.
-                _git(root, "init", "--quiet", "--bare", f"--initial-branch={base}", str(bare))
-                _git(bare, "fetch", "--quiet", "--no-tags", str(top), f"{source_ref}:refs/heads/{base}")
-                _git(root, "clone", "--quiet", "--branch", base, str(bare), str(clone))
+                _git(root, "init", "--quiet", "--bare", f"--initial-branch={base}", str(bare), env=env)
+                _git(
+                    bare,
+                    "fetch",
+                    "--quiet",
+                    "--no-tags",
+                    str(top),
+                    f"{source_ref}:refs/heads/{base}",
+                    env=env,
+                )
+                _git(root, "clone", "--quiet", "--branch", base, str(bare), str(clone), env=env)
             else:
                 site_rel, base = "", "main"
                 shutil.copytree(site, clone, ignore=IGNORE if not own_site else _own_ignore(site))
-                _git(root, "init", "--quiet", "--bare", "--initial-branch=main", str(bare))
-                _git(clone, "init", "--quiet", "--initial-branch=main")
-                _git(clone, "add", "-A")
-                _git(clone, "commit", "--quiet", "-m", "Site for practice")
-                _git(clone, "remote", "add", "origin", str(bare))
-                _git(clone, "push", "--quiet", "origin", "main")
-                _git(clone, "branch", "--quiet", "--set-upstream-to=origin/main", "main")
+                _git(root, "init", "--quiet", "--bare", "--initial-branch=main", str(bare), env=env)
+                _git(clone, "init", "--quiet", "--initial-branch=main", env=env)
+                _git(clone, "add", "-A", env=env)
+                _git(clone, "commit", "--quiet", "-m", "Site for practice", env=env)
+                _git(clone, "remote", "add", "origin", str(bare), env=env)
+                _git(clone, "push", "--quiet", "origin", "main", env=env)
+                _git(clone, "branch", "--quiet", "--set-upstream-to=origin/main", "main", env=env)
             linked = _installed_packages(site) if own_site else {}
 
-            forge = LocalForge()
+            forge = LocalForge(env=env)
             api_url = forge.start()
             forge.add_repo(PRACTICE_REPO, bare, base)
             token = "practice_" + secrets.token_hex(16)
@@ -270,6 +284,7 @@ class PracticeSession:
                 base=base,
                 reviewer_token=reviewer_token,
                 linked=linked,
+                env=env,
             )
             forge.on_merge(session._merged)
             session._serve_live()
@@ -325,8 +340,17 @@ class PracticeSession:
             target = self.root / "workdir"
             # Cloned from the bare folder (no credentials needed here), then pointed at the forge's
             # git-over-HTTP address, so lpublish pushes with the designer's token as it would to GitHub.
-            _git(self.root, "clone", "--quiet", "--branch", self.base, str(self.bare), str(target))
-            _git(target, "remote", "set-url", "origin", self.git_url)
+            _git(
+                self.root,
+                "clone",
+                "--quiet",
+                "--branch",
+                self.base,
+                str(self.bare),
+                str(target),
+                env=self.env,
+            )
+            _git(target, "remote", "set-url", "origin", self.git_url, env=self.env)
             site = target / self.site_rel if self.site_rel else target
             _link_packages(site, self.linked)
             self.workdir = site
@@ -437,8 +461,8 @@ class PracticeSession:
         from lpublish.deploy.engine import DeployOptions, deploy, target_from_url
 
         with self._lock:
-            _git(self.clone, "fetch", "--quiet", "origin", self.base)
-            _git(self.clone, "reset", "--quiet", "--hard", "FETCH_HEAD")
+            _git(self.clone, "fetch", "--quiet", "origin", self.base, env=self.env)
+            _git(self.clone, "reset", "--quiet", "--hard", "FETCH_HEAD", env=self.env)
             config = load_config(site=self.site_dir)
             config.forge = self.config.forge
             self.config = config

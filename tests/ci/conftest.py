@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from lpublish.publish.github import GitHubForge
-from lpublish.sandbox.forge_server import LocalForge
+from lpublish.sandbox.forge.server import LocalForge
 
 REPO = "acme/lp"
 BOT = "github-actions[bot]"

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from lpublish.publish.github import GitHubForge
-from lpublish.sandbox.forge_server import LocalForge
+from lpublish.sandbox.forge.server import LocalForge
 from tests.ci.conftest import BOT, BOT_TOKEN, DESIGNER_TOKEN, buckets, copy_sample_site, git
 from tests.ci.workflow_runner import WorkflowRun, base_env, load_workflow
 

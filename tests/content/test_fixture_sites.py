@@ -25,7 +25,7 @@ from lpublish.content.sitefiles import DirFiles
 from lpublish.publish import service
 from lpublish.publish.changeset import ChangeSet, EntryRemoval, ImageChange
 from lpublish.publish.github import GitHubForge
-from lpublish.sandbox.forge_server import LocalForge
+from lpublish.sandbox.forge.server import LocalForge
 from lpublish.site.adapters import adapter_for
 from tests.plugins.gitrepos import patch_forge
 from tests.plugins.sites import NODE_SITES, fixture_site, git, node_modules, with_origin

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from lpublish.sandbox.forge_server import LocalForge
+from lpublish.sandbox.forge.server import LocalForge
 
 if TYPE_CHECKING:
     from tests.plugins.gitrepos import SiteRepo

@@ -15,7 +15,7 @@ from lpublish.config import SiteConfig, load_config
 from lpublish.errors import ExternalError
 from lpublish.publish import auth
 from lpublish.publish.github import GitHubForge
-from lpublish.sandbox.forge_server import LocalForge
+from lpublish.sandbox.forge.server import LocalForge
 from tests.plugins.forge import CLIENT_ID
 
 

@@ -26,7 +26,7 @@ import yaml
 
 from lpublish.cli.main import main
 from lpublish.config import load_config
-from lpublish.sandbox.forge_server import LocalForge
+from lpublish.sandbox.forge.server import LocalForge
 from lpublish.site.adapters import adapter_for
 from lpublish.site.campaign_entry import fill_templates
 from tests.plugins.campaign_sites import (

@@ -12,7 +12,8 @@ import pytest
 from githubkit.versions.latest import models as m
 from pydantic import TypeAdapter
 
-from lpublish.sandbox.forge_server import LocalForge, MergeEvent
+from lpublish.sandbox.forge.server import LocalForge
+from lpublish.sandbox.forge.state import MergeEvent
 from tests.plugins.forge import REVIEWER, ForgeSite
 from tests.plugins.gitrepos import git
 

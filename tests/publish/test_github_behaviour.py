@@ -11,7 +11,7 @@ from lpublish.config import load_config
 from lpublish.errors import ExternalError
 from lpublish.publish.github import GitHubForge
 from lpublish.publish.service import list_requests, request_status
-from lpublish.sandbox.forge_server import LocalForge
+from lpublish.sandbox.forge.server import LocalForge
 from tests.plugins.forge import LOGIN, REVIEWER, ForgeSite
 
 MARKED = '<!-- lpublish:request {"kind":"images"} -->'

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from lpublish.publish.github import GitHubForge
-from lpublish.sandbox.forge_server import LocalForge
+from lpublish.sandbox.forge.server import LocalForge
 from tests.plugins.forge import REVIEWER, ForgeSite
 from tests.publish.test_github_behaviour import MARKED, _branches
 

@@ -15,7 +15,7 @@ import pytest
 
 from lpublish.publish import auth
 from lpublish.publish.github import GitHubForge
-from lpublish.sandbox.forge_server import LocalForge
+from lpublish.sandbox.forge.server import LocalForge
 from tests.publish.test_auth import CLIENT_ID, AuthSite, FakeClock, MemoryKeyring, config_for
 
 ROOT = Path(__file__).resolve().parents[2]
