@@ -113,9 +113,10 @@ def _poll(state: ForgeState, device: Device, client_id: str) -> Response:
         device.slow_down -= 1
         device.interval += 5
         return _oauth_error(
-            "slow_down", interval=device.interval,
+            "slow_down",
+            interval=device.interval,
             error_description="Too many requests have been made in the same timeframe.",
-        )  # fmt: skip
+        )
     if device.outcome == "expire" or device.expires_at <= time.time():
         return _oauth_error("expired_token", "This 'device_code' has expired.")
     if device.pending > 0 or (device.login is None and device.outcome == "approve"):
