@@ -70,7 +70,8 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
 
 
 def test_practice_add_hero_and_submit_in_a_real_terminal(tmux: Tmux, tmp_path: Path) -> None:
-    image = make_jpeg(tmp_path / "summer-hero.jpg", 1920, 800)
+    # Not the path field's placeholder name (summer-hero.jpg): waiting for the typed path must wait for typing.
+    image = make_jpeg(tmp_path / "tea-banner-1920.jpg", 1920, 800)
     base = tmp_path / "practice"
     base.mkdir()
     env = {
@@ -147,7 +148,8 @@ def _start(tmux: Tmux, env: dict[str, str], command: list[str], name: str) -> No
 def test_added_image_survives_kill_9(tmux: Tmux, tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(Path(__file__).parent / "data" / "site", site)
-    image = make_jpeg(tmp_path / "summer-hero.jpg", 1920, 800)
+    # Not the path field's placeholder name (summer-hero.jpg): waiting for the typed path must wait for typing.
+    image = make_jpeg(tmp_path / "tea-banner-1920.jpg", 1920, 800)
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path),
