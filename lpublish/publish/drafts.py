@@ -27,6 +27,7 @@ from typing import Any
 
 import platformdirs
 
+from lpublish.environment import Environment
 from lpublish.errors import ContentError, UsageError, os_failure
 from lpublish.publish.changeset import ChangeSet, ImageChange
 
@@ -39,19 +40,19 @@ DAMAGED_DIR = ".damaged"
 logger = logging.getLogger(__name__)
 
 
-def user_home() -> Path:
+def user_home(env: Environment) -> Path:
     """lpublish's own folder for user data (drafts, managed clones): ``LPUBLISH_HOME`` or the platform's."""
-    env = os.environ.get("LPUBLISH_HOME")
-    if env:
-        return Path(env)
+    home = env.lpublish_home
+    if home is not None:
+        return home
     return Path(platformdirs.user_data_dir("lpublish", appauthor=False))
 
 
-def user_cache() -> Path:
+def user_cache(env: Environment) -> Path:
     """Cache folder (managed partial clones, worktrees): under ``LPUBLISH_HOME`` when set."""
-    env = os.environ.get("LPUBLISH_HOME")
-    if env:
-        return Path(env) / "cache"
+    home = env.lpublish_home
+    if home is not None:
+        return home / "cache"
     return Path(platformdirs.user_cache_dir("lpublish", appauthor=False))
 
 
@@ -178,8 +179,13 @@ def _parse(raw: bytes, folder_name: str) -> Draft:
 class DraftStore:
     """Drafts on disk: one folder per draft with ``draft.json`` and ``files/`` (copies of the images)."""
 
-    def __init__(self, root: Path | None = None) -> None:
-        self.root = root if root is not None else user_home() / "drafts"
+    def __init__(self, root: Path | None = None, *, env: Environment | None = None) -> None:
+        """``root`` is the drafts folder; without it, ``drafts/`` under ``user_home(env)``. Front ends pass
+        their ``env``; callers not handed one yet get the process's environment."""
+        if root is None:
+            root = user_home(env if env is not None else Environment.from_os()) / "drafts"
+        self.root = root
+        logger.debug("drafts folder %s", self.root)
 
     def _folder(self, draft_id: str) -> Path:
         if not draft_id or "/" in draft_id or "\\" in draft_id or draft_id.startswith("."):
