@@ -253,6 +253,13 @@ class DraftStore:
         )
         draft = Draft(draft_id, copy, repo=repo, site=str(site), kind=kind, number=number)
         self.save(draft)
+        logger.info(
+            "draft %s saved in %s (%d image(s)%s)",
+            draft_id,
+            folder,
+            len(images),
+            ", a campaign" if campaign is not None or changeset.campaign_fields is not None else "",
+        )
         return draft
 
     def save(self, draft: Draft) -> None:
@@ -263,6 +270,7 @@ class DraftStore:
         tmp = folder / (DRAFT_FILE + ".tmp")
         tmp.write_text(json.dumps(draft.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
         os.replace(tmp, folder / DRAFT_FILE)
+        logger.debug("draft %s written (stage %s)", draft.id, draft.stage)
 
     def get(self, draft_id: str) -> Draft:
         """The draft ``draft_id``; a damaged one is moved aside and reported (``ContentError``), one from
@@ -273,14 +281,17 @@ class DraftStore:
         except FileNotFoundError:
             raise UsageError("publish.draft_not_found", id=draft_id) from None
         try:
-            return _parse(raw, draft_id)
+            draft = _parse(raw, draft_id)
         except _Newer as newer:
             raise UsageError("security.draft.newer", id=draft_id, version=newer.version) from None
         except _Damaged as damaged:
             moved = self._move_aside(draft_id)
+            logger.info("damaged draft %s moved to %s", draft_id, moved)
             raise ContentError(
                 "security.draft.damaged", id=draft_id, reason=_reason(damaged.reason), folder=str(moved)
             ) from None
+        logger.info("draft %s restored from %s (stage %s)", draft_id, path.parent, draft.stage)
+        return draft
 
     def scan(self) -> DraftListing:
         """Every draft, oldest first; damaged ones are moved to ``.damaged/`` and listed with the reason."""
@@ -327,6 +338,7 @@ class DraftStore:
         return target
 
     def delete(self, draft_id: str) -> None:
+        logger.info("draft %s removed", draft_id)
         shutil.rmtree(self._folder(draft_id), ignore_errors=True)
 
 
