@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.plugins.gitrepos",
     "tests.plugins.cloudfront",
     "tests.plugins.sites",
+    "tests.plugins.platforms",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -245,7 +245,7 @@ def drafts(site: Path | None, resume: str | None, delete: str | None, as_json: b
     from lpublish.publish import service
     from lpublish.publish.drafts import DraftStore
 
-    store = DraftStore()
+    store = DraftStore(env=environment())
     if delete:
         store.get(delete)
         store.delete(delete)
