@@ -26,7 +26,7 @@ from lpublish.errors import (
     is_symlink_loop,
     os_failure,
 )
-from lpublish.i18n import current_language, language_forced, set_language, t
+from lpublish.i18n import current_language, language_forced, set_language, t, use_environment
 from lpublish.tui.context import TuiContext
 from lpublish.tui.screens.base import BaseScreen, translate_bindings
 from lpublish.tui.screens.confirm import ConfirmDialog
@@ -49,6 +49,8 @@ class LpublishApp(App[None]):
         super().__init__()
         _start_resource_tracker()
         self.context = context or TuiContext.from_site()
+        # The TUI is an edge: LPUBLISH_LANG and the locale come from its environment.
+        use_environment(self.context.env)
         self.settings = settings if settings is not None else load_settings(settings_path(self.context.env))
         # One order everywhere (README, guides): --lang, then the language chosen with F2, then
         # LPUBLISH_LANG, then the system locale.
