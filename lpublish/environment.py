@@ -83,6 +83,12 @@ class Environment:
         return self.first("LPUBLISH_GITHUB_TOKEN", "GITHUB_TOKEN")
 
     @property
+    def workflow_token(self) -> str | None:
+        """The token a workflow step uses (``GITHUB_TOKEN``, then ``LPUBLISH_GITHUB_TOKEN``): in Actions
+        the job's own token comes first."""
+        return self.first("GITHUB_TOKEN", "LPUBLISH_GITHUB_TOKEN")
+
+    @property
     def language(self) -> str | None:
         """``LPUBLISH_LANG``, as given (the i18n layer normalises it)."""
         return self.get("LPUBLISH_LANG") or None
@@ -98,6 +104,26 @@ class Environment:
     @property
     def github_run_id(self) -> str | None:
         return self.get("GITHUB_RUN_ID") or None
+
+    @property
+    def github_ref_name(self) -> str | None:
+        return self.get("GITHUB_REF_NAME") or None
+
+    @property
+    def github_server_url(self) -> str | None:
+        """``GITHUB_SERVER_URL``: the web address of the GitHub running the workflow."""
+        return self.get("GITHUB_SERVER_URL") or None
+
+    @property
+    def github_workspace(self) -> Path | None:
+        """``GITHUB_WORKSPACE``: the checked-out repository of a workflow run."""
+        value = self.get("GITHUB_WORKSPACE")
+        return Path(value) if value else None
+
+    def github_run_url(self) -> str | None:
+        """This Actions run's page (``$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID``)."""
+        server, repo, run = self.github_server_url, self.get("GITHUB_REPOSITORY"), self.github_run_id
+        return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None
 
     @property
     def step_summary_path(self) -> Path | None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lpublish.i18n import set_language
+from lpublish.environment import Environment
+from lpublish.i18n import set_language, use_environment
 
 # Shared fixtures that start real local components (forge server, moto S3, git repos).
 pytest_plugins = [
@@ -16,6 +17,7 @@ pytest_plugins = [
     "tests.plugins.gitrepos",
     "tests.plugins.cloudfront",
     "tests.plugins.sites",
+    "tests.plugins.platforms",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -39,8 +41,12 @@ def _isolated_environment(
     for var in ("GITHUB_TOKEN", "LPUBLISH_GITHUB_TOKEN", "GH_TOKEN", "AWS_PROFILE", "GITHUB_STEP_SUMMARY"):
         monkeypatch.delenv(var, raising=False)
     set_language(None)
+    # The language environment an in-process `main()` took stays with the process: start each test
+    # from none (English, as LPUBLISH_LANG=en says).
+    use_environment(Environment({}))
     yield
     set_language(None)
+    use_environment(Environment({}))
 
 
 @pytest.fixture

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 import string
 
-import pytest
-
 from lpublish import i18n
-from lpublish.i18n import LANGUAGES, catalog, current_language, set_language, t
+from lpublish.environment import Environment
+from lpublish.i18n import LANGUAGES, catalog, current_language, set_language, t, use_environment
 
 
 def test_every_key_has_every_language() -> None:
@@ -26,20 +25,22 @@ def test_placeholders_match_between_languages() -> None:
     assert mismatched == []
 
 
-def test_language_order(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_language_order() -> None:
     set_language(None)
-    for var in ("LPUBLISH_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(var, raising=False)
-    assert current_language() == "en"
-    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
-    assert current_language() == "ja"
-    monkeypatch.setenv("LPUBLISH_LANG", "en")
-    assert current_language() == "en"
-    set_language("ja")
     try:
+        use_environment(Environment({}))
+        assert current_language() == "en"
+        use_environment(Environment({"LANG": "ja_JP.UTF-8"}))
+        assert current_language() == "ja"
+        use_environment(Environment({"LANG": "ja_JP.UTF-8", "LC_ALL": "C.UTF-8"}))
+        assert current_language() == "en", "a set locale that is neither language means English"
+        use_environment(Environment({"LANG": "ja_JP.UTF-8", "LPUBLISH_LANG": "en"}))
+        assert current_language() == "en"
+        set_language("ja")
         assert current_language() == "ja"
     finally:
         set_language(None)
+        use_environment(Environment({}))
 
 
 def test_translation_formats_and_survives_missing_params() -> None:

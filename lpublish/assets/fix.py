@@ -12,6 +12,7 @@ Must not import UI libraries.
 from __future__ import annotations
 
 import io
+import logging
 import math
 import os
 import secrets
@@ -34,6 +35,8 @@ from lpublish.assets.validate import (
 from lpublish.config import SiteConfig, SlotSection
 from lpublish.errors import ContentError, UsageError
 from lpublish.i18n import t
+
+logger = logging.getLogger(__name__)
 
 _PIL_SAVE = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "avif": "AVIF", "gif": "GIF"}
 #: Quality steps tried, in order, when the byte budget is not met at the configured quality.
@@ -331,6 +334,11 @@ def fix_image(path: Path, slot: str, config: SiteConfig, out: Path) -> FixResult
     if output.name != path.name:
         changes.append(t("assets.change.renamed", name=output.name))
     _write_atomic(output, encoded)
+    logger.info(
+        "fixed %s for slot %s -> %s (%s, %d -> %d bytes)", path, slot, output, fmt, info.bytes, len(encoded)
+    )
+    for change in changes:
+        logger.debug("fix applied to %s: %s", path.name, change)
     check = check_image(output, slot, config, display_name=output.name)
     return FixResult(
         source=path,

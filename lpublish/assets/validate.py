@@ -8,6 +8,7 @@ documented in ``docs/checks.md``. Must not import UI libraries.
 
 from __future__ import annotations
 
+import logging
 import math
 import multiprocessing
 import os
@@ -31,6 +32,8 @@ from lpublish.errors import UsageError
 from lpublish.findings import Finding, Severity, error, warning
 from lpublish.findings import info as info_finding
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
+
+logger = logging.getLogger(__name__)
 
 #: File extensions (lowercase, no dot) -> the canonical format they claim to be.
 EXTENSION_FORMATS: dict[str, str] = {
@@ -379,6 +382,15 @@ def check_image(
         findings.extend(_candidate_findings(path, image_info, config, slot, section, file, check.target_name))
     if alt is not None and section.alt_required and not alt.strip():
         findings.append(error("alt.missing", file))
+    logger.debug(
+        "checked %s for slot %s (%s%s%s): %s",
+        file,
+        slot,
+        image_info.format,
+        ", decoded" if decode and not image_info.is_vector else "",
+        ", name and duplicates" if not in_site else "",
+        ", ".join(f.code for f in findings) or "no findings",
+    )
     return check
 
 
@@ -440,6 +452,12 @@ def run_checks(
         slot_section(config, job.slot)  # an unknown slot is a usage error before any work starts
     total = len(jobs)
     count = workers or default_workers()
+    logger.info(
+        "checking %d image(s)%s, %s",
+        total,
+        "" if decode else " (headers only)",
+        "in this process" if count <= 1 or total < POOL_THRESHOLD else f"in {count} worker processes",
+    )
     stage = "assets.progress.checking"
     progress(ProgressEvent(stage, 0, total))
     if count <= 1 or total < POOL_THRESHOLD:

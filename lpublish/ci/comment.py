@@ -11,6 +11,7 @@ Must not import UI libraries.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -18,6 +19,8 @@ from typing import Any, Literal, Protocol
 from lpublish import __version__
 from lpublish.ci.inputs import DeployPlanSummary, StatusInputs, changed_images, page_weights
 from lpublish.i18n import t
+
+logger = logging.getLogger(__name__)
 
 #: Hidden marker at the top of the status comment. Never change it: existing comments are found by it.
 MARKER = "<!-- lpublish:status -->"
@@ -354,12 +357,15 @@ def upsert_comment(forge: CommentForge, pr: int, body: str, *, author: str) -> C
         body = MARKER + "\n" + body
     existing = find_status_comment(forge, pr, author=author)
     if existing is None:
+        logger.info("status comment on #%s: none by %s yet, creating it (%d chars)", pr, author, len(body))
         created = forge.create_comment(pr, body)
         return CommentResult("created", _get(created, "id"), str(_get(created, "html_url") or ""))
     comment_id = int(_get(existing, "id"))
     url = str(_get(existing, "html_url") or "")
     if str(_get(existing, "body") or "") == body:
+        logger.info("status comment %s on #%s: unchanged, not sent", comment_id, pr)
         return CommentResult("unchanged", comment_id, url)
+    logger.info("status comment %s on #%s: updating in place (%d chars)", comment_id, pr, len(body))
     forge.update_comment(comment_id, body)
     return CommentResult("updated", comment_id, url)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,8 @@ from lpublish.ci.comment import md_escape, plan_lines
 from lpublish.ci.inputs import DeployPlanSummary
 from lpublish.config import SiteConfig
 from lpublish.i18n import t
+
+logger = logging.getLogger(__name__)
 
 STATE_FILE = "state.json"
 MANIFEST_FILE = "manifest.json"
@@ -140,6 +143,13 @@ def decide(
         # No earlier manifest to compare with: deploy (an incremental deploy of equal files is a no-op).
         changed, reason = (True, "first-run") if result is None else (result, "manifest")
     changes = campaign_changes(config, since, now)
+    logger.info(
+        "schedule: since %s, %s (by %s), %d campaign change(s)",
+        since.isoformat(),
+        "deploy" if changed else "nothing changed",
+        reason,
+        len(changes),
+    )
     return ScheduleDecision(
         now=now,
         since=since,
@@ -153,6 +163,7 @@ def decide(
 
 def save_state(state_dir: Path, decision: ScheduleDecision, manifest: Path | None) -> None:
     """Remember this run (time and build manifest) for the next one."""
+    logger.info("schedule state saved in %s", state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     state = {"version": 1, "last_run": decision.now.isoformat(), "changed": decision.changed}
     (state_dir / STATE_FILE).write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")

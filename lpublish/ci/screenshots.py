@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from lpublish.errors import UsageError
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 #: Desktop and phone widths (CSS pixels) and the window height of each shot.
 WIDTHS = (1280, 390)
@@ -99,7 +99,7 @@ class _Quiet(SimpleHTTPRequestHandler):
     """The build's files, plus a page that shows one of them in a phone-wide frame (same origin)."""
 
     def log_message(self, format: str, *args: Any) -> None:
-        log.debug(format, *args)
+        logger.debug(format, *args)
 
     def do_GET(self) -> None:
         if not self.path.startswith(FRAME_PATH + "?"):
@@ -183,6 +183,13 @@ def take_screenshots(
     if browser is None:
         raise UsageError("designer.screenshots.no_browser")
     wanted = changed_pages(before, after) if pages is None else pages
+    logger.info(
+        "screenshots of %d page(s) at widths %s with %s (%d skipped over the limit)",
+        min(len(wanted), MAX_PAGES),
+        ", ".join(str(w) for w in widths),
+        browser,
+        max(0, len(wanted) - MAX_PAGES),
+    )
     result = ScreenshotResult(skipped=wanted[MAX_PAGES:])
     out.mkdir(parents=True, exist_ok=True)
     with (
@@ -194,6 +201,7 @@ def take_screenshots(
         for page in wanted[:MAX_PAGES]:
             for width in widths:
                 shot = Shot(page, width, "", _name(page, width, "after"))
+                logger.debug("screenshot %s at %d px", page, width)
                 _shoot(browser, _framed(after_url, page, width), width, out / shot.after, profile)
                 if (before / page).is_file():
                     shot.before = _name(page, width, "before")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from lpublish.cli.options import config_from, site_option
+from lpublish.cli.options import config_from, environment, site_option
 from lpublish.i18n import t
 
 
@@ -44,15 +44,13 @@ def login(site: Path | None, no_browser: bool) -> None:
 @site_option
 def logout(site: Path | None) -> None:
     """Forget your GitHub sign-in on this computer."""
-    import os
-
     from lpublish.publish import auth
 
     config = config_from(site)
     removed = auth.logout(config)
     key = "publish.cli.logout_ok" if removed else "publish.cli.logout_none"
     click.echo(t(key, host=auth.web_host(config)))
-    if os.environ.get("LPUBLISH_GITHUB_TOKEN") or os.environ.get("GITHUB_TOKEN"):
+    if environment().github_token:
         click.echo(t("publish.cli.logout_env_still_set"))
 
 
@@ -65,8 +63,8 @@ def whoami(site: Path | None, as_json: bool) -> None:
     from lpublish.publish.client import forge_for
 
     config = config_from(site)
-    source = auth.token_source(config)
-    token = auth.require_token(config)
+    source = auth.token_source(config, environment())
+    token = auth.require_token(config, environment())
     user = forge_for(config, token).get_user()
     if as_json:
         data = {

@@ -7,7 +7,6 @@ outputs, and the scheduled-campaign decision. All logic is in ``lpublish.ci``; t
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from lpublish.ci.inputs import load_inputs, plan_summary, read_json
 from lpublish.ci.policies import AwsSetup
 from lpublish.ci.scaffold import setup_markdown
 from lpublish.ci.summary import append_summary, set_outputs
-from lpublish.cli.options import config_from, site_option
+from lpublish.cli.options import config_from, environment, site_option
 from lpublish.config import SiteConfig
 from lpublish.errors import UsageError
 from lpublish.i18n import t
@@ -42,8 +41,8 @@ _file = click.Path(path_type=Path, dir_okay=False)
 
 def _site_prefix(config: SiteConfig) -> str:
     """The site folder relative to the repository root (for matching changed files)."""
-    workspace = os.environ.get("GITHUB_WORKSPACE")
-    base = Path(workspace).resolve() if workspace else Path.cwd().resolve()
+    workspace = environment().github_workspace
+    base = workspace.resolve() if workspace else Path.cwd().resolve()
     try:
         rel = config.root.relative_to(base).as_posix()
     except ValueError:
@@ -168,7 +167,7 @@ def comment(
         )
         ctx = RenderContext(
             site_prefix=_site_prefix(config),
-            web_url=os.environ.get("GITHUB_SERVER_URL") or config.forge.web_url,
+            web_url=environment().github_server_url or config.forge.web_url,
             repo=repo or "",
             page_budget=config.build.page_budget_bytes,
             preview_url=preview_url,
@@ -183,7 +182,7 @@ def comment(
         click.echo(body)
     if no_comment:
         return 0
-    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("LPUBLISH_GITHUB_TOKEN")
+    token = environment().workflow_token
     if not token:
         raise UsageError("ci.comment.no_token")
     if not repo:
@@ -198,7 +197,7 @@ def comment(
         result = upsert_comment(forge, pr, body, author=who)
     url = result.url
     if not url and result.comment_id:
-        web = (os.environ.get("GITHUB_SERVER_URL") or config.forge.web_url).rstrip("/")
+        web = (environment().github_server_url or config.forge.web_url).rstrip("/")
         url = f"{web}/{repo}/pull/{pr}#issuecomment-{result.comment_id}"
     click.echo(t(f"ci.comment.{result.action}", url=url or f"#{pr}", pr=pr))
     return 0

@@ -7,20 +7,13 @@ Owns: reading the GitHub Actions environment (``GITHUB_TOKEN``, ``GITHUB_REPOSIT
 from __future__ import annotations
 
 import json
-import os
 
 import click
 
+from lpublish.cli import options
 from lpublish.errors import UsageError
 from lpublish.i18n import t
 from lpublish.publish.deployments import STATES, record_deployment
-
-
-def _run_url() -> str:
-    server, repo, run = (
-        os.environ.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
-    )
-    return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else ""
 
 
 @click.command("record-deployment")
@@ -51,7 +44,8 @@ def record_deployment_command(
     """Record a deploy as a GitHub Deployment with its status and URL (needs `deployments: write`)."""
     from lpublish.publish.github import GitHubForge
 
-    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("LPUBLISH_GITHUB_TOKEN")
+    env = options.environment()
+    token = env.workflow_token
     if not token:
         raise UsageError("ci.comment.no_token")
     if not repo:
@@ -59,12 +53,12 @@ def record_deployment_command(
     forge = GitHubForge(api_url, repo, token)
     record = record_deployment(
         forge,
-        sha=sha or os.environ.get("GITHUB_SHA", ""),
-        ref=ref or os.environ.get("GITHUB_REF_NAME", ""),
+        sha=sha or env.github_sha or "",
+        ref=ref or env.github_ref_name or "",
         environment=environment,
         state=state,
         environment_url=environment_url,
-        log_url=log_url if log_url is not None else _run_url(),
+        log_url=log_url if log_url is not None else (env.github_run_url() or ""),
     )
     if as_json:
         click.echo(json.dumps(record.to_dict(), ensure_ascii=False))

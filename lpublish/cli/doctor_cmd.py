@@ -21,7 +21,7 @@ from typing import Any
 import click
 
 from lpublish import __version__
-from lpublish.cli.options import site_option
+from lpublish.cli.options import environment, site_option
 from lpublish.errors import LpublishError
 from lpublish.i18n import t
 
@@ -110,7 +110,7 @@ def run_checks(site: Path | None, *, offline: bool) -> list[Check]:
         checks.extend(_account_checks(config, offline=offline))
     checks.extend(
         check_terminal(
-            dict(os.environ),
+            dict(environment().values),
             is_tty=sys.stdout.isatty(),
             size=shutil.get_terminal_size((0, 0)),
             encoding=sys.stdout.encoding or locale.getpreferredencoding(False),
@@ -123,7 +123,7 @@ def _account_checks(config: Any, *, offline: bool) -> list[Check]:
     from lpublish.publish.auth import resolve_token
 
     try:
-        token = resolve_token(config)
+        token = resolve_token(config, environment())
     except LpublishError as exc:
         return [_from_error("sign-in", exc)]
     if not token:

@@ -17,7 +17,7 @@ import click
 from lpublish import __version__
 from lpublish.environment import Environment
 from lpublish.errors import ExitCode, LpublishError, is_file_name_error, is_symlink_loop, os_failure
-from lpublish.i18n import set_language, t
+from lpublish.i18n import set_language, t, use_environment
 from lpublish.logs import configure
 
 #: subcommand name -> "module:attribute". Each command lives in its own module under lpublish.cli.
@@ -106,10 +106,19 @@ def _lang_option() -> click.Option:
 
 def _set_verbose(ctx: click.Context, param: click.Parameter, value: int) -> int:
     # Runs for the group's option and again for a subcommand's: the larger count wins.
-    if value or Environment.from_os().debug:
-        configure(max(value, _verbosity.get("level", 0)), Environment.from_os())
+    env = command_environment(ctx)
+    if value or env.debug:
+        configure(max(value, _verbosity.get("level", 0)), env)
         _verbosity["level"] = max(value, _verbosity.get("level", 0))
     return value
+
+
+def command_environment(ctx: click.Context) -> Environment:
+    """The environment ``main`` read for this run (kept as the root context's ``obj``)."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, Environment):
+        root.obj = Environment.from_os()
+    return root.obj
 
 
 _verbosity: dict[str, int] = {}
@@ -173,9 +182,15 @@ def report_error(exc: LpublishError) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: run the group and map every failure to an exit code, never a traceback."""
+    """Console entry point: run the group and map every failure to an exit code, never a traceback.
+
+    The process environment is read here, once: commands get it from the root context (``obj``)
+    through ``lpublish.cli.options.environment()`` and pass it on to the core."""
+    env = Environment.from_os()
+    use_environment(env)
+    _verbosity.clear()  # a second in-process run (tests) starts from its own -v count
     try:
-        result: Any = cli.main(args=argv, prog_name="lpublish", standalone_mode=False)
+        result: Any = cli.main(args=argv, prog_name="lpublish", standalone_mode=False, obj=env)
     except LpublishError as exc:
         report_error(exc)
         sys.exit(int(exc.exit_code))
@@ -191,13 +206,13 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         sys.exit(0)
     except OSError as exc:  # permissions, read-only or full disk, link loops: a plain message, the path
-        if _debug():
+        if env.debug:
             raise
         failure = os_failure(exc)
         report_error(failure)
         sys.exit(int(failure.exit_code))
     except Exception as exc:  # a bug: say so plainly, keep the traceback out of the designer's way
-        if _debug():
+        if env.debug:
             raise
         if is_file_name_error(exc) or is_symlink_loop(exc):
             failure = os_failure(exc)
@@ -207,10 +222,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(int(ExitCode.NOT_ACCEPTABLE))
     code = result if isinstance(result, int) else 0
     sys.exit(code)
-
-
-def _debug() -> bool:
-    return Environment.from_os().debug
 
 
 def _internal(exc: Exception) -> LpublishError:

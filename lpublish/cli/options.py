@@ -1,8 +1,8 @@
-"""Options shared by several commands (``--site``, ``--format``) and the config loader they use."""
+"""Options shared by several commands (``--site``, ``--format``), the config loader they use, and the
+run's environment (read once by ``lpublish.cli.main.main``)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,6 +11,7 @@ import click
 
 from lpublish.config import SiteConfig, load_config
 from lpublish.config.env import apply_environment
+from lpublish.environment import Environment
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,7 +33,18 @@ format_option = click.option(
 )
 
 
-def config_from(site: Path | None) -> SiteConfig:
+def environment() -> Environment:
+    """The environment of this run: what ``main`` read, or the process's when a command is invoked on
+    its own (the CLI is an edge, so reading it here is allowed)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        from lpublish.cli.main import command_environment
+
+        return command_environment(ctx)
+    return Environment.from_os()
+
+
+def config_from(site: Path | None, env: Environment | None = None) -> SiteConfig:
     """Load the config for ``--site`` (or by walking up from the working directory); ``LPUBLISH_FORGE_*``
-    variables override ``[forge]`` (``lpublish.config.env``)."""
-    return apply_environment(load_config(site=site), os.environ)
+    variables of ``env`` (default: this run's) override ``[forge]`` (``lpublish.config.env``)."""
+    return apply_environment(load_config(site=site), (env or environment()).values)

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from lpublish.cli.options import config_from, site_option
+from lpublish.cli.options import config_from, environment, site_option
 from lpublish.errors import UsageError
 from lpublish.i18n import t
 from lpublish.progress import ProgressEvent
@@ -106,7 +106,7 @@ def _token_and_forge(config: Any) -> tuple[str, Any]:
     from lpublish.publish.auth import require_token
     from lpublish.publish.client import forge_for
 
-    token = require_token(config)
+    token = require_token(config, environment())
     return token, forge_for(config, token)
 
 
@@ -245,7 +245,7 @@ def drafts(site: Path | None, resume: str | None, delete: str | None, as_json: b
     from lpublish.publish import service
     from lpublish.publish.drafts import DraftStore
 
-    store = DraftStore()
+    store = DraftStore(env=environment())
     if delete:
         store.get(delete)
         store.delete(delete)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 import re
 import tomllib
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ __all__ = [
 ]
 
 CONFIG_NAME = "lpublish.toml"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ def find_config(start: Path | None = None, site: Path | None = None) -> Path:
 def load_config(site: Path | None = None, start: Path | None = None) -> SiteConfig:
     """Find, read and validate the config. Raises ``ConfigError`` listing every problem."""
     path = find_config(start=start, site=site)
+    logger.info("reading the config %s", path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -118,10 +122,19 @@ def parse_config(text: str, path: Path) -> SiteConfig:
         config = SiteConfig.model_validate(data)
     except ValidationError as exc:
         problems = _problems(exc, text, path)
+        logger.info("%s: %d problem(s)", path, len(problems))
         raise ConfigError(
             "config.invalid", path=str(path), count=len(problems), details=[str(p) for p in problems]
         ) from None
-    return config.bind(path.parent, path)
+    bound = config.bind(path.parent, path)
+    logger.debug(
+        "config %s: site %s, %d slot(s), build adapter %s",
+        path,
+        bound.site.name,
+        len(bound.slots),
+        bound.build.adapter,
+    )
+    return bound
 
 
 def config_problems(text: str, path: Path) -> list[ConfigProblem]:

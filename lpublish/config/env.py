@@ -9,6 +9,7 @@ The environment is passed in (a mapping), never read here.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 from pydantic import ValidationError
@@ -25,6 +26,8 @@ FORGE_VARIABLES = {
     "LPUBLISH_FORGE_BASE": "base",
 }
 
+logger = logging.getLogger(__name__)
+
 
 def apply_environment(config: SiteConfig, environ: Mapping[str, str]) -> SiteConfig:
     """``config`` with the ``[forge]`` keys that ``environ`` overrides (validated like the file)."""
@@ -32,6 +35,11 @@ def apply_environment(config: SiteConfig, environ: Mapping[str, str]) -> SiteCon
         key: environ[var].strip() for var, key in FORGE_VARIABLES.items() if environ.get(var, "").strip()
     }
     if update:
+        logger.info(
+            "[forge] %s from the environment (%s)",
+            ", ".join(sorted(update)),
+            ", ".join(var for var, key in FORGE_VARIABLES.items() if key in update),
+        )
         merged = config.forge.model_dump()
         merged.update(update)
         try:

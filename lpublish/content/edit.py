@@ -10,6 +10,7 @@ libraries.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import Any
 from lpublish.content import yamledit
 from lpublish.content.documents import Document, DocumentError, open_document, write_text
 from lpublish.content.dotted import KeyPathError, get_at, parse_path, step
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,9 @@ def apply_edits(doc: Document, edits: list[Edit]) -> Document:
 def edit_file(path: Path, edits: list[Edit]) -> None:
     """Apply ``edits`` to the file at ``path`` and write it back (only the edited lines change)."""
     doc = open_document(path)
+    logger.info("editing %s: %d change(s), round-trip", path, len(edits))
+    for edit in edits:
+        logger.debug("edit in %s: %r", path.name, edit)
     write_text(path, apply_edits(doc, edits).text)
 
 

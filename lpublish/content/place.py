@@ -15,6 +15,7 @@ something else still uses). The caller checks the references afterwards. Must no
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from lpublish.content.html_alt import set_alt
 from lpublish.content.references import build_index, normal_path, resolver
 from lpublish.content.sitefiles import DirFiles, SiteFiles
 from lpublish.errors import ContentError
+
+logger = logging.getLogger(__name__)
 
 FilesFor = Callable[[Path], SiteFiles]
 
@@ -143,6 +146,13 @@ def place_image(
     section = config.slots[slot]
     files_for = files_for or _default_files(config)
     alt = " ".join(alt.split())
+    logger.info(
+        "placing %s in slot %s (%s slot%s)",
+        image.name,
+        slot,
+        section.kind,
+        f", replacing {replace}" if replace else "",
+    )
     if section.kind == "file":
         return _place_file(site_dir, slot, section, image, alt)
     if section.kind == "key":

@@ -10,6 +10,7 @@ relative to the file, then through the public folders and the site root. Must no
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from lpublish.content.documents import (
 )
 from lpublish.content.dotted import KeyPathError, get_at
 from lpublish.content.sitefiles import SiteFiles, public_dirs
+
+logger = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".svg"}
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdx"}
@@ -375,6 +378,12 @@ def build_index(config: SiteConfig, files: SiteFiles) -> ReferenceIndex:
             if judged and (rel, line, raw) not in seen:
                 seen.add((rel, line, raw))
                 index.references.append(Reference(rel, line, raw, kind, target))
+    logger.info(
+        "reference index: %d image reference(s) in %d file(s), %d broken",
+        len(index.references),
+        len({r.source for r in index.references}),
+        len(index.broken),
+    )
     return index
 
 

@@ -16,6 +16,7 @@ Must not import UI libraries.
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import threading
 from dataclasses import replace
@@ -34,6 +35,8 @@ from lpublish.content.sitefiles import DirFiles, SiteFiles
 from lpublish.errors import ContentError, UsageError
 from lpublish.findings import Finding, Report, Severity, error, info, is_hazard, warning
 from lpublish.progress import ProgressCallback, check_cancel, no_progress
+
+logger = logging.getLogger(__name__)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
@@ -199,6 +202,7 @@ def check_content(
     """
     files = files or DirFiles.for_config(config)
     changed = changed or set()
+    logger.info("checking the content of %s (%d changed file(s))", config.root, len(changed))
     report = Report()
     index = build_index(config, files)
     report.findings.extend(reference_findings(index))
@@ -255,6 +259,7 @@ def check_content(
                 report.findings.append(warning("content.image-unused", rel))
     report.files_checked = len(jobs)
     report.findings = _dedupe(report.findings)
+    logger.info("content check: %d image(s), %d finding(s)", len(jobs), len(report.findings))
     return report
 
 

@@ -6,8 +6,12 @@ hero.image") and ``has_alt_target``. Must not import UI libraries.
 
 from __future__ import annotations
 
+import logging
+
 from lpublish.config import SiteConfig, SlotSection
 from lpublish.i18n import current_language, t
+
+logger = logging.getLogger(__name__)
 
 
 def slot_label(section: SlotSection, lang: str | None = None) -> str:
@@ -75,6 +79,7 @@ def current_images(config: SiteConfig, slot: str) -> list[tuple[str, dict[str, s
     paths = resolver(config, DirFiles.for_config(config))
     if section.kind == "key":
         target = paths.resolve(found, section.source)[1] if isinstance(found, str) else None
+        logger.debug("slot %s: key %s in %s -> %s", slot, section.key, section.source, target or "nothing")
         return [(target, {})] if target else []
     out: list[tuple[str, dict[str, str]]] = []
     reverse = {key: form for form, key in section.fields.items()}
@@ -90,4 +95,5 @@ def current_images(config: SiteConfig, slot: str) -> list[tuple[str, dict[str, s
                 if k in reverse and isinstance(v, str | int | float)
             }
             out.append((target, fields))
+    logger.debug("slot %s: list %s in %s -> %d image(s)", slot, section.list_path, section.source, len(out))
     return out

@@ -21,7 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from lpublish.content.dotted import KeyPathError, get_at, parse_path, step
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 _PLAIN_SAFE = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#\n]*$")
 
@@ -158,7 +158,7 @@ def set_scalar(text: str, path: str, value: Any) -> str:
     try:
         return _check(_set_in_place(text, path, value), path, value)
     except _Fallback as why:
-        log.debug("yaml set %s: round-trip dump (%s)", path, why)
+        logger.debug("yaml set %s: round-trip dump (%s)", path, why)
     data = _load(text)
     parts = parse_path(path)
     parent = _navigate(data, parts[:-1], path)
@@ -263,7 +263,7 @@ def append_entry(text: str, path: str, entry: Any) -> str:
             raise _Fallback("entry did not take")
         return new
     except _Fallback as why:
-        log.debug("yaml append %s: round-trip dump (%s)", path, why)
+        logger.debug("yaml append %s: round-trip dump (%s)", path, why)
     data = _load(text)
     _seq(data, path).append(entry)
     return _dump(data, text)
@@ -318,7 +318,7 @@ def remove_entry(text: str, path: str, index: int) -> str:
             raise _Fallback("entry did not go")
         return new
     except _Fallback as why:
-        log.debug("yaml remove %s[%d]: round-trip dump (%s)", path, index, why)
+        logger.debug("yaml remove %s[%d]: round-trip dump (%s)", path, index, why)
     del seq[index]
     return _dump(data, text)
 

@@ -9,24 +9,28 @@ of the code owns its own file; each message is a table with both languages side 
     en = "{file} is {width}x{height}; the slot needs at least {min_width}x{min_height}."
     ja = "{file} は {width}x{height} です。この枠には {min_width}x{min_height} 以上が必要です。"
 
-Language: ``set_language()`` (the TUI's remembered setting), else ``LPUBLISH_LANG``, else the locale
-(``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English. A test fails when a key lacks either language.
-Must not import UI libraries.
+Language: ``set_language()`` (``--lang``, or the TUI's remembered setting), else ``LPUBLISH_LANG``, else
+the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English. The variables come from the
+:class:`~lpublish.environment.Environment` the front end hands to ``use_environment`` when it starts
+(never from ``os.environ`` here); until then only ``set_language`` or English apply. A test fails when a
+key lacks either language. Must not import UI libraries.
 """
 
 from __future__ import annotations
 
-import os
 import string
 import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from lpublish.environment import Environment
+
 LANGUAGES: tuple[str, ...] = ("en", "ja")
 CATALOG_DIR = Path(__file__).parent / "catalog"
 
 _override: str | None = None
+_environment: Environment = Environment({})
 
 
 class CatalogError(Exception):
@@ -49,6 +53,12 @@ def set_language(lang: str | None) -> None:
     _override = _normalise(lang)
 
 
+def use_environment(env: Environment) -> None:
+    """Take ``LPUBLISH_LANG`` and the locale from ``env`` (the CLI and the TUI call this at start)."""
+    global _environment
+    _environment = env
+
+
 def language_forced() -> bool:
     """Whether ``set_language`` chose the language for this process (e.g. ``--lang``)."""
     return _override is not None
@@ -59,7 +69,7 @@ def current_language() -> str:
     if _override:
         return _override
     for var in ("LPUBLISH_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var)
+        value = _environment.get(var)
         if value:
             found = _normalise(value)
             if found:

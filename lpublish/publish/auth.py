@@ -14,6 +14,7 @@ logged, put in argv, or included in an exception. Must not import UI libraries.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -27,12 +28,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from lpublish.config import SiteConfig
+from lpublish.environment import Environment
 from lpublish.errors import ConfigError, ExternalError
 
 KEYRING_SERVICE = "lpublish"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 #: Refresh this long before the access token expires, so a long submit never runs out mid-way.
 REFRESH_MARGIN = 300.0
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,7 @@ def store_token(host: str, tokens: TokenSet) -> None:
     import keyring
     from keyring.errors import KeyringError
 
+    logger.info("saving the GitHub token for %s in the keyring", host)
     try:
         keyring.set_password(KEYRING_SERVICE, host, tokens.to_json())
     except (KeyringError, RuntimeError):
@@ -158,10 +163,11 @@ def delete_token(host: str) -> bool:
 # --- where the token comes from -------------------------------------------------------------------------
 
 
-def gh_cli_token(host: str) -> str | None:
+def gh_cli_token(host: str, env: Environment) -> str | None:
     """``gh auth token --hostname HOST`` when the GitHub CLI is installed and signed in (else ``None``)."""
-    gh = shutil.which("gh")
+    gh = shutil.which("gh", path=env.get("PATH", os.defpath))
     if gh is None:
+        logger.debug("no GitHub CLI (gh) on PATH")
         return None
     try:
         result = subprocess.run(
@@ -170,41 +176,49 @@ def gh_cli_token(host: str) -> str | None:
             text=True,
             timeout=10,
             check=False,
-            env={**os.environ, "GH_PROMPT_DISABLED": "1"},
+            env=env.for_child(GH_PROMPT_DISABLED="1"),
         )
     except (OSError, subprocess.SubprocessError):
+        logger.debug("gh auth token could not run")
         return None
     token = result.stdout.strip()
-    return token if result.returncode == 0 and token else None
+    found = result.returncode == 0 and bool(token)
+    logger.debug("gh auth token for %s: %s", host, "signed in" if found else f"exit {result.returncode}")
+    return token if found else None
 
 
-def token_source(config: SiteConfig) -> str | None:
+def token_source(config: SiteConfig, env: Environment) -> str | None:
     """Where ``resolve_token`` would take the token from: ``env``, ``keyring``, ``gh`` or ``None``."""
-    if os.environ.get("LPUBLISH_GITHUB_TOKEN") or os.environ.get("GITHUB_TOKEN"):
+    if env.github_token:
         return "env"
     if load_token(web_host(config)) is not None:
         return "keyring"
-    if gh_cli_token(web_host(config)):
+    if gh_cli_token(web_host(config), env):
         return "gh"
     return None
 
 
-def resolve_token(config: SiteConfig) -> str | None:
+def resolve_token(config: SiteConfig, env: Environment) -> str | None:
     """The token to use: env ``LPUBLISH_GITHUB_TOKEN``, ``GITHUB_TOKEN``, the keyring (refreshed if it is
-    about to expire), then ``gh auth token``. ``None`` when the user has not signed in anywhere."""
-    for var in ("LPUBLISH_GITHUB_TOKEN", "GITHUB_TOKEN"):
-        value = os.environ.get(var, "").strip()
-        if value:
-            return value
+    about to expire), then ``gh auth token``. ``None`` when the user has not signed in anywhere.
+
+    Logs where the token came from (never the token itself)."""
+    if env.github_token:
+        logger.info("GitHub token from the environment")
+        return env.github_token
     host = web_host(config)
     stored = load_token(host)
     if stored is not None:
         if stored.expired() and stored.refresh_token:
+            logger.info("GitHub token from the keyring for %s: refreshing (about to expire)", host)
             return _refresh_shared(config, host).access_token
         if stored.expired(margin=0):
             raise ExternalError("publish.auth_expired")
+        logger.info("GitHub token from the keyring for %s", host)
         return stored.access_token
-    return gh_cli_token(host)
+    token = gh_cli_token(host, env)
+    logger.info("GitHub token from %s", "gh auth token" if token else "nowhere: not signed in")
+    return token
 
 
 def _lock_path(host: str) -> Path:
@@ -235,6 +249,7 @@ def _refresh_shared(config: SiteConfig, host: str, *, timeout: float = 60.0) -> 
                 raise ExternalError("publish.auth_expired")
             if current.refresh_expires_at is not None and current.refresh_expires_at <= time.time():
                 raise ExternalError("publish.auth_expired")
+            logger.info("refreshing the GitHub token for %s", host)
             refreshed = refresh_tokens(config, current)
             store_token(host, refreshed)
             return refreshed
@@ -249,18 +264,19 @@ class TokenKeeper:
     so an 8-hour GitHub App token is renewed in time instead of failing the session.
     """
 
-    def __init__(self, config: SiteConfig, token: str) -> None:
+    def __init__(self, config: SiteConfig, token: str, env: Environment) -> None:
         self.config = config
         self.token = token
+        self.env = env
 
     def __call__(self) -> str:
-        self.token = resolve_token(self.config) or self.token
+        self.token = resolve_token(self.config, self.env) or self.token
         return self.token
 
 
-def require_token(config: SiteConfig) -> str:
+def require_token(config: SiteConfig, env: Environment) -> str:
     """Like ``resolve_token`` but raise ``ExternalError`` telling the user to sign in when there is none."""
-    token = resolve_token(config)
+    token = resolve_token(config, env)
     if not token:
         raise ExternalError("publish.not_signed_in")
     return token
@@ -273,10 +289,13 @@ def _post(url: str, data: dict[str, str], *, timeout: float = 30.0) -> dict[str,
     # Imported here: ``import httpx`` pulls in click and rich (its CLI), which the core must not load.
     import httpx
 
+    # The URL carries no secret (the codes and tokens travel in the form body, which is never logged).
+    logger.debug("POST %s", url)
     try:
         response = httpx.post(url, data=data, headers={"Accept": "application/json"}, timeout=timeout)
     except httpx.HTTPError:
         raise ExternalError("publish.network", host=urlsplit(url).netloc) from None
+    logger.debug("POST %s -> %s", url, response.status_code)
     if response.status_code >= 500:
         raise ExternalError("publish.server_error", host=urlsplit(url).netloc, status=response.status_code)
     if response.status_code == 404:

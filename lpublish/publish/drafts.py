@@ -27,6 +27,7 @@ from typing import Any
 
 import platformdirs
 
+from lpublish.environment import Environment
 from lpublish.errors import ContentError, UsageError, os_failure
 from lpublish.publish.changeset import ChangeSet, ImageChange
 
@@ -39,19 +40,19 @@ DAMAGED_DIR = ".damaged"
 logger = logging.getLogger(__name__)
 
 
-def user_home() -> Path:
+def user_home(env: Environment) -> Path:
     """lpublish's own folder for user data (drafts, managed clones): ``LPUBLISH_HOME`` or the platform's."""
-    env = os.environ.get("LPUBLISH_HOME")
-    if env:
-        return Path(env)
+    home = env.lpublish_home
+    if home is not None:
+        return home
     return Path(platformdirs.user_data_dir("lpublish", appauthor=False))
 
 
-def user_cache() -> Path:
+def user_cache(env: Environment) -> Path:
     """Cache folder (managed partial clones, worktrees): under ``LPUBLISH_HOME`` when set."""
-    env = os.environ.get("LPUBLISH_HOME")
-    if env:
-        return Path(env) / "cache"
+    home = env.lpublish_home
+    if home is not None:
+        return home / "cache"
     return Path(platformdirs.user_cache_dir("lpublish", appauthor=False))
 
 
@@ -178,8 +179,13 @@ def _parse(raw: bytes, folder_name: str) -> Draft:
 class DraftStore:
     """Drafts on disk: one folder per draft with ``draft.json`` and ``files/`` (copies of the images)."""
 
-    def __init__(self, root: Path | None = None) -> None:
-        self.root = root if root is not None else user_home() / "drafts"
+    def __init__(self, root: Path | None = None, *, env: Environment | None = None) -> None:
+        """``root`` is the drafts folder; without it, ``drafts/`` under ``user_home(env)``. Front ends pass
+        their ``env``; callers not handed one yet get the process's environment."""
+        if root is None:
+            root = user_home(env if env is not None else Environment.from_os()) / "drafts"
+        self.root = root
+        logger.debug("drafts folder %s", self.root)
 
     def _folder(self, draft_id: str) -> Path:
         if not draft_id or "/" in draft_id or "\\" in draft_id or draft_id.startswith("."):
@@ -247,6 +253,13 @@ class DraftStore:
         )
         draft = Draft(draft_id, copy, repo=repo, site=str(site), kind=kind, number=number)
         self.save(draft)
+        logger.info(
+            "draft %s saved in %s (%d image(s)%s)",
+            draft_id,
+            folder,
+            len(images),
+            ", a campaign" if campaign is not None or changeset.campaign_fields is not None else "",
+        )
         return draft
 
     def save(self, draft: Draft) -> None:
@@ -257,6 +270,7 @@ class DraftStore:
         tmp = folder / (DRAFT_FILE + ".tmp")
         tmp.write_text(json.dumps(draft.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
         os.replace(tmp, folder / DRAFT_FILE)
+        logger.debug("draft %s written (stage %s)", draft.id, draft.stage)
 
     def get(self, draft_id: str) -> Draft:
         """The draft ``draft_id``; a damaged one is moved aside and reported (``ContentError``), one from
@@ -267,14 +281,17 @@ class DraftStore:
         except FileNotFoundError:
             raise UsageError("publish.draft_not_found", id=draft_id) from None
         try:
-            return _parse(raw, draft_id)
+            draft = _parse(raw, draft_id)
         except _Newer as newer:
             raise UsageError("security.draft.newer", id=draft_id, version=newer.version) from None
         except _Damaged as damaged:
             moved = self._move_aside(draft_id)
+            logger.info("damaged draft %s moved to %s", draft_id, moved)
             raise ContentError(
                 "security.draft.damaged", id=draft_id, reason=_reason(damaged.reason), folder=str(moved)
             ) from None
+        logger.info("draft %s restored from %s (stage %s)", draft_id, path.parent, draft.stage)
+        return draft
 
     def scan(self) -> DraftListing:
         """Every draft, oldest first; damaged ones are moved to ``.damaged/`` and listed with the reason."""
@@ -321,6 +338,7 @@ class DraftStore:
         return target
 
     def delete(self, draft_id: str) -> None:
+        logger.info("draft %s removed", draft_id)
         shutil.rmtree(self._folder(draft_id), ignore_errors=True)
 
 

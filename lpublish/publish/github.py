@@ -107,9 +107,12 @@ class GitHubForge:
         renewed = False
         while True:
             try:
-                return func()
+                result = func()
+                _log_response(result)
+                return result
             except RequestFailed as exc:
                 response = exc.response
+                _log_response(response)
                 if response.status_code == 401 and not renewed and self._fresh_token(force=True):
                     renewed = True
                     continue
@@ -156,7 +159,13 @@ class GitHubForge:
     def _json(self, func: Callable[[], Any], *, what: str = "") -> Any:
         """The raw JSON of one response. Raw, not githubkit's models: GitHub adds enum values (a check
         run ``conclusion: "stale"``) that strict models reject, and a status read must never crash."""
-        return self._call(lambda: func().json(), what=what)
+
+        def read() -> Any:
+            response = func()
+            _log_response(response)
+            return response.json()
+
+        return self._call(read, what=what)
 
     def _pages(
         self, operation: str, *args: Any, limit: int | None = None, key: str = "", **kwargs: Any
@@ -173,7 +182,9 @@ class GitHubForge:
             group, name = operation.split(".")
             func = getattr(getattr(self._gh.rest, group), name)
             paginator = self._gh.rest.paginate(func, items, *args, per_page=100, **kwargs)
-            return list(itertools.islice(paginator, limit))
+            found = list(itertools.islice(paginator, limit))
+            logger.info("GitHub %s (every page): %d item(s)", operation, len(found))
+            return found
 
         return self._call(read)
 
@@ -380,6 +391,14 @@ class GitHubForge:
 
     def delete_branch(self, branch: str) -> None:
         self._call(lambda: self._gh.rest.git.delete_ref(self.owner, self.name, f"heads/{branch}"))
+
+
+def _log_response(response: Any) -> None:
+    """One INFO line per API call: method, path and status (never headers: they carry the token)."""
+    request = getattr(response, "raw_request", None)
+    if request is None:
+        return
+    logger.info("GitHub %s %s -> %s", request.method, request.url.path, response.status_code)
 
 
 def _is_secondary(status: int, headers: Any, text: str) -> bool:

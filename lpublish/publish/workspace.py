@@ -32,6 +32,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from lpublish.config import SiteConfig
+from lpublish.environment import Environment
 from lpublish.errors import ExternalError, UsageError
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
 from lpublish.publish.drafts import user_cache
@@ -215,6 +216,9 @@ class Workspace:
         """Run git in the checkout (GitPython's command wrapper, our environment)."""
         import git
 
+        # The command line never holds a credential (the token travels in the environment, to our
+        # credential helper), so it can be logged as it is.
+        logger.debug("git %s (in %s)", " ".join(args), cwd or self.root)
         repo = git.Repo(cwd or self.root)
         try:
             with repo.git.custom_environment(**self.env):
@@ -229,14 +233,18 @@ class Workspace:
         """Fetch ``refs/heads/<ref>`` from origin; its sha, or ``None`` when the branch does not exist."""
         import git
 
+        logger.info("git fetch --no-tags origin refs/heads/%s (in %s)", ref, self.repo_dir)
         repo = git.Repo(self.repo_dir)
         try:
             with repo.git.custom_environment(**self.env):
                 repo.git.execute(["git", "fetch", "--no-tags", "--quiet", "origin", f"refs/heads/{ref}"])
-                return str(repo.git.execute(["git", "rev-parse", "FETCH_HEAD"])).strip()
+                sha = str(repo.git.execute(["git", "rev-parse", "FETCH_HEAD"])).strip()
+                logger.debug("origin's %s is %s", ref, sha)
+                return sha
         except git.GitCommandError as exc:
             stderr = redact(str(exc.stderr or ""), self.token)
             if "couldn't find remote ref" in stderr.lower():
+                logger.info("origin has no branch %s", ref)
                 return None
             raise classify_git_error(stderr, self.host) from None
         finally:
@@ -254,6 +262,7 @@ class Workspace:
 
     def checkout(self, sha: str, paths: list[str]) -> None:
         """Make the checkout show commit ``sha`` (for a managed clone: only ``paths`` plus top files)."""
+        logger.info("git checkout %s (%s)", sha[:12], ", ".join(paths) if self.managed else "whole tree")
         if self.managed:
             cone = sorted({p.strip("/") for p in paths if p.strip("/")})
             if cone:
@@ -294,12 +303,15 @@ class Workspace:
         }
         saved = dict(self.env)
         self.env.update(identity)
+        logger.info("git commit as %s: %d path(s): %s", name, len(paths), ", ".join(paths))
         try:
             self.git("commit", "--quiet", "--no-verify", "-m", message)
         finally:
             self.env.clear()
             self.env.update(saved)
-        return self.git("rev-parse", "HEAD").strip()
+        sha = self.git("rev-parse", "HEAD").strip()
+        logger.debug("committed %s", sha)
+        return sha
 
     def push(self, branch: str) -> None:
         """Push ``HEAD`` to ``refs/heads/<branch>`` (never forced); results checked."""
@@ -309,6 +321,7 @@ class Workspace:
             # LFS objects first (as LFS's pre-push hook would): the server then has every object the
             # pushed pointers name.
             self.git("lfs", "push", "origin", "HEAD")
+        logger.info("git push origin HEAD:refs/heads/%s (%s)", branch, self.host)
         repo = git.Repo(self.root)
         try:
             remote = repo.remote("origin")
@@ -331,6 +344,7 @@ class Workspace:
                 raise classify_git_error(stderr, self.host) from None
             if not infos or any(info.flags & info.ERROR for info in infos):
                 raise ExternalError("publish.git_failed", host=self.host)
+            logger.debug("pushed %s: %s", branch, ", ".join(info.summary.strip() for info in infos))
         except git.GitCommandError as exc:
             stderr = redact(str(exc.stderr or ""), self.token)
             if "non-fast-forward" in stderr or "fetch first" in stderr:
@@ -341,6 +355,7 @@ class Workspace:
 
     def rebase_onto(self, sha: str) -> None:
         """Replay our commit on top of ``sha``; on conflict stop with a clear message (never force)."""
+        logger.info("git rebase onto %s", sha[:12])
         try:
             self.git("rebase", "--quiet", sha)
         except ExternalError:
@@ -395,24 +410,31 @@ def find_clone(config: SiteConfig) -> tuple[Path, str] | None:
         repo.close()
 
 
-def managed_clone_dir(config: SiteConfig) -> Path:
-    """Where the managed clone of ``[forge] repo`` lives (one per host and repository)."""
+def managed_clone_dir(config: SiteConfig, env: Environment | None = None) -> Path:
+    """Where the managed clone of ``[forge] repo`` lives (one per host and repository), under
+    ``user_cache(env)`` (default: the process's environment)."""
     host = urlsplit(config.forge.web_url).netloc or "forge"
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{host}/{config.forge.repo}")
     digest = hashlib.sha256(clone_url(config).encode()).hexdigest()[:8]
-    return user_cache() / "repos" / f"{safe}-{digest}"
+    return user_cache(env if env is not None else Environment.from_os()) / "repos" / f"{safe}-{digest}"
 
 
 _managed_locks: dict[Path, threading.Lock] = {}
 
 
-def _ensure_managed_clone(config: SiteConfig, env: dict[str, str], token: str | None, host: str) -> Path:
+def _ensure_managed_clone(
+    config: SiteConfig, env: dict[str, str], token: str | None, host: str, environment: Environment
+) -> Path:
     import git
 
-    target = managed_clone_dir(config)
+    target = managed_clone_dir(config, environment)
     url = clone_url(config)
     if (target / ".git").is_dir():
+        logger.info("using the managed clone %s", target)
         return target
+    # ``url`` carries no credential (``clone_url`` is the configured address; the token goes through the
+    # credential helper), and ``redact`` in the log handler is a second net.
+    logger.info("git clone --filter=blob:none --sparse %s %s", url, target)
     partial = target.with_name(target.name + ".partial-" + secrets.token_hex(3))
     partial.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -454,11 +476,14 @@ def open_workspace(
     fetch_base: bool = True,
     progress: ProgressCallback = no_progress,
     cancel: threading.Event | None = None,
+    environment: Environment | None = None,
 ) -> Iterator[Workspace]:
     """A workspace for ``config``'s repository; cleaned up (worktree removed) on exit.
 
     ``worktree=False`` gives access to the repository only (for backup refs), without a checkout.
+    ``environment`` locates lpublish's cache folder (default: the process's environment).
     """
+    environment = environment if environment is not None else Environment.from_os()
     found = find_clone(config)
     env = git_env(config, token, sign=signing_configured(found[0] if found else None))
     host = urlsplit(clone_url(config)).netloc or urlsplit(config.forge.web_url).netloc or "git"
@@ -466,7 +491,8 @@ def open_workspace(
     if found is not None:
         top, rel = found
         digest = hashlib.sha256(str(top).encode()).hexdigest()[:10]
-        tree = user_cache() / "worktrees" / f"{digest}-{secrets.token_hex(4)}"
+        tree = user_cache(environment) / "worktrees" / f"{digest}-{secrets.token_hex(4)}"
+        logger.info("working in the person's clone %s (a separate worktree %s)", top, tree)
         ws = Workspace(
             config, top, tree if worktree else top, rel, managed=False, env=env, token=token, host=host
         )
@@ -505,7 +531,7 @@ def open_workspace(
     if not config.forge.repo:
         raise UsageError("publish.no_repo")
     progress(ProgressEvent("publish.progress.clone"))
-    target = _ensure_managed_clone(config, env, token, host)
+    target = _ensure_managed_clone(config, env, token, host, environment)
     lock = _managed_locks.setdefault(target, threading.Lock())
     with lock:
         ws = Workspace(config, target, target, "", managed=True, env=env, token=token, host=host)

@@ -38,7 +38,7 @@ from lpublish.site.campaign_map import field_map
 from lpublish.site.campaigns import parse_datetime, validate_campaign_fields
 from lpublish.site.markdown import FrontMatterError, has_raw_html, split_front_matter
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 IMAGE_FIELDS = ("hero", "og_image")
 #: Text fields a site's layout prints. Liquid and some Nunjucks setups do not escape, so no markup.
@@ -452,7 +452,7 @@ def place_entry(
         written.append(target)
     entry.write_text(text, encoding="utf-8", newline="\n")
     written.insert(0, entry)
-    log.info("campaign entry %s written (%d files)", entry.relative_to(root), len(written))
+    logger.info("campaign entry %s written (%d files)", entry.relative_to(root), len(written))
     return PlacedEntry(slug, entry, written)
 
 

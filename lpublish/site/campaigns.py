@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import importlib
+import logging
 import re
 import shutil
 import unicodedata
@@ -34,6 +35,8 @@ from lpublish.findings import Finding, Severity, error, warning
 from lpublish.site.campaign_map import required_fields
 from lpublish.site.link_rules import link_findings
 from lpublish.site.markdown import FrontMatterError, has_raw_html, markdown_links, split_front_matter
+
+logger = logging.getLogger(__name__)
 
 CampaignState = Literal["scheduled", "live", "ended"]
 
@@ -520,6 +523,7 @@ def write_campaign(
         shutil.copyfile(og, target)
         fields["og_image"] = "/" + target.relative_to(root).as_posix()
     (folder / INDEX_NAME).write_text(campaign_markdown(fields), encoding="utf-8", newline="\n")
+    logger.info("campaign %s written to %s (images: %s)", slug, folder, ", ".join(sorted(images)) or "none")
     return folder
 
 

@@ -17,6 +17,7 @@ import hashlib
 import html
 import io
 import json
+import logging
 import multiprocessing
 import os
 import re
@@ -33,6 +34,8 @@ from PIL import Image, ImageOps
 
 from lpublish.errors import CancelledError
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
+
+logger = logging.getLogger(__name__)
 
 #: Bump when encoder settings or resizing change, so old cache entries are not reused.
 CACHE_VERSION = 1
@@ -370,6 +373,7 @@ def generate_variants(
         try:
             info = read_source(request.source, settings.max_pixels)
         except ImageReadError as exc:
+            logger.info("responsive images: %s unreadable: %s", request.rel, exc)
             failures[request.rel] = str(exc)
             continue
         formats = [*request.formats, "png" if info.alpha else "jpeg"]
@@ -390,6 +394,13 @@ def generate_variants(
                 plan.append((width, jobs))
         if plan:
             tasks.append((request, info, plan))
+    logger.info(
+        "responsive images: %d source(s), %d variant(s) reused from %s, %d source(s) to encode",
+        len(images),
+        reused,
+        cache.dir,
+        len(tasks),
+    )
     generated = 0
     for request, info, produced, failure in _run_tasks(tasks, cache.dir, settings, progress, cancel):
         if produced is None:
@@ -411,6 +422,7 @@ def generate_variants(
             generated += 1
     for image in images.values():
         image.variants.sort(key=lambda v: (image.formats.index(v.format), v.width))
+    logger.debug("responsive images: %d variant(s) encoded, %d failure(s)", generated, len(failures))
     return images, failures, generated, reused
 
 

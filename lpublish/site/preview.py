@@ -42,7 +42,7 @@ from lpublish.progress import ProgressCallback, no_progress
 from lpublish.site.adapters import AdapterBuildResult, LpublishAdapter, SiteAdapter, adapter_for, runner
 from lpublish.site.build import BuildResult
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 #: Loopback names a browser on this machine uses for the preview (the port is added per server).
@@ -200,7 +200,7 @@ class PreviewServer:
         return self._dir / "site" if self._dir else None
 
     def _status(self, message: str) -> None:
-        log.info("%s", message)
+        logger.info("%s", message)
         if self.on_status is not None:
             self.on_status(message)
 
@@ -269,6 +269,7 @@ class PreviewServer:
                 self.dev_failure = t("adapters.preview.dev_exited", code=code)
                 break
             if _answers(spec.url):
+                logger.info("preview: the site's dev server answers at %s", spec.url)
                 return spec.url
             time.sleep(0.25)
         else:
@@ -308,6 +309,7 @@ class PreviewServer:
         self._server.RequestHandlerClass = handler_for(self.out_dir, port)  # type: ignore[arg-type]
         self.url = f"http://{HOST}:{port}/"
         self.mode = "built"
+        logger.info("preview of %s built in %s, served at %s", self.config.root, self.out_dir, self.url)
         serve = threading.Thread(target=self._server.serve_forever, name="lpublish-preview-http", daemon=True)
         serve.start()
         self._threads.append(serve)
@@ -347,6 +349,9 @@ class PreviewServer:
                     return
                 if not changes:
                     continue
+                logger.info("preview: %d change(s) in the site, rebuilding", len(changes))
+                for _change, path in sorted(changes, key=lambda c: c[1]):
+                    logger.debug("preview: changed %s", path)
                 try:
                     self.rebuild()
                 except LpublishError:

@@ -26,12 +26,12 @@ from lpublish.errors import (
     is_symlink_loop,
     os_failure,
 )
-from lpublish.i18n import current_language, language_forced, set_language, t
+from lpublish.i18n import current_language, language_forced, set_language, t, use_environment
 from lpublish.tui.context import TuiContext
 from lpublish.tui.screens.base import BaseScreen, translate_bindings
 from lpublish.tui.screens.confirm import ConfirmDialog
 from lpublish.tui.screens.error import ErrorDialog
-from lpublish.tui.settings import TuiSettings, load_settings, save_settings
+from lpublish.tui.settings import TuiSettings, load_settings, save_settings, settings_path
 from lpublish.tui.state import WorkDraft
 
 
@@ -49,7 +49,9 @@ class LpublishApp(App[None]):
         super().__init__()
         _start_resource_tracker()
         self.context = context or TuiContext.from_site()
-        self.settings = settings if settings is not None else load_settings()
+        # The TUI is an edge: LPUBLISH_LANG and the locale come from its environment.
+        use_environment(self.context.env)
+        self.settings = settings if settings is not None else load_settings(settings_path(self.context.env))
         # One order everywhere (README, guides): --lang, then the language chosen with F2, then
         # LPUBLISH_LANG, then the system locale.
         if self.settings.language and not language_forced():
@@ -180,7 +182,7 @@ class LpublishApp(App[None]):
         set_language(language)
         self.settings.language = language
         try:
-            save_settings(self.settings)
+            save_settings(self.settings, settings_path(self.context.env))
         except OSError:
             self.notify(t("tui.settings.not_saved"), severity="warning")
         translate_bindings(self)
@@ -203,6 +205,7 @@ class LpublishApp(App[None]):
             practice=session,
             open_browser=self.context.open_browser,
             start_dir=self.context.start_dir,
+            env=self.context.env,
         )
         self.work.clear()
         while len(self.screen_stack) > 2:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lpublish.environment import Environment
 from lpublish.errors import ConfigError, ExternalError, LpublishError
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ class TuiContext:
     ``forge_factory(config, token)`` builds the forge client (default: GitHub via githubkit);
     ``token_resolver(config)`` finds the saved token (default: ``lpublish.publish.auth.resolve_token``).
     ``practice`` is the running practice session (simulated reviewer actions appear when set).
+    ``env`` is the process environment, read once when the TUI starts (tests pass their own).
     """
 
     config: SiteConfig | None = None
@@ -40,6 +42,8 @@ class TuiContext:
     start_dir: Path = field(default_factory=Path.home)
     #: Open links in the browser (tests and the tmux run turn it off; links are still recorded).
     open_browser: bool = True
+    #: The TUI is an edge: its environment is read here, once, and passed down to the core.
+    env: Environment = field(default_factory=Environment.from_os)
     _forge: Any = field(default=None, repr=False)
 
     @classmethod
@@ -68,7 +72,7 @@ class TuiContext:
         else:
             from lpublish.publish.auth import resolve_token
 
-            self.token = resolve_token(config)
+            self.token = resolve_token(config, self.env)
         return self.token
 
     def require_token(self) -> str:
@@ -90,7 +94,10 @@ class TuiContext:
 
                 # A session outlives one GitHub App token (8 h): the keeper refreshes it in time.
                 self._forge = GitHubForge(
-                    config.forge.api_url, config.forge.repo, token, token_provider=TokenKeeper(config, token)
+                    config.forge.api_url,
+                    config.forge.repo,
+                    token,
+                    token_provider=TokenKeeper(config, token, self.env),
                 )
         return self._forge
 

@@ -7,12 +7,16 @@ else the platform's user config folder) and reading/writing it. A missing or dam
 
 from __future__ import annotations
 
-import os
+import logging
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from lpublish.environment import Environment
+
 SETTINGS_NAME = "settings.toml"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -22,30 +26,31 @@ class TuiSettings:
     language: str | None = None
 
 
-def settings_path() -> Path:
+def settings_path(env: Environment) -> Path:
     """The settings file (tests and practice mode isolate it with ``LPUBLISH_HOME``)."""
-    home = os.environ.get("LPUBLISH_HOME")
-    if home:
-        return Path(home) / SETTINGS_NAME
+    home = env.lpublish_home
+    if home is not None:
+        return home / SETTINGS_NAME
     from platformdirs import user_config_path
 
     return user_config_path("lpublish", appauthor=False) / SETTINGS_NAME
 
 
-def load_settings(path: Path | None = None) -> TuiSettings:
+def load_settings(target: Path) -> TuiSettings:
     """Read the settings; anything unreadable falls back to defaults (it is only a preference)."""
-    target = path or settings_path()
     try:
         data = tomllib.loads(target.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        logger.debug("no usable settings in %s (%s): defaults", target, type(exc).__name__)
         return TuiSettings()
+    logger.debug("settings read from %s", target)
     language = data.get("language")
     return TuiSettings(language=language if language in ("ja", "en") else None)
 
 
-def save_settings(settings: TuiSettings, path: Path | None = None) -> Path:
+def save_settings(settings: TuiSettings, target: Path) -> Path:
     """Write the settings atomically (a crash never leaves half a file)."""
-    target = path or settings_path()
+    logger.info("saving settings to %s", target)
     target.parent.mkdir(parents=True, exist_ok=True)
     lines = []
     if settings.language:

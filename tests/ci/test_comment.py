@@ -19,7 +19,9 @@ from lpublish.ci.comment import (
 )
 from lpublish.ci.inputs import StatusInputs, load_inputs, plan_summary
 from lpublish.cli.main import main
+from lpublish.environment import Environment
 from lpublish.findings import Report, error, warning
+from lpublish.i18n import use_environment
 from tests.ci.conftest import BOT, BOT_TOKEN, OTHER_TOKEN, REPO, ForgeWithPull
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -281,10 +283,13 @@ def test_a_big_site_lists_only_the_heaviest_pages() -> None:
     assert "…and 70 lighter page(s)." in body
 
 
-def test_comment_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LPUBLISH_LANG", "ja")
-    inputs = StatusInputs(pr=1, check=check_json(errors=1), build=BUILD, plan=plan_summary(PLAN))
-    body = render_status(inputs, ctx())
+def test_comment_in_japanese() -> None:
+    use_environment(Environment({"LPUBLISH_LANG": "ja"}))  # what the CI step's env sets
+    try:
+        inputs = StatusInputs(pr=1, check=check_json(errors=1), build=BUILD, plan=plan_summary(PLAN))
+        body = render_status(inputs, ctx())
+    finally:
+        use_environment(Environment({}))
     assert "まだ公開できません" in body and "本番への反映内容" in body and "ページの重さ" in body
 
 

@@ -149,3 +149,18 @@ def test_own_ci_runs_make_test_on_every_supported_python() -> None:
     runs = "\n".join(s.get("run", "") for s in job["steps"])
     assert "make test" in runs
     assert "tmux" in runs
+
+
+def test_own_ci_runs_the_suite_on_macos_and_windows_too() -> None:
+    """Designers use macOS and Windows: the suite runs there (Linux-only tests skip with a reason)."""
+    data = _load((WORKFLOW_DIR / "ci.yml").read_text(encoding="utf-8"))
+    job = data["jobs"]["platforms"]
+    assert set(job["strategy"]["matrix"]["os"]) == {"macos-latest", "windows-latest"}
+    assert job["runs-on"] == "${{ matrix.os }}"
+    steps = job["steps"]
+    runs = [s.get("run", "") for s in steps]
+    assert any("python -m pytest" in r for r in runs)
+    assert not any("make " in r for r in runs), "no make on the Windows runner"
+    autocrlf = next(i for i, r in enumerate(runs) if "core.autocrlf false" in r)
+    checkout = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/checkout@"))
+    assert autocrlf < checkout, "line endings are fixed before the files are checked out"

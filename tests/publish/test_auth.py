@@ -12,11 +12,15 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from lpublish.config import SiteConfig, load_config
+from lpublish.environment import Environment
 from lpublish.errors import ExternalError
 from lpublish.publish import auth
 from lpublish.publish.github import GitHubForge
 from lpublish.sandbox.forge.server import LocalForge
 from tests.plugins.forge import CLIENT_ID
+
+#: No token in the environment and no GitHub CLI on PATH: only the keyring can answer.
+NO_GH = Environment({"PATH": "/nonexistent"})
 
 
 class AuthSite:
@@ -114,8 +118,8 @@ def test_device_flow_waits_honours_slow_down_and_stores_the_token(
     host = forge_site.url.removeprefix("http://")
     stored = json.loads(memory_keyring.items[("lpublish", host)])
     assert stored["access_token"] == tokens.access_token
-    assert auth.resolve_token(config) == tokens.access_token
-    assert auth.token_source(config) == "keyring"
+    assert auth.resolve_token(config, NO_GH) == tokens.access_token
+    assert auth.token_source(config, NO_GH) == "keyring"
     assert "gho_" not in repr(tokens)
 
 
@@ -184,7 +188,7 @@ def test_expiring_tokens_are_refreshed_transparently(
     # pretend eight hours passed: the stored token is about to expire
     auth.store_token(host, auth.TokenSet(tokens.access_token, tokens.refresh_token, expires_at=1.0))
     forge_site.forge.expire_token(tokens.access_token)
-    fresh = auth.resolve_token(config)
+    fresh = auth.resolve_token(config, NO_GH)
     assert fresh and fresh != tokens.access_token
     assert forge_for(forge_site, fresh).get_user().login == "hana"
     stored = auth.load_token(host)
@@ -194,41 +198,38 @@ def test_expiring_tokens_are_refreshed_transparently(
     # a refresh token can be used once
     auth.store_token(host, auth.TokenSet(fresh, tokens.refresh_token, expires_at=1.0))
     with pytest.raises(ExternalError) as exc:
-        auth.resolve_token(config)
+        auth.resolve_token(config, NO_GH)
     assert exc.value.key == "publish.auth_expired"
 
 
-def test_token_sources_in_order(
-    forge_site: AuthSite, memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_token_sources_in_order(forge_site: AuthSite, memory_keyring: MemoryKeyring, tmp_path: Path) -> None:
     config = config_for(forge_site)
-    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))  # no gh CLI
-    assert auth.resolve_token(config) is None and auth.token_source(config) is None
+    env = Environment({"PATH": str(tmp_path / "empty-bin")})  # no gh CLI
+    assert auth.resolve_token(config, env) is None and auth.token_source(config, env) is None
     with pytest.raises(ExternalError) as exc:
-        auth.require_token(config)
+        auth.require_token(config, env)
     assert exc.value.key == "publish.not_signed_in"
     auth.store_token(auth.web_host(config), auth.TokenSet("from-keyring"))
-    assert auth.resolve_token(config) == "from-keyring"
-    monkeypatch.setenv("GITHUB_TOKEN", "from-github-env")
-    assert auth.resolve_token(config) == "from-github-env"
-    monkeypatch.setenv("LPUBLISH_GITHUB_TOKEN", "from-lpublish-env")
-    assert auth.resolve_token(config) == "from-lpublish-env"
+    assert auth.resolve_token(config, env) == "from-keyring"
+    env = env.with_values(GITHUB_TOKEN="from-github-env")
+    assert auth.resolve_token(config, env) == "from-github-env"
+    env = env.with_values(LPUBLISH_GITHUB_TOKEN="from-lpublish-env")
+    assert auth.resolve_token(config, env) == "from-lpublish-env"
+    assert auth.token_source(config, env) == "env"
     assert auth.logout(config) is True and auth.logout(config) is False
 
 
-def test_gh_cli_token_is_used_when_installed(
-    forge_site: AuthSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_gh_cli_token_is_used_when_installed(forge_site: AuthSite, tmp_path: Path) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     gh = bin_dir / "gh"
     # a stand-in gh that answers like `gh auth token` does when signed in
     gh.write_text('#!/bin/sh\n[ "$1 $2" = "auth token" ] && echo gho_from_gh_cli\n', encoding="utf-8")
     gh.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    env = Environment({"PATH": f"{bin_dir}:/usr/bin:/bin"})
     config = config_for(forge_site)
-    assert auth.resolve_token(config) == "gho_from_gh_cli"
-    assert auth.token_source(config) == "gh"
+    assert auth.resolve_token(config, env) == "gho_from_gh_cli"
+    assert auth.token_source(config, env) == "gh"
 
 
 def test_null_keyring_is_reported_instead_of_silently_forgetting(forge_site: AuthSite) -> None:

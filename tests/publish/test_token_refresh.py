@@ -13,6 +13,7 @@ from pathlib import Path
 import keyring
 import pytest
 
+from lpublish.environment import Environment
 from lpublish.publish import auth
 from lpublish.publish.github import GitHubForge
 from lpublish.sandbox.forge.server import LocalForge
@@ -23,13 +24,14 @@ SCRIPT = """
 import sys
 from pathlib import Path
 from lpublish.config import load_config
+from lpublish.environment import Environment
 from lpublish.publish import auth
 config = load_config(site=Path(sys.argv[1]))
 config.forge = config.forge.model_copy(
     update={"api_url": sys.argv[2], "web_url": sys.argv[2], "client_id": sys.argv[3], "repo": "acme/lp"}
 )
 try:
-    print("token", auth.resolve_token(config))
+    print("token", auth.resolve_token(config, Environment.from_os()))
 except Exception as exc:
     print("error", getattr(exc, "key", type(exc).__name__))
 """
@@ -113,7 +115,7 @@ def test_a_long_session_renews_its_token_instead_of_failing(
         auth_site.url,
         "acme/lp",
         tokens.access_token,
-        token_provider=auth.TokenKeeper(config, tokens.access_token),
+        token_provider=auth.TokenKeeper(config, tokens.access_token, Environment({})),
     )
     assert forge.get_user().login == "hana"
     # Eight hours later: GitHub has expired the token; the keyring says it expires now.

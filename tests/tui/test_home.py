@@ -45,8 +45,9 @@ async def test_language_switch_is_remembered(signed_out_app: Callable[..., Lpubl
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert "画像を差し替える・追加する" in screen_text(app)
-    assert settings_path().is_file()
-    assert load_settings().language == "ja"
+    saved = settings_path(app.context.env)
+    assert saved.is_file()
+    assert load_settings(saved).language == "ja"
 
 
 async def test_f2_switches_language_everywhere(signed_out_app: Callable[..., LpublishApp]) -> None:
