@@ -25,7 +25,8 @@ from lpublish.site.adapters.base import (
     scan_pages,
     write_manifest,
 )
-from lpublish.site.build import CACHE_DIR, MANIFEST_NAME
+from lpublish.site.build import CACHE_DIR
+from lpublish.site.build_manifest import MANIFEST_NAME
 
 #: Repository files that are not part of a hand-written site (only excluded at the published root).
 REPO_FILES = (
