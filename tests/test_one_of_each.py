@@ -26,21 +26,11 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # --- content types ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("path", "expected"),
-    [
-        ("favicon.ico", "image/vnd.microsoft.icon"),
-        ("FAVICON.ICO", "image/vnd.microsoft.icon"),
-        ("index.html", "text/html; charset=utf-8"),
-        ("site.webmanifest", "application/manifest+json; charset=utf-8"),
-        ("logo.svg", "image/svg+xml; charset=utf-8"),
-        ("hero-960.avif", "image/avif"),
-        ("data.bin", "application/octet-stream"),
-        ("README", "application/octet-stream"),
-    ],
-)
-def test_one_content_type_table(path: str, expected: str) -> None:
-    assert content_type_for(path) == expected
+def test_one_content_type_table() -> None:
+    # the cases deploy's own tests do not cover (tests/deploy/test_headers.py has the rest)
+    assert content_type_for("FAVICON.ICO") == "image/vnd.microsoft.icon"
+    assert content_type_for("old/page.htm") == "text/html; charset=utf-8"
+    assert content_type_for("README") == "application/octet-stream"
 
 
 def test_deploy_headers_use_the_same_table() -> None:
