@@ -180,6 +180,7 @@ class PageRenderer:
             self.findings.append(error("build.template-error", source_file, error=f"{template}: {exc}"))
             return
         self.html[page_path] = html
+        logger.debug("rendered %s from %s (%s)", page_path, source_file, template)
 
     def _page_meta(self, **kw: Any) -> dict[str, Any]:
         meta: dict[str, Any] = {

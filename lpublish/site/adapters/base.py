@@ -11,6 +11,7 @@ copying an output into ``--out DIR`` safely. Must not import UI libraries.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import posixpath
 import re
@@ -33,6 +34,8 @@ from lpublish.site.build import BuildResult
 from lpublish.site.build_manifest import MANIFEST_NAME, hash_files, write_build_manifest
 from lpublish.site.build_pages import PageInfo
 from lpublish.site.own_files import DEFAULT_EXCLUDE, is_excluded
+
+logger = logging.getLogger(__name__)
 
 #: How many of the generator's last output lines a result (and a failure message) keeps.
 TAIL_LINES = 30
@@ -282,6 +285,7 @@ def check_out_target(config: SiteConfig, out: Path, *, protect: list[Path]) -> P
 
 def copy_output(source: Path, out: Path, files: list[str]) -> None:
     """Make ``out`` hold exactly ``files`` from ``source`` (files from an earlier build there are removed)."""
+    logger.info("copying %d built files from %s to %s", len(files), source, out)
     if out.exists():
         for child in out.iterdir():
             if child.is_dir() and not child.is_symlink():
@@ -318,6 +322,7 @@ def staging_copy(config: SiteConfig, dest: Path) -> Path:
             skipped |= {n for n in names if n == adapter_output.split("/", 1)[0]}
         return skipped
 
+    logger.info("copying the site %s to %s for a preview", root, dest)
     shutil.copytree(root, dest, ignore=ignore, symlinks=True)
     modules = root / "node_modules"
     if modules.exists():
