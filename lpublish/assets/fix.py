@@ -28,13 +28,13 @@ from lpublish.assets.validate import (
     EXTENSION_FORMATS,
     AssetCheck,
     check_image,
-    human_bytes,
     slot_section,
     target_name,
 )
 from lpublish.config import SiteConfig, SlotSection
 from lpublish.errors import ContentError, UsageError
 from lpublish.i18n import t
+from lpublish.units import format_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -296,7 +296,7 @@ def fix_image(path: Path, slot: str, config: SiteConfig, out: Path) -> FixResult
     if fmt != info.format:
         changes.append(t("assets.change.converted", before=info.format.upper(), after=fmt.upper()))
     if info.trailing_bytes:
-        changes.append(t("assets.change.trailing", size=human_bytes(info.trailing_bytes)))
+        changes.append(t("assets.change.trailing", size=format_bytes(info.trailing_bytes)))
     stripped = [
         label
         for label, present in (
@@ -322,8 +322,8 @@ def fix_image(path: Path, slot: str, config: SiteConfig, out: Path) -> FixResult
         changes.append(
             t(
                 "assets.change.recompressed",
-                before=human_bytes(info.bytes),
-                after=human_bytes(len(encoded)),
+                before=format_bytes(info.bytes),
+                after=format_bytes(len(encoded)),
                 quality=used_quality,
             )
         )

@@ -31,7 +31,9 @@ from lpublish.config import SiteConfig, SlotSection
 from lpublish.errors import UsageError
 from lpublish.findings import Finding, Severity, error, warning
 from lpublish.findings import info as info_finding
+from lpublish.hashing import sha256_file
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
+from lpublish.units import format_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -90,15 +92,6 @@ def slot_section(config: SiteConfig, slot: str) -> SlotSection:
     return section
 
 
-def human_bytes(size: int) -> str:
-    """Sizes the way designers read them: 950 B, 412 KB, 1.2 MB (decimal units, as macOS shows)."""
-    if size < 1000:
-        return f"{size} B"
-    if size < 1_000_000:
-        return f"{size / 1000:.0f} KB"
-    return f"{size / 1_000_000:.1f} MB"
-
-
 def target_name(original: str, slot: str, section: SlotSection, info: ImageInfo) -> str:
     """The file name a candidate gets in the slot folder: the slot's fixed name, else a safe name."""
     ext = EXTENSIONS.get(info.format, info.format)
@@ -144,8 +137,8 @@ def slot_findings(info: ImageInfo, section: SlotSection, file: str) -> list[Find
                 "image.too-many-bytes",
                 file,
                 fix=fix,
-                size=human_bytes(info.bytes),
-                max_bytes=human_bytes(section.max_bytes),
+                size=format_bytes(info.bytes),
+                max_bytes=format_bytes(section.max_bytes),
             )
         )
     if info.is_vector:
@@ -204,7 +197,9 @@ def slot_findings(info: ImageInfo, section: SlotSection, file: str) -> list[Find
         make = error if section.animation == "error" else warning
         out.append(make("image.animated", file, fix="first-frame", frames=info.frames))
     if info.trailing_bytes:
-        out.append(error("image.trailing-data", file, fix="re-encode", size=human_bytes(info.trailing_bytes)))
+        out.append(
+            error("image.trailing-data", file, fix="re-encode", size=format_bytes(info.trailing_bytes))
+        )
     if info.exif_orientation not in (None, 1):
         out.append(warning("image.exif-orientation", file, fix="rotate", orientation=info.exif_orientation))
     if info.has_gps:
@@ -256,8 +251,6 @@ _hash_lock = threading.Lock()
 
 def file_sha256(path: Path) -> str | None:
     """SHA-256 of a file, cached by (path, size, mtime) so repeated checks don't re-read the slot."""
-    import hashlib
-
     try:
         stat = path.stat()
     except OSError:
@@ -268,7 +261,7 @@ def file_sha256(path: Path) -> str | None:
     if cached is not None:
         return cached
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = sha256_file(path)
     except OSError:
         return None
     with _hash_lock:

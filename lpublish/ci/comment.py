@@ -19,6 +19,7 @@ from typing import Any, Literal, Protocol
 from lpublish import __version__
 from lpublish.ci.inputs import DeployPlanSummary, StatusInputs, changed_images, page_weights
 from lpublish.i18n import t
+from lpublish.units import format_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -74,18 +75,6 @@ def md_escape(text: str) -> str:
         .replace("\r", " ")
         .replace("\n", " ")
     )
-
-
-def format_bytes(size: int) -> str:
-    """Sizes as people read them (decimal units, like GitHub and browsers show)."""
-    if size < 1000:
-        return f"{size} B"
-    for unit in ("kB", "MB", "GB"):
-        size_f = size / 1000
-        if size_f < 1000 or unit == "GB":
-            return f"{size_f:.1f} {unit}" if size_f < 100 else f"{size_f:.0f} {unit}"
-        size = int(size_f)
-    return f"{size} B"  # pragma: no cover - the loop always returns
 
 
 def _code(path: str) -> str:

@@ -22,12 +22,12 @@ from lpublish.ci.comment import md_escape, plan_lines
 from lpublish.ci.inputs import DeployPlanSummary
 from lpublish.config import SiteConfig
 from lpublish.i18n import t
+from lpublish.site.build_manifest import read_manifest_file
 
 logger = logging.getLogger(__name__)
 
 STATE_FILE = "state.json"
 MANIFEST_FILE = "manifest.json"
-BUILD_MANIFEST = ".lpublish-build.json"
 #: Without a previous run on record, transitions are looked for in this window (the cron interval).
 DEFAULT_WINDOW = timedelta(minutes=15)
 
@@ -79,14 +79,8 @@ def read_state(state_dir: Path | None) -> dict[str, Any]:
 
 
 def _manifest_files(path: Path) -> dict[str, str] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
-    files = data.get("files") if isinstance(data, dict) else None
-    if not isinstance(files, list):
-        return None
-    return {str(f.get("path")): str(f.get("sha256")) for f in files if isinstance(f, dict)}
+    entries = read_manifest_file(path)
+    return None if entries is None else {rel: entry.sha256 for rel, entry in entries.items()}
 
 
 def manifest_changed(previous: Path, current: Path) -> bool | None:

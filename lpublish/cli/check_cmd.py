@@ -161,7 +161,7 @@ def fix(file: Path, slot: str, out: Path, site: Path | None) -> int:
     problem needs a person (for example the wrong shape), 2 for usage or config problems.
     """
     from lpublish.assets.fix import fix_image
-    from lpublish.assets.validate import human_bytes
+    from lpublish.units import format_bytes
 
     config = config_from(site)
     result = fix_image(file, slot, config, out)
@@ -172,9 +172,9 @@ def fix(file: Path, slot: str, out: Path, site: Path | None) -> int:
         t(
             "assets.cli.fix_sizes",
             before_dims=f"{result.before_size[0]}x{result.before_size[1]}",
-            before=human_bytes(result.before_bytes),
+            before=format_bytes(result.before_bytes),
             after_dims=f"{result.after_size[0]}x{result.after_size[1]}",
-            after=human_bytes(result.after_bytes),
+            after=format_bytes(result.after_bytes),
         )
     )
     if result.check.ok:

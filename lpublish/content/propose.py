@@ -30,6 +30,7 @@ from lpublish.config import SiteConfig
 from lpublish.content.documents import DocumentError, parse_data, split_document
 from lpublish.content.references import IMAGE_SUFFIXES, Reference, build_index, looks_like_image, resolver
 from lpublish.content.sitefiles import DirFiles
+from lpublish.text import slugify
 
 #: File or folder names that mark icons (never a designer's slot).
 ICON = re.compile(
@@ -148,11 +149,6 @@ def _walk(data: Any, prefix: list[str], out: list[tuple[list[str], str]]) -> Non
 def _sibling(mapping: dict[str, Any], key: str, choices: tuple[str, ...]) -> str:
     candidates = [f"{key}_alt", key.replace("image", "alt"), key.replace("_image", "_alt"), *choices]
     return next((c for c in candidates if c != key and isinstance(mapping.get(c), str)), "")
-
-
-def _slug(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:40].strip("-") or "image"
 
 
 def _aspect_of(width: int, height: int) -> str:
@@ -400,7 +396,7 @@ def _name_and_rules(proposals: list[SlotProposal]) -> None:
         else:
             base = PurePosixPath(proposal.file).stem
             label = f"{base.replace('-', ' ').capitalize()} ({proposal.file})"
-        name = _slug(base)
+        name = slugify(base, fallback="image", max_length=40)
         candidate, n = name, 2
         while candidate in taken:
             candidate, n = f"{name}-{n}", n + 1

@@ -1,10 +1,9 @@
 """HTTP headers for deployed files: content type, cache control, encoding, and their fingerprint.
 
-Owns: the built-in content-type table (not the OS ``mimetypes`` database, which differs between machines
-and misses ``charset``), the default Cache-Control policy (``immutable`` only for content-hashed names),
+Owns: the default Cache-Control policy (``immutable`` only for content-hashed names),
 reading a site's own ``_headers`` file into rules, ``[[headers]]`` rule matching (first match
 wins) and the header fingerprint the planner compares to detect header-only changes. Must not import UI
-libraries.
+libraries. Content types come from the one table, ``lpublish.media_types``.
 """
 
 from __future__ import annotations
@@ -19,66 +18,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lpublish.config.sections import HeaderRule
-
-#: Extension -> content type. Text types get ``; charset=utf-8`` added by ``content_type_for``.
-CONTENT_TYPES: dict[str, str] = {
-    ".html": "text/html",
-    ".htm": "text/html",
-    ".css": "text/css",
-    ".js": "text/javascript",
-    ".mjs": "text/javascript",
-    ".json": "application/json",
-    ".map": "application/json",
-    ".jsonld": "application/ld+json",
-    ".webmanifest": "application/manifest+json",
-    ".xml": "application/xml",
-    ".rss": "application/rss+xml",
-    ".atom": "application/atom+xml",
-    ".txt": "text/plain",
-    ".md": "text/markdown",
-    ".csv": "text/csv",
-    ".ics": "text/calendar",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".ico": "image/vnd.microsoft.icon",
-    ".bmp": "image/bmp",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".ttf": "font/ttf",
-    ".otf": "font/otf",
-    ".pdf": "application/pdf",
-    ".zip": "application/zip",
-    ".wasm": "application/wasm",
-    ".mp4": "video/mp4",
-    ".webm": "video/webm",
-    ".mp3": "audio/mpeg",
-    ".ogg": "audio/ogg",
-    ".wav": "audio/wav",
-    ".vtt": "text/vtt",
-}
-
-#: Content types that are text and so are served with an explicit UTF-8 charset.
-TEXT_TYPES = frozenset(
-    {
-        "application/json",
-        "application/ld+json",
-        "application/manifest+json",
-        "application/xml",
-        "application/rss+xml",
-        "application/atom+xml",
-        "image/svg+xml",
-    }
-)
+from lpublish.media_types import DEFAULT_TYPE, TEXT_TYPES, content_type_for, is_text
 
 #: Types worth precompressing (already-compressed images, fonts and media are not).
 COMPRESSIBLE = TEXT_TYPES | {"application/wasm", "image/vnd.microsoft.icon", "font/ttf", "font/otf"}
 
-DEFAULT_TYPE = "application/octet-stream"
 IMMUTABLE = "public, max-age=31536000, immutable"
 HTML_CACHE = "public, max-age=0, must-revalidate"
 OTHER_CACHE = "public, max-age=300"
@@ -106,18 +50,6 @@ _ENTRY_NAMES = (
     "atom.xml",
     "rss.xml",
 )
-
-
-def is_text(content_type: str) -> bool:
-    base = content_type.split(";")[0].strip().lower()
-    return base.startswith("text/") or base in TEXT_TYPES
-
-
-def content_type_for(path: str) -> str:
-    """The content type for a site path, with ``charset=utf-8`` for text types."""
-    suffix = PurePosixPath(path).suffix.lower()
-    ctype = CONTENT_TYPES.get(suffix, DEFAULT_TYPE)
-    return f"{ctype}; charset=utf-8" if is_text(ctype) else ctype
 
 
 def _looks_random(token: str) -> bool:

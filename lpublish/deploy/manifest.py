@@ -4,12 +4,11 @@ Owns: ``Entry`` (one deployed object: content hash, size, effective headers, the
 version id), ``Manifest`` (files, retained hashed assets with their expiry, pending work left by an
 interrupted deploy, when the manifest was last verified against a listing) and its JSON form at
 ``<prefix>.lpublish/manifest.json``; release records under ``.lpublish/releases/``; and reading the
-build's own manifest (``.lpublish-build.json``) and scanning a directory. Must not import UI libraries.
+scanning a directory (with the hashes of the build's own manifest). Must not import UI libraries.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -21,6 +20,8 @@ from typing import Any
 
 from lpublish.deploy.headers import Headers
 from lpublish.deploy.walk import walk_source
+from lpublish.hashing import sha256_file
+from lpublish.site.build_manifest import MANIFEST_NAME, read_build_manifest
 from lpublish.site.own_files import is_excluded
 
 #: Keys lpublish keeps for itself under the deploy prefix; never part of the site, never deleted as stale.
@@ -28,7 +29,6 @@ META_DIR = ".lpublish/"
 MANIFEST_KEY = ".lpublish/manifest.json"
 LOCK_KEY = ".lpublish/lock.json"
 RELEASES_DIR = ".lpublish/releases/"
-BUILD_MANIFEST = ".lpublish-build.json"
 FORMAT_VERSION = 1
 
 
@@ -154,35 +154,6 @@ class LocalFile:
     size: int
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def md5_file(path: Path) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _build_manifest(source: Path) -> dict[str, tuple[int, str]]:
-    """path -> (size, sha256) from the build's manifest, or {} when absent or unreadable."""
-    try:
-        data = json.loads((source / BUILD_MANIFEST).read_bytes())
-        return {
-            str(item["path"]): (int(item["size"]), str(item["sha256"]))
-            for item in data.get("files", [])
-            if isinstance(item, dict) and item.get("sha256")
-        }
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
-
-
 def scan_directory(source: Path, exclude: Iterable[str] = ()) -> dict[str, LocalFile]:
     """Every file under ``source`` (symlinks followed only inside it; the build manifest and
     ``.lpublish/`` skipped).
@@ -190,26 +161,28 @@ def scan_directory(source: Path, exclude: Iterable[str] = ()) -> dict[str, Local
     ``exclude``: patterns (``lpublish.site.own_files.is_excluded``) of files and folders never deployed;
     excluded folders are not even entered.
 
-    Hashes come from ``.lpublish-build.json`` when it lists the file with the same size; other files are
-    hashed here. mtimes are never looked at: a fresh checkout must look unchanged.
+    Hashes come from the build manifest (``lpublish.site.build_manifest``) when it lists the file with
+    the same size and the file is not newer than the manifest; other files are hashed here. (mtimes only
+    decide whether a hash can be reused, never whether a file changed: a fresh checkout looks unchanged.)
     """
-    known = _build_manifest(source)
+    known = read_build_manifest(source) or {}
     patterns = list(exclude)
     # Links out of the folder, loops and undecodable names refuse the deploy (lpublish.deploy.walk).
     found = [
-        (rel, full, full.stat().st_size)
+        (rel, full, full.stat())
         for rel, full in walk_source(
             source,
             skip_top=frozenset({".lpublish"}),
             excluded=(lambda rel: is_excluded(rel, patterns)) if patterns else None,
         )
-        if rel != BUILD_MANIFEST
+        if rel != MANIFEST_NAME
     ]
 
-    def digest(item: tuple[str, Path, int]) -> LocalFile:
-        rel, full, size = item
+    def digest(item: tuple[str, Path, os.stat_result]) -> LocalFile:
+        rel, full, stat = item
         hit = known.get(rel)
-        return LocalFile(rel, full, hit[1] if hit and hit[0] == size else sha256_file(full), size)
+        sha256 = hit.sha256 if hit is not None and hit.matches(stat) else sha256_file(full)
+        return LocalFile(rel, full, sha256, stat.st_size)
 
     # hashlib releases the GIL on large buffers, so hashing in threads uses every core.
     with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) * 2)) as pool:

@@ -1,7 +1,7 @@
 """Plain-text and Markdown reports of a deploy, in the user's language.
 
 Owns: ``summary_lines`` (the human summary the CLI prints), ``markdown_summary`` (what is appended to
-``$GITHUB_STEP_SUMMARY``) and ``human_bytes``. Produces strings only; front ends decide where they go.
+``$GITHUB_STEP_SUMMARY``) and sizes through ``lpublish.units.format_bytes``. Produces strings only; front ends decide where they go.
 Must not import UI libraries.
 """
 
@@ -12,18 +12,10 @@ from typing import Any
 from lpublish.deploy.cdn import FREE_PATHS_PER_MONTH
 from lpublish.deploy.engine import DeployResult
 from lpublish.i18n import t
+from lpublish.units import format_bytes
 
 #: How many plan lines a dry run prints before summarizing the rest.
 PLAN_LINES = 40
-
-
-def human_bytes(count: int) -> str:
-    value = float(count)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{count} B"  # pragma: no cover
 
 
 def _counts(result: DeployResult) -> dict[str, Any]:
@@ -33,7 +25,7 @@ def _counts(result: DeployResult) -> dict[str, Any]:
         "deleted": result.deleted if not result.dry_run else len(result.plan.deletes),
         "unchanged": result.unchanged,
         "retained": result.retained,
-        "bytes": human_bytes(result.bytes_uploaded if not result.dry_run else result.plan.bytes_to_upload),
+        "bytes": format_bytes(result.bytes_uploaded if not result.dry_run else result.plan.bytes_to_upload),
         "requests": result.requests,
         "seconds": f"{result.seconds:.2f}",
     }

@@ -33,13 +33,12 @@ from lpublish.deploy.manifest import (
     RELEASES_DIR,
     Manifest,
     iso,
-    md5_file,
     parse_iso,
-    sha256_file,
     utcnow,
 )
 from lpublish.deploy.plan import RemoteObject
 from lpublish.errors import ContentError, ExternalError, UsageError
+from lpublish.hashing import md5_file, sha256_file
 
 logger = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from lpublish.assets.validate import human_bytes as format_bytes
 from lpublish.config import SiteConfig
 from lpublish.content.slots import describe_place
 from lpublish.findings import Finding, Severity
 from lpublish.i18n import t
+from lpublish.units import format_bytes
 
 MARKER = "lpublish:request"
 MARKER_RE = re.compile(r"<!--\s*lpublish:request\s+(\{.*?\})\s*-->", re.DOTALL)

@@ -10,13 +10,11 @@ raises ``ExternalError`` with plain next steps on any failure. Must not import U
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -25,6 +23,7 @@ from lpublish.config import SiteConfig
 from lpublish.content.slots import has_alt_target
 from lpublish.errors import ContentError, ExternalError, LpublishError, UsageError
 from lpublish.findings import Finding, Severity
+from lpublish.hashing import sha256_file
 from lpublish.i18n import t
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
 from lpublish.publish import request_body
@@ -36,6 +35,7 @@ from lpublish.publish.request_body import MARKER as MARKER
 from lpublish.publish.request_body import parse_marker
 from lpublish.publish.request_body import raw_url as raw_url
 from lpublish.publish.workspace import NonFastForward, Workspace, open_workspace
+from lpublish.text import slugify
 
 RequestState = Literal[
     "checks-running",
@@ -128,14 +128,6 @@ class _Checked:
     findings: list[Finding]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def validate_changeset(config: SiteConfig, changeset: ChangeSet) -> list[_Checked]:
     """Check every image against its slot; raise ``ContentError`` listing every error."""
     if not changeset.title.strip():
@@ -159,7 +151,9 @@ def validate_changeset(config: SiteConfig, changeset: ChangeSet) -> list[_Checke
         else:
             fmt, width, height = image.source.suffix.lower().lstrip("."), None, None
         checked.append(
-            _Checked(image, fmt, width, height, image.source.stat().st_size, _sha256(image.source), findings)
+            _Checked(
+                image, fmt, width, height, image.source.stat().st_size, sha256_file(image.source), findings
+            )
         )
         problems.extend(f"{image.source.name}: {f.message}" for f in findings if f.severity is Severity.ERROR)
     for removal in changeset.removals:
@@ -361,19 +355,11 @@ def _touched_dirs(ws_site_rel: str, config: SiteConfig, changeset: ChangeSet) ->
 # --- names, identity, body ------------------------------------------------------------------------------
 
 
-def slugify(title: str) -> str:
-    """A short ASCII slug for branch names (``request`` when the title has no ASCII letters)."""
-    from lpublish.assets.names import ascii_stem
-
-    stem, _ = ascii_stem(title)
-    return stem[:40].strip("-") or "request"
-
-
 def branch_name(login: str, title: str, taken: set[str], now: datetime | None = None) -> str:
     """``lpublish/<login>/<yyyymmdd>-<slug>``, with ``-2``, ``-3`` ... until it is not in ``taken``."""
     day = (now or datetime.now(UTC)).strftime("%Y%m%d")
     safe_login = re.sub(r"[^A-Za-z0-9-]", "-", login).lower()
-    base = f"lpublish/{safe_login}/{day}-{slugify(title)}"
+    base = f"lpublish/{safe_login}/{day}-{slugify(title, fallback='request', max_length=40)}"
     name, n = base, 1
     while name in taken:
         n += 1

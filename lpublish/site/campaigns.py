@@ -15,12 +15,10 @@ in the folder of the slot whose rules it must meet. On a site whose own generato
 from __future__ import annotations
 
 import difflib
-import hashlib
 import importlib
 import logging
 import re
 import shutil
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -35,6 +33,7 @@ from lpublish.findings import Finding, Severity, error, warning
 from lpublish.site.campaign_map import required_fields
 from lpublish.site.link_rules import link_findings
 from lpublish.site.markdown import FrontMatterError, has_raw_html, markdown_links, split_front_matter
+from lpublish.text import slugify
 
 logger = logging.getLogger(__name__)
 
@@ -434,19 +433,9 @@ def check_campaigns(config: SiteConfig) -> list[Finding]:
 
 
 def suggest_slug(title: str) -> str:
-    """A URL-safe slug from a title: ASCII words joined by ``-``.
-
-    Titles with no ASCII letters (e.g. only Japanese) get ``campaign-<6 hex>``, stable for the same title,
-    so the designer can keep it or type a better one.
-    """
-    text = unicodedata.normalize("NFKD", title)
-    text = text.encode("ascii", "ignore").decode("ascii").lower()
-    words = re.findall(r"[a-z0-9]+", text)
-    slug = "-".join(words)[:60].strip("-")
-    if slug:
-        return slug
-    digest = hashlib.sha256(title.encode("utf-8")).hexdigest()[:6]
-    return f"campaign-{digest}"
+    """A URL-safe slug for a campaign titled ``title`` (``campaign-<6 hex>`` for a Japanese-only title,
+    stable for the same title, so the designer can keep it or type a better one)."""
+    return slugify(title, fallback="campaign", max_length=60)
 
 
 def _front_matter_value(value: Any) -> Any:

@@ -103,10 +103,10 @@ def test_body_shows_check_preview_pages_plan_and_thumbnails() -> None:
     assert "7 file(s) checked, 0 error(s), 1 warning(s)" in body
     assert "https://previews.example/pr-7/" in body
     # page weights, with the page over the 1.5 MB budget flagged
-    assert "<code>index.html</code> | 820 kB | ✅" in body
+    assert "<code>index.html</code> | 820 KB | ✅" in body
     assert "<code>campaigns/spring/index.html</code> | 2.4 MB | ⚠️ over the 1.5 MB budget" in body
     # the production plan: counts and the file names
-    assert "upload 2 file(s) (345 kB), copy 0, delete 1 and leave 120 unchanged" in body
+    assert "upload 2 file(s) (345 KB), copy 0, delete 1 and leave 120 unchanged" in body
     assert "<code>old.html</code>" in body and "<code>/index.html</code>" in body
     # a thumbnail only for the image inside the site folder, at the pull request's commit
     assert f"https://github.com/{REPO}/blob/{SHA}/site/images/hero/hero.jpg?raw=true" in body
@@ -271,7 +271,7 @@ def test_deploy_summary_command(tmp_path: Path, sample_site: Path) -> None:
     assert _run(args) == 0
     text = summary.read_text(encoding="utf-8")
     assert "## Deployed" in text and "Live at https://www.example.com/" in text
-    assert "The deploy uploaded 2 file(s) (345 kB), copied 0, deleted 1" in text
+    assert "The deploy uploaded 2 file(s) (345 KB), copied 0, deleted 1" in text
     # pages before hashed assets, so a reviewer sees what matters first
     assert text.index("<code>index.html</code>") < text.index("<code>assets/hero-960.webp</code>")
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lpublish.config.sections import HeaderRule
-from lpublish.deploy.headers import content_type_for, headers_for, is_entry, is_hashed
+from lpublish.deploy.headers import headers_for, is_entry, is_hashed
+from lpublish.media_types import content_type_for
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ deploy) asks the adapter instead of assuming lpublish's generator. Must not impo
 from __future__ import annotations
 
 from lpublish.config import SiteConfig
+from lpublish.environment import Environment
 from lpublish.site.adapters.base import AdapterBuildResult, DevServer, SiteAdapter
 from lpublish.site.adapters.command import CommandAdapter
 from lpublish.site.adapters.lpublish_gen import LpublishAdapter
@@ -27,11 +28,11 @@ __all__ = [
 ]
 
 
-def adapter_for(config: SiteConfig) -> SiteAdapter:
-    """The adapter that builds this site."""
+def adapter_for(config: SiteConfig, env: Environment | None = None) -> SiteAdapter:
+    """The adapter that builds this site; generators run in ``env`` (default: this process's)."""
     kind = config.build.adapter
     if kind == "command":
-        return CommandAdapter(config)
+        return CommandAdapter(config, env)
     if kind == "static":
-        return StaticAdapter(config)
-    return LpublishAdapter(config)
+        return StaticAdapter(config, env)
+    return LpublishAdapter(config, env)

@@ -3,16 +3,15 @@
 Owns: ``SiteAdapter`` (the one small interface: ``name``, ``output_dir()``, ``build(...)``,
 ``dev_server()``, ``watch_ignored()``, ``manifest_path()``), ``AdapterBuildResult`` (what a build
 produced, in one JSON shape for every adapter), ``DevServer`` (how to start the site's own dev server),
-and the output helpers: listing the built files and pages, the build manifest (``.lpublish-build.json``,
-the same shape lpublish's generator writes, read by deploy and ``lpublish ci schedule``), and copying an
-output into ``--out DIR`` safely. Must not import UI libraries.
+and the output helpers: listing the built files and pages, writing a generator's build manifest
+(``write_manifest``; the format is ``lpublish.site.build_manifest``'s, the same for every adapter), and
+copying an output into ``--out DIR`` safely. Must not import UI libraries.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
+import logging
 import os
 import posixpath
 import re
@@ -27,11 +26,16 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from lpublish.config import SiteConfig
+from lpublish.environment import Environment
 from lpublish.errors import ContentError, UsageError
 from lpublish.findings import Finding, Severity
 from lpublish.progress import ProgressCallback, no_progress
-from lpublish.site.build import MANIFEST_NAME, MANIFEST_VERSION, BuildResult, PageInfo, content_type
+from lpublish.site.build import BuildResult
+from lpublish.site.build_manifest import MANIFEST_NAME, hash_files, write_build_manifest
+from lpublish.site.build_pages import PageInfo
 from lpublish.site.own_files import DEFAULT_EXCLUDE, is_excluded
+
+logger = logging.getLogger(__name__)
 
 #: How many of the generator's last output lines a result (and a failure message) keeps.
 TAIL_LINES = 30
@@ -105,8 +109,11 @@ class SiteAdapter(ABC):
 
     name: str = ""
 
-    def __init__(self, config: SiteConfig) -> None:
+    def __init__(self, config: SiteConfig, env: Environment | None = None) -> None:
         self.config = config
+        # The environment generators and dev servers run in. Front ends pass theirs; without one the
+        # adapter takes this process's environment once, here (a library caller has no other).
+        self.environment = env if env is not None else Environment.from_os()
 
     @property
     def root(self) -> Path:
@@ -149,11 +156,6 @@ class SiteAdapter(ABC):
 # --- output helpers ---------------------------------------------------------------------------------
 
 
-def sha256_file(path: Path) -> str:
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
 def list_files(folder: Path, exclude: list[str]) -> list[str]:
     """Every file under ``folder`` (posix paths, sorted), without excluded ones and the build manifest.
 
@@ -187,26 +189,9 @@ def _inside(root: str, path: str) -> bool:
 
 
 def write_manifest(out: Path, files: list[str], manifest: Path | None = None) -> Path:
-    """Write the build manifest (path, size, sha256, content type per file) for ``files`` in ``out``."""
-    entries = []
-    for rel in files:
-        full = out / rel
-        entries.append(
-            {
-                "path": rel,
-                "size": full.stat().st_size,
-                "sha256": sha256_file(full),
-                "content_type": content_type(rel),
-            }
-        )
-    text = json.dumps(
-        {"version": MANIFEST_VERSION, "files": entries}, ensure_ascii=False, indent=1, sort_keys=True
-    )
+    """Hash ``files`` in ``out`` and write their build manifest (default ``<out>/.lpublish-build.json``)."""
     target = manifest or out / MANIFEST_NAME
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text + "\n", encoding="utf-8")
-    os.replace(tmp, target)
+    write_build_manifest(target, hash_files(out, files), always=True)
     return target
 
 
@@ -300,6 +285,7 @@ def check_out_target(config: SiteConfig, out: Path, *, protect: list[Path]) -> P
 
 def copy_output(source: Path, out: Path, files: list[str]) -> None:
     """Make ``out`` hold exactly ``files`` from ``source`` (files from an earlier build there are removed)."""
+    logger.info("copying %d built files from %s to %s", len(files), source, out)
     if out.exists():
         for child in out.iterdir():
             if child.is_dir() and not child.is_symlink():
@@ -336,6 +322,7 @@ def staging_copy(config: SiteConfig, dest: Path) -> Path:
             skipped |= {n for n in names if n == adapter_output.split("/", 1)[0]}
         return skipped
 
+    logger.info("copying the site %s to %s for a preview", root, dest)
     shutil.copytree(root, dest, ignore=ignore, symlinks=True)
     modules = root / "node_modules"
     if modules.exists():

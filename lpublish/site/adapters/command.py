@@ -37,7 +37,7 @@ from lpublish.site.adapters.base import (
 )
 from lpublish.site.own_files import own_files_in
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 #: Install hints by program (catalog keys ``adapters.hint.<program>``; others get the generic hint).
 #: Folders generators write while building or serving (a change there never needs a rebuild).
@@ -81,7 +81,7 @@ class CommandAdapter(SiteAdapter):
         return out
 
     def env(self) -> dict[str, str]:
-        return runner.environment(self.config.build.env)
+        return runner.environment(self.config.build.env, self.environment)
 
     def _require(self, command: str, env: dict[str, str]) -> None:
         missing = runner.missing_tool(command, cwd=self.root, env=env)
@@ -162,7 +162,7 @@ class CommandAdapter(SiteAdapter):
                 check=False,
             )
             if tracked.returncode == 0 and tracked.stdout.strip():
-                log.info("output folder %s is tracked by git: not emptied", out)
+                logger.info("output folder %s is tracked by git: not emptied", out)
                 return
         except (OSError, subprocess.SubprocessError):
             return

@@ -22,9 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lpublish.environment import Environment
 from lpublish.errors import CancelledError
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 #: Exit status of ``sh`` when the program is not found.
 NOT_FOUND = 127
@@ -48,14 +49,11 @@ def shell_argv(command: str) -> list[str]:
     return ["/bin/sh", "-c", command]
 
 
-def environment(extra: dict[str, str]) -> dict[str, str]:
-    """lpublish's environment plus the site's ``[build] env`` (no colour codes in the captured log)."""
-    env = dict(os.environ)
-    env.setdefault("NO_COLOR", "1")
-    env.setdefault("FORCE_COLOR", "0")
-    env.setdefault("CI", env.get("CI", "") or "")
-    env.update(extra)
-    return env
+def environment(extra: dict[str, str], env: Environment) -> dict[str, str]:
+    """``env`` plus the site's ``[build] env`` for the generator (no colour codes in the captured log)."""
+    quiet = {"NO_COLOR": "1", "FORCE_COLOR": "0", "CI": ""}
+    defaults = {name: value for name, value in quiet.items() if name not in env.values}
+    return env.for_child(**{**defaults, **extra})
 
 
 def kill(process: subprocess.Popen[bytes]) -> None:
@@ -93,7 +91,7 @@ def run(
     """
     started = time.monotonic()
     tail: deque[str] = deque(maxlen=keep)
-    log.info("running %s in %s", command, cwd)
+    logger.info("running %s in %s", command, cwd)
     process = subprocess.Popen(
         shell_argv(command),
         cwd=cwd,
@@ -113,7 +111,7 @@ def run(
                 try:
                     on_line(line)
                 except Exception:  # a front end's printing problem must not kill the build
-                    log.exception("output callback failed")
+                    logger.exception("output callback failed")
         process.stdout.close()
 
     reader = threading.Thread(target=pump, name="lpublish-generator-output", daemon=True)

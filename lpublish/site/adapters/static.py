@@ -9,6 +9,7 @@ published from a repository root. Must not import UI libraries.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import datetime
@@ -25,7 +26,10 @@ from lpublish.site.adapters.base import (
     scan_pages,
     write_manifest,
 )
-from lpublish.site.build import CACHE_DIR, MANIFEST_NAME
+from lpublish.site.build import CACHE_DIR
+from lpublish.site.build_manifest import MANIFEST_NAME
+
+logger = logging.getLogger(__name__)
 
 #: Repository files that are not part of a hand-written site (only excluded at the published root).
 REPO_FILES = (
@@ -78,6 +82,7 @@ class StaticAdapter(SiteAdapter):
         files = list_files(source, self.publish_exclude())
         if not files:
             raise ContentError("adapters.static_empty", source=self.config.build.source)
+        logger.info("static site: %d publishable files in %s", len(files), source)
         final = source
         if target is not None:
             progress(ProgressEvent("adapters.progress.copy", detail=str(target)))
