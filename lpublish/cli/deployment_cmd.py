@@ -1,25 +1,29 @@
 """``lpublish record-deployment``: record a deploy as a GitHub Deployment (used by site-deploy.yml).
 
 Owns: reading the GitHub Actions environment (``GITHUB_TOKEN``, ``GITHUB_REPOSITORY``, ``GITHUB_SHA``,
-``GITHUB_API_URL``, the run's URL) and printing the result. The work is ``lpublish.publish.deployments``.
+``GITHUB_API_URL``, the run's URL) and printing the result (text, or the ``record-deployment`` envelope).
+The work is ``lpublish.publish.deployments``.
 """
 
 from __future__ import annotations
 
-import json
-import os
+import logging
 
 import click
 
+from lpublish.cli.options import format_option
+from lpublish.cli.render import echo_envelope
+from lpublish.environment import Environment
 from lpublish.errors import UsageError
 from lpublish.i18n import t
 from lpublish.publish.deployments import STATES, record_deployment
+from lpublish.results.codecs import DEPLOYMENT
+
+logger = logging.getLogger(__name__)
 
 
-def _run_url() -> str:
-    server, repo, run = (
-        os.environ.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
-    )
+def _run_url(env: Environment) -> str:
+    server, repo, run = (env.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
     return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else ""
 
 
@@ -36,7 +40,7 @@ def _run_url() -> str:
 )
 @click.option("--api-url", default="https://api.github.com", envvar="GITHUB_API_URL", help="GitHub API URL.")
 @click.option("--log-url", default=None, help="Link to the deploy log (default: this Actions run).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@format_option("text", "json")
 def record_deployment_command(
     environment: str,
     state: str,
@@ -46,12 +50,14 @@ def record_deployment_command(
     repo: str | None,
     api_url: str,
     log_url: str | None,
-    as_json: bool,
+    fmt: str,
 ) -> int:
     """Record a deploy as a GitHub Deployment with its status and URL (needs `deployments: write`)."""
     from lpublish.publish.github import GitHubForge
 
-    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("LPUBLISH_GITHUB_TOKEN")
+    env = Environment.from_os()
+    # The workflow's GITHUB_TOKEN first: it is the one with `deployments: write`.
+    token = env.first("GITHUB_TOKEN", "LPUBLISH_GITHUB_TOKEN")
     if not token:
         raise UsageError("ci.comment.no_token")
     if not repo:
@@ -59,15 +65,16 @@ def record_deployment_command(
     forge = GitHubForge(api_url, repo, token)
     record = record_deployment(
         forge,
-        sha=sha or os.environ.get("GITHUB_SHA", ""),
-        ref=ref or os.environ.get("GITHUB_REF_NAME", ""),
+        sha=sha or env.github_sha or "",
+        ref=ref or env.get("GITHUB_REF_NAME"),
         environment=environment,
         state=state,
         environment_url=environment_url,
-        log_url=log_url if log_url is not None else _run_url(),
+        log_url=log_url if log_url is not None else _run_url(env),
     )
-    if as_json:
-        click.echo(json.dumps(record.to_dict(), ensure_ascii=False))
+    logger.info("deployment %s recorded as %s", record.deployment.id, record.status.state)
+    if fmt == "json":
+        echo_envelope(DEPLOYMENT, "record-deployment", record)
     else:
         click.echo(
             t(

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from lpublish import __version__
+from lpublish.cli.render import echo_error_envelope, requested
 from lpublish.environment import Environment
 from lpublish.errors import ExitCode, LpublishError, is_file_name_error, is_symlink_loop, os_failure
 from lpublish.i18n import set_language, t
@@ -162,7 +163,9 @@ def cli(ctx: click.Context) -> None:
 
 
 def report_error(exc: LpublishError) -> None:
-    """Print a known error: title, message, details and the next step, to stderr."""
+    """Print a known error: title, message, details and the next step, to stderr; and, when the command
+    was asked for ``--format json``, its envelope with the error on stdout."""
+    echo_error_envelope(exc)
     err = sys.stderr
     click.secho(f"{t('common.error_prefix')}: {exc.title}", fg="red", bold=True, file=err)
     click.echo(exc.message, file=err)
@@ -174,6 +177,7 @@ def report_error(exc: LpublishError) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the group and map every failure to an exit code, never a traceback."""
+    requested.reset()
     try:
         result: Any = cli.main(args=argv, prog_name="lpublish", standalone_mode=False)
     except LpublishError as exc:
