@@ -235,7 +235,7 @@ def _lpublish(args: list[str], cwd: Path, out: Path | None = None) -> subprocess
     """Run lpublish as a workflow step does: a fresh process, stdout redirected to a file."""
     env = {**os.environ, "LPUBLISH_LANG": "en"}
     env.pop("GITHUB_STEP_SUMMARY", None)
-    with out.open("w", encoding="utf-8") if out else open(os.devnull, "w") as fh:  # noqa: SIM115
+    with out.open("w", encoding="utf-8") if out else open(os.devnull, "w") as fh:
         return subprocess.run(
             [sys.executable, "-m", "lpublish", *args],
             cwd=cwd,
@@ -314,3 +314,25 @@ def test_the_deprecated_json_flag_prints_the_same_envelope(tmp_path: Path) -> No
         encoding="utf-8"
     )
     assert "--json" not in _lpublish(["check", "--help"], tmp_path).stderr
+
+
+def test_the_deploy_job_summary_goes_through_the_size_guard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lpublish.ci.summary import SUMMARY_LIMIT
+    from lpublish.cli.main import main
+
+    built = tmp_path / "dist"
+    built.mkdir()
+    (built / "index.html").write_text("<!doctype html><title>t</title><p>hi</p>\n", encoding="utf-8")
+    summary = tmp_path / "summary.md"
+    summary.write_text("x" * (SUMMARY_LIMIT - 40) + "\n", encoding="utf-8")  # earlier steps wrote a lot
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        main(["deploy", str(built), "--url", (tmp_path / "live").as_uri(), "--format", "json"])
+    assert exited.value.code == 0
+    assert json.loads(capsys.readouterr().out)["result"]["uploaded"] == 1
+    text = summary.read_bytes()
+    assert len(text) <= SUMMARY_LIMIT  # GitHub would refuse the whole summary otherwise
+    assert text.endswith("…\n".encode()) and b"### " in text[SUMMARY_LIMIT - 40 :]
