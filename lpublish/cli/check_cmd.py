@@ -2,7 +2,8 @@
 
 A thin front end over ``lpublish.assets`` (one image), ``lpublish.content`` (references and slots of
 the whole site) and ``lpublish.site.campaigns``: parse options, call the core, render the report
-(text | json | github; JSON is the ``check`` envelope of ``lpublish.results``) and return the exit code (0 no errors, 1 errors, 2 usage/config).
+(text | json | github; JSON is the ``check`` envelope of ``lpublish.results``) and return the exit code
+(0 no errors, 1 errors, 2 usage/config).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from lpublish.errors import ExitCode, UsageError
 from lpublish.findings import Finding, Report, Severity, is_hazard
 from lpublish.i18n import t
 from lpublish.progress import ProgressCallback
-from lpublish.results.codecs import CHECK
+from lpublish.results.codecs import CHECK, FIX
+from lpublish.results.types import FixSummary
 
 logger = logging.getLogger(__name__)
 
@@ -150,10 +152,12 @@ def _check_whole_site(
     help="Where to write the fixed file (a file path, or an existing folder).",
 )
 @site_option
-def fix(file: Path, slot: str, out: Path, site: Path | None) -> int:
+@format_option("text", "json")
+def fix(file: Path, slot: str, out: Path, site: Path | None, fmt: str) -> int:
     """Write a fixed copy of FILE for --slot to --out and say what changed.
 
-    The original is never modified. Exit code 0 when the fixed file passes every check, 1 when some
+    The original is never modified. With --format json the result is printed as the fix envelope
+    (docs/dev/results.md). Exit code 0 when the fixed file passes every check, 1 when some
     problem needs a person (for example the wrong shape), 2 for usage or config problems.
     """
     from lpublish.assets.fix import fix_image
@@ -161,6 +165,12 @@ def fix(file: Path, slot: str, out: Path, site: Path | None) -> int:
 
     config = config_from(site, Environment.from_os())
     result = fix_image(file, slot, config, out)
+    summary = FixSummary.of(result)
+    code = int(ExitCode.OK if summary.clean else ExitCode.NOT_ACCEPTABLE)
+    logger.info("fixed %s into %s (%d changes)", file, result.output, len(result.changes))
+    if fmt == "json":
+        echo_envelope(FIX, "fix", summary, exit_code=code)
+        return code
     click.echo(t("assets.cli.fix_written", path=str(result.output)))
     for change in result.changes or [t("assets.cli.fix_no_changes")]:
         click.echo(f"  • {change}")
@@ -173,10 +183,9 @@ def fix(file: Path, slot: str, out: Path, site: Path | None) -> int:
             after=human_bytes(result.after_bytes),
         )
     )
-    if result.check.ok:
+    if summary.clean:
         click.echo(t("assets.cli.fix_clean"))
-        return int(ExitCode.OK)
+        return code
     click.echo(t("assets.cli.fix_remaining"))
-    remaining = Report([f for f in result.check.findings if f.is_error], 1)
-    click.echo(render_report(remaining, "text"))
-    return int(ExitCode.NOT_ACCEPTABLE)
+    click.echo(render_report(summary.remaining, "text"))
+    return code

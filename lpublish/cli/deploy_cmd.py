@@ -182,7 +182,7 @@ def deploy(
     DIRECTORY defaults to the folder the site's build leaves (the generator's output, or the site folder
     itself for static sites). lpublish's own files (lpublish.toml, .lpublish*, .git/, .github/,
     node_modules/, _headers) are never uploaded. Without lpublish.toml give --bucket (or --url) and
-    DIRECTORY. With --format json the full plan and result are printed as the ``deploy`` envelope.
+    DIRECTORY. With --format json the full plan and result are printed as the deploy envelope.
     """
     env = Environment.from_os()
     flags_only = bool(url or bucket)

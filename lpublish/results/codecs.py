@@ -1,7 +1,7 @@
 """How each command's result dataclass becomes the envelope's ``result`` and back.
 
 Owns: one ``Codec`` per result type (``CHECK``, ``BUILD``, ``DEPLOY``, ``RELEASES``, ``DEPLOYMENT``,
-``DOCTOR``, ``SUBMIT``, ``REQUESTS``, ``DRAFTS``, ``WITHDRAW``, ``WHOAMI``, ``LOGIN``, ``LOGOUT``,
+``DOCTOR``, ``FIX``, ``SUBMIT``, ``REQUESTS``, ``DRAFTS``, ``WITHDRAW``, ``WHOAMI``, ``LOGIN``, ``LOGOUT``,
 ``PRACTICE``) and the commands that print it. Field names are the ones ``--json`` printed before the
 envelope existed; findings also carry their ``params`` so a finding read back says the same message.
 Plain dataclasses of plain fields go through pydantic's ``TypeAdapter`` (validation both ways); the
@@ -27,6 +27,7 @@ from lpublish.results.types import (
     BuildOutput,
     BuildSummary,
     DoctorReport,
+    FixSummary,
     Identity,
     PracticeWorld,
     ReleaseInfo,
@@ -103,6 +104,27 @@ def decode_report(data: Any) -> Report:
 
 
 CHECK: Codec[Report] = Codec(("check",), encode_report, decode_report)
+
+# --- fix ---------------------------------------------------------------------------------------------
+
+
+def _encode_fix(summary: FixSummary) -> dict[str, Any]:
+    data = {name: getattr(summary, name) for name in FixSummary.__dataclass_fields__ if name != "remaining"}
+    return {**data, "remaining": encode_report(summary.remaining)}
+
+
+_fix_fields = TypeAdapter(FixSummary)
+
+
+def _decode_fix(data: Any) -> FixSummary:
+    remaining = decode_report(data["remaining"])
+    # Validated field by field by the dataclass's types; the report is read as a check's report.
+    checked = _fix_fields.validate_python({**data, "remaining": {"findings": [], "files_checked": 0}})
+    checked.remaining = remaining
+    return checked
+
+
+FIX: Codec[FixSummary] = Codec(("fix",), _encode_fix, _decode_fix)
 
 # --- build ---------------------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Result dataclasses of commands whose work has no core result type of its own.
 
 Owns: ``DoctorCheck`` / ``DoctorReport`` (``lpublish doctor``), ``Identity`` (``whoami``), ``SignIn``
-(``login``), ``SignOut`` (``logout``), ``Withdrawal`` (``withdraw``), ``ReleaseInfo`` (``rollback
+(``login``), ``SignOut`` (``logout``), ``FixSummary`` (``fix``), ``Withdrawal`` (``withdraw``), ``ReleaseInfo`` (``rollback
 --list``), ``PracticeWorld`` (``practice --headless``) and ``BuildSummary`` (what ``lpublish build``
 reports of an ``AdapterBuildResult``: counts, not every file) with ``BuildOutput``. Must not import UI libraries.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lpublish.assets.fix import FixResult
 from lpublish.findings import Report
 from lpublish.site.adapters.base import AdapterBuildResult
 from lpublish.site.build import PageInfo
@@ -141,3 +142,43 @@ class BuildOutput:
 
     report: Report
     build: BuildSummary
+
+
+@dataclass
+class FixSummary:
+    """What ``lpublish fix`` wrote: the new file, what changed, the sizes, and what still needs a person."""
+
+    source: str
+    output: str
+    format: str
+    changes: list[str]
+    before_width: int
+    before_height: int
+    before_bytes: int
+    after_width: int
+    after_height: int
+    after_bytes: int
+    #: The fixed file's re-check: its errors are what no fix could solve (e.g. the wrong shape).
+    remaining: Report
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return self.remaining.ok
+
+    @classmethod
+    def of(cls, result: FixResult) -> FixSummary:
+        return cls(
+            source=str(result.source),
+            output=str(result.output),
+            format=result.format,
+            changes=list(result.changes),
+            before_width=result.before_size[0],
+            before_height=result.before_size[1],
+            before_bytes=result.before_bytes,
+            after_width=result.after_size[0],
+            after_height=result.after_size[1],
+            after_bytes=result.after_bytes,
+            remaining=Report([f for f in result.check.findings if f.is_error], 1),
+            notes=list(result.notes),
+        )

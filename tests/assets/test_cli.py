@@ -162,6 +162,22 @@ def test_fix_that_needs_a_person_exits_1(
     )
     assert code == 1
     assert "image.wrong-aspect" in out and "切り抜く" in out
+    code, out, _ = run(
+        capsys,
+        "fix",
+        str(source),
+        "--slot",
+        "photo",
+        "--out",
+        str(tmp_path),
+        "--site",
+        str(site_dir),
+        "--format",
+        "json",
+    )
+    fixed = result_of(out, "fix")
+    assert code == 1 and [f["code"] for f in fixed["remaining"]["findings"]] == ["image.wrong-aspect"]
+    assert Path(fixed["output"]).is_file() and fixed["output"] != str(source)
 
 
 def test_fix_refuses_to_overwrite(capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path) -> None:

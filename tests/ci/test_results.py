@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,7 @@ from lpublish.results.types import (
     BuildSummary,
     DoctorCheck,
     DoctorReport,
+    FixSummary,
     Identity,
     PracticeWorld,
     ReleaseInfo,
@@ -148,6 +150,23 @@ CASES: list[tuple[Codec[Any], str, Any]] = [
             )
         ],
     ),
+    (
+        codecs.FIX,
+        "fix",
+        FixSummary(
+            "in.png",
+            "out.jpg",
+            "jpeg",
+            ["Converted to sRGB"],
+            4000,
+            3000,
+            9_000_000,
+            2400,
+            1800,
+            300_000,
+            REPORT,
+        ),
+    ),
     (codecs.WITHDRAW, "withdraw", Withdrawal(3, "refs/lpublish/backup/3")),
     (codecs.WHOAMI, "whoami", Identity("hana", None, 7, "github.com", "keyring")),
     (codecs.LOGIN, "login", SignIn("hana", "github.com")),
@@ -196,6 +215,8 @@ def test_every_result_type_round_trips_through_its_envelope(
         value = DeployResult(**{**value.__dict__, "plan": back.result.plan})
     if isinstance(value, Report):
         value = Report(value.sorted(), value.files_checked)  # printed (and read back) in the listing's order
+    if isinstance(value, FixSummary):
+        value = replace(value, remaining=Report(value.remaining.sorted(), value.remaining.files_checked))
     if isinstance(value, BuildOutput):
         value = BuildOutput(Report(value.report.sorted(), value.report.files_checked), value.build)
     if codec is codecs.DRAFTS:
