@@ -106,12 +106,11 @@ def _run_screen(session: Any, no_browser: bool) -> None:
 
 def _run_headless(session: Any, fmt: str) -> None:
     """Publish the starting site, say where everything is, and serve until SIGINT/SIGTERM."""
-    import json
     import signal
     import threading
 
     from lpublish.results.codecs import PRACTICE
-    from lpublish.results.envelope import to_envelope
+    from lpublish.results.envelope import dumps, to_envelope
     from lpublish.results.types import PracticeWorld
 
     stop = threading.Event()
@@ -126,7 +125,7 @@ def _run_headless(session: Any, fmt: str) -> None:
         world = PracticeWorld(**session.headless_info())
         if fmt == "json":
             # One line: a program reads it while the world keeps serving.
-            click.echo(json.dumps(to_envelope(PRACTICE, "practice", world), ensure_ascii=False))
+            click.echo(dumps(to_envelope(PRACTICE, "practice", world), one_line=True))
         else:
             for key in ("live_url", "api_url", "repo", "workdir"):
                 click.echo(f"{key}: {getattr(world, key)}")

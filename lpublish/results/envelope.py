@@ -132,9 +132,9 @@ def error_envelope(command: str, exc: LpublishError) -> dict[str, Any]:
     }
 
 
-def dumps(data: dict[str, Any]) -> str:
-    """The envelope as printed: UTF-8 text (Japanese stays readable), indented, one trailing newline."""
-    return json.dumps(data, ensure_ascii=False, indent=2)
+def dumps(data: dict[str, Any], *, one_line: bool = False) -> str:
+    """The envelope as printed: UTF-8 text (Japanese stays readable), indented or on ``one_line``."""
+    return json.dumps(data, ensure_ascii=False, indent=None if one_line else 2)
 
 
 def from_envelope(codec: Codec[T], data: Any) -> Envelope[T]:
