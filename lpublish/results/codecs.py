@@ -40,10 +40,6 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: CloudFront's free invalidation paths per month (repeated in deploy JSON for dashboards; not read back).
-_FREE_PATHS_KEY = "free_invalidation_paths_per_month"
-
-
 def _plain(kind: type[T] | Any, *commands: str) -> Codec[T]:
     """A codec for a dataclass (or list of them) of plain fields: pydantic dumps and validates it."""
     adapter: TypeAdapter[T] = TypeAdapter(kind)
@@ -176,7 +172,8 @@ _DEPLOY_FIELDS = {
 
 
 def decode_deploy(data: Any) -> DeployResult:
-    # Unknown fields are a newer lpublish's additions (same major version): ignored, not an error.
+    # Fields that are not DeployResult's (free_invalidation_paths_per_month, a constant for dashboards,
+    # and a newer lpublish's additions of the same major version) are ignored, not an error.
     values = {
         name: check.validate_python(data[name]) for name, check in _DEPLOY_FIELDS.items() if name in data
     }
