@@ -169,10 +169,13 @@ def test_practice_site_without_lpublish_config_is_a_usage_error(tmp_path: Path) 
     site = tmp_path / "plain"
     site.mkdir()
     (site / "index.html").write_text("<h1>Hi</h1>", encoding="utf-8")
-    done = lpublish(["practice", "--site", str(site), "--headless", "--json"], tmp_path, {})
+    done = lpublish(["practice", "--site", str(site), "--headless", "--format", "json"], tmp_path, {})
     assert done.returncode == 2
     assert "not an lpublish site" in done.stderr
-    assert done.stdout == ""
+    # The program reading stdout gets the failure as an envelope, not a half-started world.
+    envelope = json.loads(done.stdout)
+    assert (envelope["command"], envelope["ok"], envelope["result"]) == ("practice", False, None)
+    assert envelope["errors"][0]["key"] == "practice_site.no_config" and envelope["errors"][0]["message"]
 
 
 def test_practice_headless_on_the_sample_site_shows_a_replaced_photo(
