@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+
 def _plain(kind: type[T] | Any, *commands: str) -> Codec[T]:
     """A codec for a dataclass (or list of them) of plain fields: pydantic dumps and validates it."""
     adapter: TypeAdapter[T] = TypeAdapter(kind)
