@@ -67,7 +67,7 @@ def measure(name: str, runs: int) -> dict[str, float | str]:
             direct.append(_timed(["/bin/sh", "-c", command], root, env))
         seconds, out = _run([LPUBLISH, "build", "--site", str(root), "--format", "json"], root, env)
         wrapped.append(seconds)
-        build = json.loads(out)["build"]
+        build = json.loads(out)["result"]["build"]
         inside.append(float(build["seconds"]) - float(build["generator_seconds"]))
     direct_s = statistics.median(direct) if direct else 0.0
     wrapped_s = statistics.median(wrapped)

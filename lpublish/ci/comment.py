@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol
 
 from lpublish import __version__
 from lpublish.ci.inputs import DeployPlanSummary, StatusInputs, changed_images, page_weights
+from lpublish.findings import Severity
 from lpublish.i18n import t
 from lpublish.units import format_bytes
 
@@ -106,28 +107,19 @@ def _check_section(inputs: StatusInputs) -> tuple[str, list[str]]:
     check = inputs.check
     if check is None:
         return t("ci.head.unknown"), [t("ci.check.missing")]
-    summary = check.get("summary") if isinstance(check.get("summary"), dict) else {}
-    assert isinstance(summary, dict)
-    findings = [f for f in check.get("findings", []) if isinstance(f, dict)]
+    findings = list(check.findings)
     # The build reports problems the check cannot see (a page over its budget, a broken template).
-    build_findings = (inputs.build or {}).get("findings")
-    if isinstance(build_findings, list):
-        seen = {(f.get("code"), f.get("file"), f.get("message")) for f in findings}
-        findings += [
-            f
-            for f in build_findings
-            if isinstance(f, dict) and (f.get("code"), f.get("file"), f.get("message")) not in seen
-        ]
-    errors = sum(1 for f in findings if f.get("severity") == "error")
-    warnings = sum(1 for f in findings if f.get("severity") == "warning")
-    files = int(summary.get("files", 0))
+    if inputs.build is not None:
+        seen = {(f.code, f.file, f.message) for f in findings}
+        findings += [f for f in inputs.build.report.findings if (f.code, f.file, f.message) not in seen]
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
+    files = check.files_checked
     head = t("ci.head.not_ready", errors=errors) if errors else t("ci.head.ready")
     lines = [t("ci.check.summary", files=files, errors=errors, warnings=warnings)]
     if findings:
-        order = {"error": 0, "warning": 1, "info": 2}
-        findings.sort(
-            key=lambda f: (order.get(str(f.get("severity")), 3), str(f.get("file")), str(f.get("code")))
-        )
+        order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+        findings.sort(key=lambda f: (order[f.severity], f.file, f.code))
         icon = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
         lines.append("")
         lines.append(f"<details{' open' if errors else ''}><summary>{t('ci.check.details')}</summary>")
@@ -135,14 +127,12 @@ def _check_section(inputs: StatusInputs) -> tuple[str, list[str]]:
         lines.append(f"| | {t('ci.col.file')} | {t('ci.col.problem')} |")
         lines.append("|---|---|---|")
         for finding in findings[:MAX_FINDING_ROWS]:
-            message = md_escape(str(finding.get("message", "")))
-            hint = str(finding.get("hint") or "")
-            if hint:
-                message += f"<br><sub>{md_escape(hint)}</sub>"
-            file = str(finding.get("file") or "") or t("ci.check.site_wide")
-            sev = str(finding.get("severity"))
+            message = md_escape(finding.message)
+            if finding.hint:
+                message += f"<br><sub>{md_escape(finding.hint)}</sub>"
+            file = finding.file or t("ci.check.site_wide")
             lines.append(
-                f"| {icon.get(sev, '')} | {_code(file)} | {message} <sub>({md_escape(str(finding.get('code')))})</sub> |"
+                f"| {icon[str(finding.severity)]} | {_code(file)} | {message} <sub>({md_escape(finding.code)})</sub> |"
             )
         if len(findings) > MAX_FINDING_ROWS:
             lines.append("")

@@ -1,18 +1,30 @@
-"""Reading what the workflow steps produced: check, build and deploy JSON, and the changed-file list.
+"""Reading what the workflow steps produced: check, build and deploy envelopes, and the changed-file list.
 
-Owns: ``StatusInputs`` and the tolerant readers behind it. A step may have failed before writing its file,
-or written an error instead of JSON; the comment must still be posted and say so plainly, so every reader
-returns ``None`` (or an empty list) plus a note rather than raising. The deploy JSON is normalised into
-``DeployPlanSummary`` so the comment does not depend on every detail of the deploy engine's output.
-Must not import UI libraries.
+Owns: ``StatusInputs`` and the readers behind it. Every file is read through the same result types the
+commands printed (``lpublish.results``: ``Report``, ``BuildOutput``, ``DeployResult``), never by guessing
+keys. A step may have failed before writing its file, written an error envelope, or something that is
+not an envelope at all; the comment must still be posted and say so plainly, so every reader returns
+``None`` (or an empty list) plus a note rather than raising. ``DeployPlanSummary`` is what the comment and
+the schedule need of a ``DeployResult``. Must not import UI libraries.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from lpublish.deploy.engine import DeployResult
+from lpublish.findings import Report
+from lpublish.results.codecs import BUILD, CHECK, DEPLOY
+from lpublish.results.envelope import Codec, EnvelopeProblem, from_envelope
+from lpublish.results.types import BuildOutput
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".svg")
 
@@ -52,17 +64,18 @@ class StatusInputs:
 
     pr: int
     sha: str = ""
-    check: dict[str, Any] | None = None
-    build: dict[str, Any] | None = None
+    check: Report | None = None
+    build: BuildOutput | None = None
     preview: DeployPlanSummary | None = None
     plan: DeployPlanSummary | None = None
     changed_files: list[str] = field(default_factory=list)
-    #: Files that were given but could not be read (file name -> reason), shown in the comment.
+    #: Files that were given but could not be read (file name -> reason: ``missing``, ``empty``,
+    #: ``invalid``, ``version``, ``command``, or ``failed`` for a step whose envelope carries errors).
     problems: dict[str, str] = field(default_factory=dict)
 
 
 def read_json(path: Path | None, problems: dict[str, str] | None = None) -> dict[str, Any] | None:
-    """The JSON object in ``path``; ``None`` when missing, empty or not an object (noted in problems)."""
+    """The JSON object in ``path`` (``screenshots.json``); ``None`` when missing, empty or not an object."""
     if path is None:
         return None
     try:
@@ -71,23 +84,44 @@ def read_json(path: Path | None, problems: dict[str, str] | None = None) -> dict
         if problems is not None:
             problems[path.name] = "missing"
         return None
-    # A command may print progress lines before its JSON; the JSON object starts at the first "{" line.
-    start = text.find("{")
-    if start < 0:
-        if problems is not None:
-            problems[path.name] = "empty"
-        return None
     try:
-        data = json.loads(text[start:])
+        data = json.loads(text)
     except json.JSONDecodeError:
         if problems is not None:
-            problems[path.name] = "invalid"
+            problems[path.name] = "invalid" if text.strip() else "empty"
         return None
     if not isinstance(data, dict):
         if problems is not None:
             problems[path.name] = "invalid"
         return None
     return data
+
+
+def read_result(codec: Codec[T], path: Path | None, problems: dict[str, str] | None = None) -> T | None:
+    """The result in the envelope a step wrote to ``path``; ``None`` plus a note in ``problems`` when the
+    file is missing, is not an envelope of ``codec``'s commands, or the step failed (its errors)."""
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        if problems is not None:
+            problems[path.name] = "missing"
+        return None
+    # Tolerate lines a step's shell wrote before the envelope (the envelope starts at the first "{").
+    start = text.find("{")
+    try:
+        envelope = from_envelope(codec, text[start:] if start > 0 else text)
+    except EnvelopeProblem as exc:
+        logger.info("%s is not a readable envelope: %s", path.name, exc.reason)
+        if problems is not None:
+            problems[path.name] = exc.reason
+        return None
+    if envelope.errors and envelope.result is None:
+        logger.info("%s: the step failed: %s", path.name, ", ".join(e.key for e in envelope.errors))
+        if problems is not None:
+            problems[path.name] = "failed"
+    return envelope.result
 
 
 def read_changed(path: Path | None) -> list[str]:
@@ -107,102 +141,35 @@ def changed_images(changed: list[str], site_prefix: str) -> list[str]:
     return [p for p in changed if p.startswith(prefix) and p.lower().endswith(IMAGE_SUFFIXES)]
 
 
-def _path_of(item: Any) -> str | None:
-    if isinstance(item, str):
-        return item
-    if isinstance(item, dict):
-        for key in ("path", "key", "dest", "name"):
-            value = item.get(key)
-            if isinstance(value, str):
-                return value
-    return None
-
-
-def _paths(value: Any) -> list[str]:
-    if isinstance(value, list):
-        return [p for p in (_path_of(v) for v in value) if p]
-    return []
-
-
-def _count(value: Any) -> int:
-    if isinstance(value, bool):
-        return 0
-    if isinstance(value, int):
-        return value
-    if isinstance(value, list):
-        return len(value)
-    return 0
-
-
-def plan_summary(data: dict[str, Any] | None) -> DeployPlanSummary | None:
-    """Normalise ``lpublish deploy --json`` output (the ``DeployResult`` fields) into a summary.
-
-    Lists of paths may sit at the top level or under ``plan`` (as ``upload``/``copy``/``delete`` or
-    ``uploaded``/``copied``/``deleted``), as strings or objects with a ``path`` or ``key``.
-    """
-    if data is None:
+def plan_summary(result: DeployResult | None) -> DeployPlanSummary | None:
+    """What the comment and the schedule need of a deploy (for a dry run: of its plan)."""
+    if result is None:
         return None
-    plan = data.get("plan") if isinstance(data.get("plan"), dict) else {}
-    assert isinstance(plan, dict)
-
-    def pick(*names: str) -> list[str]:
-        for source in (data, plan):
-            for name in names:
-                found = _paths(source.get(name))
-                if found:
-                    return found
-        return []
-
-    unchanged = 0
-    for source in (data, plan):
-        unchanged = unchanged or _count(source.get("unchanged"))
-    invalidation = data.get("invalidation_paths") or plan.get("invalidation_paths") or plan.get("invalidate")
-    size = _count(data.get("bytes_uploaded")) or _count(plan.get("bytes_uploaded"))
-    if not size:
-        # A dry run uploads nothing yet: the plan's upload actions carry the sizes it would send.
-        uploads = plan.get("uploads") or plan.get("upload") or []
-        size = (
-            sum(int(a.get("size") or 0) for a in uploads if isinstance(a, dict))
-            if isinstance(uploads, list)
-            else 0
-        )
-    refused = data.get("refused")
+    plan = result.plan
+    size = result.bytes_uploaded or (plan.bytes_to_upload if result.dry_run else 0)
     return DeployPlanSummary(
-        uploaded=pick("uploaded", "upload", "uploads"),
-        copied=pick("copied", "copy", "copies"),
-        deleted=pick("deleted", "delete", "deletes"),
-        unchanged=unchanged,
+        uploaded=[a.path for a in plan.uploads],
+        copied=[a.path for a in plan.copies],
+        deleted=[a.path for a in plan.deletes],
+        unchanged=result.unchanged or plan.unchanged,
         bytes_uploaded=size,
-        invalidation_paths=[str(p) for p in invalidation] if isinstance(invalidation, list) else [],
-        url=str(data.get("url") or ""),
-        dry_run=bool(data.get("dry_run", False)),
-        refused=[str(r) for r in refused] if isinstance(refused, list) else [],
+        invalidation_paths=list(result.invalidation_paths),
+        url=result.url,
+        dry_run=result.dry_run,
+        refused=list(result.refused),
     )
 
 
-def page_weights(build: dict[str, Any] | None) -> list[PageWeight]:
-    """Per-page weights from ``lpublish build --format json`` (``BuildResult.pages``)."""
-    if not build:
+def read_deploy(path: Path | None, problems: dict[str, str] | None = None) -> DeployPlanSummary | None:
+    """``lpublish deploy --format json`` output, reduced to a ``DeployPlanSummary``."""
+    return plan_summary(read_result(DEPLOY, path, problems))
+
+
+def page_weights(build: BuildOutput | None) -> list[PageWeight]:
+    """Per-page weights of ``lpublish build --format json`` (the pages of its ``BuildSummary``)."""
+    if build is None:
         return []
-    pages = build.get("pages")
-    nested = build.get("build")
-    if pages is None and isinstance(nested, dict):
-        # `lpublish build --format json` prints the report with the build result under "build".
-        pages = nested.get("pages")
-    if not isinstance(pages, list):
-        return []
-    weights: list[PageWeight] = []
-    for page in pages:
-        if not isinstance(page, dict):
-            continue
-        path = next((page[k] for k in ("path", "url", "output") if isinstance(page.get(k), str)), None)
-        size = next(
-            (page[k] for k in ("weight", "total_bytes", "weight_bytes", "bytes", "size") if k in page),
-            None,
-        )
-        if path is not None and isinstance(size, int) and not isinstance(size, bool):
-            weights.append(PageWeight(path, size))
-    return sorted(weights, key=lambda w: w.path)
+    return sorted((PageWeight(p.path, p.weight) for p in build.build.pages), key=lambda w: w.path)
 
 
 def load_inputs(
@@ -217,18 +184,14 @@ def load_inputs(
 ) -> StatusInputs:
     """Read every file a workflow step produced; missing or broken files become notes, not errors."""
     problems: dict[str, str] = {}
-    check_data = read_json(check, problems)
-    if check_data is not None and not isinstance(check_data.get("findings"), list):
-        problems[check.name if check else "check"] = "invalid"
-        check_data = None
     # Preview and plan steps are skipped when no AWS role is configured: a missing file is normal there.
     return StatusInputs(
         pr=pr,
         sha=sha,
-        check=check_data,
-        build=read_json(build, problems),
-        preview=plan_summary(read_json(preview)),
-        plan=plan_summary(read_json(plan)),
+        check=read_result(CHECK, check, problems),
+        build=read_result(BUILD, build, problems),
+        preview=read_deploy(preview),
+        plan=read_deploy(plan),
         changed_files=read_changed(changed),
         problems=problems,
     )

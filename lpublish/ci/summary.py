@@ -7,22 +7,39 @@ given) both do nothing, so commands behave the same on a laptop. Must not import
 
 from __future__ import annotations
 
+import logging
 import secrets
 from pathlib import Path
 
+logger = logging.getLogger(__name__)
+
 #: GitHub refuses step summaries larger than 1 MiB; keep clear of it.
 SUMMARY_LIMIT = 1_000_000
+_CUT = "\n…\n"
 
 
 def append_summary(path: Path | str | None, markdown: str) -> bool:
-    """Append ``markdown`` to the job summary file; ``False`` when there is no summary file to write."""
+    """Append ``markdown`` to the job summary file; ``False`` when there is no summary file to write.
+
+    The limit is for the whole file of a step, which several writes (a deploy, then ``lpublish ci
+    deploy-summary``) share: what would not fit is cut, marked with "…"."""
     if not path:
         return False
+    target = Path(path)
     data = markdown if markdown.endswith("\n") else markdown + "\n"
-    if len(data.encode("utf-8")) > SUMMARY_LIMIT:
-        data = data.encode("utf-8")[:SUMMARY_LIMIT].decode("utf-8", errors="ignore") + "\n…\n"
-    with Path(path).open("a", encoding="utf-8") as fh:
-        fh.write(data)
+    try:
+        used = target.stat().st_size
+    except OSError:  # not written yet in this step
+        used = 0
+    room = SUMMARY_LIMIT - used
+    encoded = data.encode("utf-8")
+    if len(encoded) > room:
+        keep = max(room - len(_CUT.encode("utf-8")), 0)
+        data = encoded[:keep].decode("utf-8", errors="ignore") + _CUT if keep else ""
+        logger.info("job summary is near GitHub's limit: %d of %d bytes kept", keep, len(encoded))
+    if data:
+        with target.open("a", encoding="utf-8") as fh:
+            fh.write(data)
     return True
 
 

@@ -1,7 +1,12 @@
-"""``lpublish build`` and ``lpublish preview``: thin click wrappers over ``lpublish.site``."""
+"""``lpublish build`` and ``lpublish preview``: thin click wrappers over ``lpublish.site``.
+
+Owns: the build's text, annotations and JSON (the ``build`` envelope of ``lpublish.results``), streaming
+the generator's own output to stderr, and the preview server's messages.
+"""
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 import webbrowser
@@ -9,14 +14,19 @@ from pathlib import Path
 
 import click
 
-from lpublish.cli.options import config_from, format_option, site_option
-from lpublish.cli.render import render_report
+from lpublish.cli.options import config_from, environment, format_option, site_option
+from lpublish.cli.progress_view import progress_view
+from lpublish.cli.render import echo_envelope, render_report
 from lpublish.errors import ExitCode, LpublishError
 from lpublish.findings import Report
 from lpublish.i18n import t
 from lpublish.progress import ProgressEvent
+from lpublish.results.codecs import BUILD
+from lpublish.results.types import BuildOutput, BuildSummary
 from lpublish.site.adapters import AdapterBuildResult, CommandAdapter, StaticAdapter, adapter_for
 from lpublish.site.build import BuildResult, parse_now
+
+logger = logging.getLogger(__name__)
 
 now_option = click.option(
     "--now",
@@ -87,42 +97,44 @@ def _adapter_summary(result: AdapterBuildResult) -> str:
     "--install", "run_install", is_flag=True, help="Run [build] install (e.g. npm ci) before building."
 )
 @now_option
-@format_option
+@format_option("text", "json", "github")
 def build(site: Path | None, out: Path | None, run_install: bool, now: str | None, fmt: str) -> int:
     """Build the site with its generator (lpublish's own, the site's command, or none for static sites)."""
-    config = config_from(site)
+    config = config_from(site, environment())
     moment = parse_now(now, config) if now else None
     adapter = adapter_for(config)
+    view = progress_view(fmt)
 
     def progress(event: ProgressEvent) -> None:
         if event.stage == "adapters.progress.output":
-            click.echo(event.detail, err=True)  # the generator's own output, streamed as it comes
-        elif event.stage.startswith("adapters.progress."):
-            if fmt != "json":
-                click.echo(f"{t(event.stage)}: {event.detail}", err=True)
-        elif fmt == "text" and event.total and event.done in (event.total,):
-            click.echo(f"{t(event.stage)}: {event.done}/{event.total}", err=True)
+            click.echo(
+                event.detail, err=True
+            )  # the generator's own output (a log, not progress), as it comes
+        else:
+            view(event)
 
     if isinstance(adapter, CommandAdapter | StaticAdapter):
         outcome = adapter.build(out, progress=progress, now=moment, install=run_install)
     else:
         outcome = adapter.build(out, progress=progress, now=moment)
     report = Report(findings=list(outcome.findings), files_checked=len(outcome.pages))
+    code = int(ExitCode.OK if outcome.ok else ExitCode.NOT_ACCEPTABLE)
+    logger.info("built %d pages with %s into %s", len(outcome.pages), outcome.adapter, outcome.out_dir)
     if fmt == "json":
-        click.echo(render_report(report, "json", extra={"build": outcome.to_dict()}))
+        echo_envelope(BUILD, "build", BuildOutput(report, BuildSummary.of(outcome)), exit_code=code)
+        return code
+    if report.findings or fmt == "github":
+        click.echo(render_report(report, fmt))
+    if outcome.lpublish is not None:
+        if fmt == "text":
+            for line in _page_lines(outcome.lpublish):
+                click.echo(line)
+        click.echo(_summary(outcome.lpublish))
     else:
-        if report.findings or fmt == "github":
-            click.echo(render_report(report, fmt))
-        if outcome.lpublish is not None:
-            if fmt == "text":
-                for line in _page_lines(outcome.lpublish):
-                    click.echo(line)
-            click.echo(_summary(outcome.lpublish))
-        else:
-            click.echo(_adapter_summary(outcome))
-        if not outcome.ok:
-            click.echo(t("site.build.failed"), err=True)
-    return int(ExitCode.OK if outcome.ok else ExitCode.NOT_ACCEPTABLE)
+        click.echo(_adapter_summary(outcome))
+    if not outcome.ok:
+        click.echo(t("site.build.failed"), err=True)
+    return code
 
 
 @click.command()
@@ -148,7 +160,7 @@ def preview(
     """Preview the site on this computer (the site's dev server, or the built site rebuilt on change)."""
     from lpublish.site.preview import PreviewServer
 
-    config = config_from(site)
+    config = config_from(site, environment())
     moment = parse_now(now, config) if now else None
 
     first = [True]

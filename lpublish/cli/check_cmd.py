@@ -2,40 +2,31 @@
 
 A thin front end over ``lpublish.assets`` (one image), ``lpublish.content`` (references and slots of
 the whole site) and ``lpublish.site.campaigns``: parse options, call the core, render the report
-(text | json | github) and return the exit code (0 no errors, 1 errors, 2 usage/config).
+(text | json | github; JSON is the ``check`` envelope of ``lpublish.results``) and return the exit code
+(0 no errors, 1 errors, 2 usage/config).
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from lpublish.cli.options import config_from, format_option, site_option
-from lpublish.cli.render import render_report
+from lpublish.cli.options import config_from, environment, format_option, site_option
+from lpublish.cli.progress_view import progress_view
+from lpublish.cli.render import echo_envelope, render_report
 from lpublish.config import SiteConfig
 from lpublish.errors import ExitCode, UsageError
 from lpublish.findings import Finding, Report, Severity, is_hazard
 from lpublish.i18n import t
-from lpublish.progress import ProgressCallback, ProgressEvent, no_progress
+from lpublish.progress import ProgressCallback
+from lpublish.results.codecs import CHECK, FIX
+from lpublish.results.types import FixSummary
 
-
-def _terminal_progress() -> ProgressCallback:
-    """A one-line counter on stderr when it is a terminal (CI logs and pipes stay clean)."""
-    if not sys.stderr.isatty():
-        return no_progress
-
-    def show(event: ProgressEvent) -> None:
-        if event.total < 2:
-            return
-        click.echo(f"\r{t(event.stage)} {event.done}/{event.total}", err=True, nl=False)
-        if event.done >= event.total:
-            click.echo("\r\033[K", err=True, nl=False)  # clear the line before the report
-
-    return show
+logger = logging.getLogger(__name__)
 
 
 def _github_paths(report: Report, config: SiteConfig, files_mode: bool) -> Report:
@@ -76,7 +67,7 @@ def _github_paths(report: Report, config: SiteConfig, files_mode: bool) -> Repor
     "every reference is checked too.",
 )
 @site_option
-@format_option
+@format_option("text", "json", "github")
 def check(
     files: tuple[Path, ...],
     slot: str | None,
@@ -97,33 +88,39 @@ def check(
     """
     from lpublish.assets.validate import CheckJob, run_checks, slot_section
 
-    config = config_from(site)
+    config = config_from(site, environment())
+    progress = progress_view(fmt)
     if files:
         if not slot:
             raise UsageError("assets.files_need_slot", slots=", ".join(sorted(config.slots)) or "-")
         slot_section(config, slot)
         jobs = [CheckJob(path, slot, alt=alt, display_name=str(path)) for path in files]
-        checks = run_checks(jobs, config, workers=workers, decode=not quick, progress=_terminal_progress())
+        checks = run_checks(jobs, config, workers=workers, decode=not quick, progress=progress)
         report = Report([f for c in checks for f in c.findings], len(checks))
     else:
         if slot:
             slot_section(config, slot)  # a typo in --slot is still reported
-        report = _check_whole_site(config, changed_base, workers=workers, decode=not quick)
+        report = _check_whole_site(config, changed_base, workers=workers, decode=not quick, progress=progress)
+    code = int(ExitCode.OK if report.ok else ExitCode.NOT_ACCEPTABLE)
+    logger.info("checked %d files: %s", report.files_checked, report.summary())
+    if fmt == "json":
+        echo_envelope(CHECK, "check", report, exit_code=code)
+        return code
     if fmt == "github":
         report = _github_paths(report, config, bool(files))
     click.echo(render_report(report, fmt))
-    return int(ExitCode.OK if report.ok else ExitCode.NOT_ACCEPTABLE)
+    return code
 
 
-def _check_whole_site(config: SiteConfig, changed_base: str | None, *, workers: int, decode: bool) -> Report:
+def _check_whole_site(
+    config: SiteConfig, changed_base: str | None, *, workers: int, decode: bool, progress: ProgressCallback
+) -> Report:
     """The content check plus the campaign checks, with "already on the site" applied to both."""
     from lpublish.content.site_check import changed_files, check_content
     from lpublish.site.campaigns import check_campaigns
 
     changed = changed_files(config, changed_base) if changed_base else set()
-    report = check_content(
-        config, changed=changed, workers=workers, decode=decode, progress=_terminal_progress()
-    )
+    report = check_content(config, changed=changed, workers=workers, decode=decode, progress=progress)
     # Files and links the pages reference, and symbolic links in the sources (lpublish.site.page_files).
     from lpublish.site.page_files import check_site_content
 
@@ -154,17 +151,25 @@ def _check_whole_site(config: SiteConfig, changed_base: str | None, *, workers: 
     help="Where to write the fixed file (a file path, or an existing folder).",
 )
 @site_option
-def fix(file: Path, slot: str, out: Path, site: Path | None) -> int:
+@format_option("text", "json")
+def fix(file: Path, slot: str, out: Path, site: Path | None, fmt: str) -> int:
     """Write a fixed copy of FILE for --slot to --out and say what changed.
 
-    The original is never modified. Exit code 0 when the fixed file passes every check, 1 when some
+    The original is never modified. With --format json the result is printed as the fix envelope
+    (docs/dev/results.md). Exit code 0 when the fixed file passes every check, 1 when some
     problem needs a person (for example the wrong shape), 2 for usage or config problems.
     """
     from lpublish.assets.fix import fix_image
     from lpublish.units import format_bytes
 
-    config = config_from(site)
+    config = config_from(site, environment())
     result = fix_image(file, slot, config, out)
+    summary = FixSummary.of(result)
+    code = int(ExitCode.OK if summary.clean else ExitCode.NOT_ACCEPTABLE)
+    logger.info("fixed %s into %s (%d changes)", file, result.output, len(result.changes))
+    if fmt == "json":
+        echo_envelope(FIX, "fix", summary, exit_code=code)
+        return code
     click.echo(t("assets.cli.fix_written", path=str(result.output)))
     for change in result.changes or [t("assets.cli.fix_no_changes")]:
         click.echo(f"  • {change}")
@@ -177,10 +182,9 @@ def fix(file: Path, slot: str, out: Path, site: Path | None) -> int:
             after=format_bytes(result.after_bytes),
         )
     )
-    if result.check.ok:
+    if summary.clean:
         click.echo(t("assets.cli.fix_clean"))
-        return int(ExitCode.OK)
+        return code
     click.echo(t("assets.cli.fix_remaining"))
-    remaining = Report([f for f in result.check.findings if f.is_error], 1)
-    click.echo(render_report(remaining, "text"))
-    return int(ExitCode.NOT_ACCEPTABLE)
+    click.echo(render_report(summary.remaining, "text"))
+    return code

@@ -7,6 +7,7 @@ outputs, and the scheduled-campaign decision. All logic is in ``lpublish.ci``; t
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,13 @@ from lpublish.ci.comment import (
     render_status,
     upsert_comment,
 )
-from lpublish.ci.inputs import load_inputs, plan_summary, read_json
+from lpublish.ci.inputs import load_inputs, read_deploy, read_json
 from lpublish.ci.policies import AwsSetup
 from lpublish.ci.scaffold import setup_markdown
 from lpublish.ci.summary import append_summary, set_outputs
 from lpublish.cli.options import config_from, environment, site_option
 from lpublish.config import SiteConfig
+from lpublish.environment import Environment
 from lpublish.errors import UsageError
 from lpublish.i18n import t
 
@@ -36,12 +38,14 @@ from lpublish.i18n import t
 #: for that token, so it cannot be asked).
 ACTIONS_BOT = "github-actions[bot]"
 
+logger = logging.getLogger(__name__)
+
 _file = click.Path(path_type=Path, dir_okay=False)
 
 
-def _site_prefix(config: SiteConfig) -> str:
+def _site_prefix(config: SiteConfig, env: Environment) -> str:
     """The site folder relative to the repository root (for matching changed files)."""
-    workspace = environment().github_workspace
+    workspace = env.github_workspace
     base = workspace.resolve() if workspace else Path.cwd().resolve()
     try:
         rel = config.root.relative_to(base).as_posix()
@@ -74,8 +78,6 @@ def _bool(value: str | None) -> bool:
 
 def _shots(path: Path | None) -> tuple[dict[str, Any], ...]:
     """The shots listed in ``screenshots.json`` (none when the file is missing or unreadable)."""
-    from lpublish.ci.inputs import read_json
-
     data = read_json(path) if path is not None else None
     shots = data.get("shots") if data else None
     return tuple(s for s in shots if isinstance(s, dict)) if isinstance(shots, list) else ()
@@ -85,12 +87,19 @@ def _shots(path: Path | None) -> tuple[dict[str, Any], ...]:
 @site_option
 @click.option("--pr", "pr", type=int, required=True, help="Pull request number.")
 @click.option("--sha", default="", help="The pull request's head commit (for thumbnails and the footer).")
-@click.option("--check", "check_file", type=_file, help="Output of `lpublish check --format json`.")
+@click.option(
+    "--check", "check_file", type=_file, help="Output of `lpublish check --format json` (its envelope)."
+)
 @click.option("--build", "build_file", type=_file, help="Output of `lpublish build --format json`.")
-@click.option("--preview", "preview_file", type=_file, help="Output of the preview `lpublish deploy --json`.")
+@click.option(
+    "--preview", "preview_file", type=_file, help="Output of the preview `lpublish deploy --format json`."
+)
 @click.option("--preview-url", default="", help="The preview URL, when there is no preview deploy file.")
 @click.option(
-    "--plan", "plan_file", type=_file, help="Output of `lpublish deploy --dry-run --json` (production)."
+    "--plan",
+    "plan_file",
+    type=_file,
+    help="Output of `lpublish deploy --dry-run --format json` (production).",
 )
 @click.option(
     "--changed", "changed_file", type=_file, help="Changed files, one per line (git diff --name-only)."
@@ -151,7 +160,8 @@ def comment(
     screenshots_url: str = "",
 ) -> int:
     """Create or update the pull request's lpublish status comment (and the job summary)."""
-    config = config_from(site)
+    env = environment()
+    config = config_from(site, env)
     repo = repo or config.forge.repo
     if closed:
         body = render_closed(None, merged=_bool(merged), preview_removed=_bool(preview_removed))
@@ -166,8 +176,8 @@ def comment(
             changed=changed_file,
         )
         ctx = RenderContext(
-            site_prefix=_site_prefix(config),
-            web_url=environment().github_server_url or config.forge.web_url,
+            site_prefix=_site_prefix(config, env),
+            web_url=env.github_server_url or config.forge.web_url,
             repo=repo or "",
             page_budget=config.build.page_budget_bytes,
             preview_url=preview_url,
@@ -182,7 +192,8 @@ def comment(
         click.echo(body)
     if no_comment:
         return 0
-    token = environment().workflow_token
+    # The workflow's GITHUB_TOKEN first: it is the one allowed to comment on the pull request.
+    token = env.workflow_token
     if not token:
         raise UsageError("ci.comment.no_token")
     if not repo:
@@ -197,7 +208,7 @@ def comment(
         result = upsert_comment(forge, pr, body, author=who)
     url = result.url
     if not url and result.comment_id:
-        web = (environment().github_server_url or config.forge.web_url).rstrip("/")
+        web = (env.github_server_url or config.forge.web_url).rstrip("/")
         url = f"{web}/{repo}/pull/{pr}#issuecomment-{result.comment_id}"
     click.echo(t(f"ci.comment.{result.action}", url=url or f"#{pr}", pr=pr))
     return 0
@@ -231,7 +242,10 @@ def _parse_time(value: str | None) -> datetime | None:
     help="Folder kept between runs (actions/cache): last run time and build manifest.",
 )
 @click.option(
-    "--plan", "plan_file", type=_file, help="Production `lpublish deploy --dry-run --json` output, if any."
+    "--plan",
+    "plan_file",
+    type=_file,
+    help="Production `lpublish deploy --dry-run --format json` output, if any.",
 )
 @click.option("--manifest", type=_file, help="This build's manifest (default: <out>/.lpublish-build.json).")
 @click.option("--now", "now_text", default=None, help="Decide as of this ISO 8601 time (default: now).")
@@ -249,7 +263,7 @@ def schedule(
     """Decide whether the scheduled run deploys; say which campaigns went live or ended."""
     config = config_from(site)
     now = _parse_time(now_text)
-    plan = plan_summary(read_json(plan_file)) if plan_file else None
+    plan = read_deploy(plan_file) if plan_file else None
     decision = schedule_mod.decide(config, now=now, state_dir=state_dir, plan=plan, manifest=manifest)
     append_summary(summary, schedule_mod.render_summary(decision))
     set_outputs(output, decision.outputs())
@@ -272,9 +286,9 @@ def schedule(
 @click.argument("deploy_file", type=_file)
 @click.option("--summary", type=click.Path(path_type=Path, dir_okay=False), envvar="GITHUB_STEP_SUMMARY")
 def deploy_summary(site: Path | None, deploy_file: Path, summary: Path | None) -> int:
-    """Write a deploy's result (`lpublish deploy --json`) to the job summary."""
+    """Write a deploy's result (`lpublish deploy --format json`) to the job summary."""
     config_from(site)
-    plan = plan_summary(read_json(deploy_file))
+    plan = read_deploy(deploy_file)
     lines = [f"## {t('ci.deploy.head')}", ""]
     if plan is not None and plan.url:
         lines += [t("ci.deploy.site", url=plan.url), ""]
@@ -291,6 +305,7 @@ def deploy_summary(site: Path | None, deploy_file: Path, summary: Path | None) -
 @click.option("--site-dir", default="", help="The site folder relative to the repository root.")
 def setup_doc(site: Path | None, account_id: str, site_dir: str) -> None:
     """Print the AWS + GitHub setup page (policies filled in from lpublish.toml)."""
-    config = config_from(site)
+    env = environment()
+    config = config_from(site, env)
     setup = AwsSetup.from_config(config, account_id=account_id)
-    click.echo(setup_markdown(setup, site_dir=site_dir or _site_prefix(config)), nl=False)
+    click.echo(setup_markdown(setup, site_dir=site_dir or _site_prefix(config, env)), nl=False)

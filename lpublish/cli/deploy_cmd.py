@@ -1,19 +1,22 @@
 """``lpublish deploy`` and ``lpublish rollback``: thin click wrappers over ``lpublish.deploy.engine``.
 
-Owns: choosing the target from config or flags, printing the summary / JSON, appending Markdown to
-``$GITHUB_STEP_SUMMARY``. All the work (and every error) is in the core.
+Owns: choosing the target from config or flags, printing the summary or the ``deploy`` / ``rollback``
+envelope (``--format json``), appending Markdown to ``$GITHUB_STEP_SUMMARY`` (through the 1 MiB guard of
+``lpublish.ci.summary``). All the work (and every error) is in the core.
 """
 
 from __future__ import annotations
 
-import json
-import os
+import logging
 from pathlib import Path
 from typing import Any
 
 import click
 
-from lpublish.cli.options import site_option
+from lpublish.ci.summary import append_summary
+from lpublish.cli.options import environment, format_option, site_option
+from lpublish.cli.progress_view import progress_view
+from lpublish.cli.render import echo_envelope
 from lpublish.config import SiteConfig, load_config
 from lpublish.config.deploy_rules import MAX_PR, check_prefix
 from lpublish.deploy import engine
@@ -27,10 +30,14 @@ from lpublish.deploy.engine import (
 )
 from lpublish.deploy.report import markdown_summary, summary_lines
 from lpublish.deploy.targets import Target
+from lpublish.environment import Environment
 from lpublish.errors import ConfigError, ExternalError, UsageError
 from lpublish.i18n import t
-from lpublish.progress import ProgressEvent
+from lpublish.results.codecs import DEPLOY, RELEASES
+from lpublish.results.types import ReleaseInfo
 from lpublish.site.adapters import adapter_for
+
+logger = logging.getLogger(__name__)
 
 
 def _config(site: Path | None, required: bool) -> SiteConfig | None:
@@ -84,27 +91,16 @@ def _checked_flag(flag: str, value: str, kind: str = "prefix") -> None:
         raise UsageError("security.deploy.bad_flag", flag=flag, problem=str(exc)) from None
 
 
-def _progress(enabled: bool) -> Any:
-    def show(event: ProgressEvent) -> None:
-        if event.stage == "deploy.progress.write":
-            if event.total and (event.done == event.total or event.done % 200 == 0):
-                click.echo(f"  {t(event.stage)} {event.done}/{event.total}", err=True)
-            return
-        click.echo(t(event.stage), err=True)
-
-    return show if enabled else (lambda event: None)
-
-
-def _emit(result: DeployResult, as_json: bool, *, preview: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+def _emit(
+    command: str, result: DeployResult, fmt: str, env: Environment, *, preview: bool, exit_code: int = 0
+) -> None:
+    if fmt == "json":
+        echo_envelope(DEPLOY, command, result, exit_code=exit_code)
     else:
         for line in summary_lines(result, preview=preview):
             click.echo(line)
-    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary_file:
-        with open(summary_file, "a", encoding="utf-8") as fh:
-            fh.write(markdown_summary(result, preview=preview))
+    if append_summary(env.step_summary_path, markdown_summary(result, preview=preview)):
+        logger.info("deploy summary appended to the job summary")
 
 
 _target_options = [
@@ -149,7 +145,7 @@ def _apply(options: list[Any]) -> Any:
     "--verify", is_flag=True, help="Compare the record with a full bucket listing and repair drift."
 )
 @click.option("--wait", is_flag=True, help="Wait for the CloudFront invalidation to complete.")
-@click.option("--json", "as_json", is_flag=True, help="Print the full plan and result as JSON.")
+@format_option("text", "json")
 @click.option("--yes", is_flag=True, help="Go ahead even when a safety check refuses.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None, help="Parallel uploads.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
@@ -175,7 +171,7 @@ def deploy(
     dry_run: bool,
     verify: bool,
     wait: bool,
-    as_json: bool,
+    fmt: str,
     yes: bool,
     workers: int | None,
     quiet: bool,
@@ -186,8 +182,9 @@ def deploy(
     DIRECTORY defaults to the folder the site's build leaves (the generator's output, or the site folder
     itself for static sites). lpublish's own files (lpublish.toml, .lpublish*, .git/, .github/,
     node_modules/, _headers) are never uploaded. Without lpublish.toml give --bucket (or --url) and
-    DIRECTORY.
+    DIRECTORY. With --format json the full plan and result are printed as the deploy envelope.
     """
+    env = environment()
     flags_only = bool(url or bucket)
     config = _config(site, required=not (flags_only and directory is not None))
     overrides: dict[str, Any] = {"dry_run": dry_run, "verify": verify, "wait": wait, "yes": yes}
@@ -214,7 +211,7 @@ def deploy(
             # Removing "the preview" of a target without a per-PR prefix would delete the whole target.
             raise UsageError("security.deploy.remove_needs_prefix", url=target.url)
         result = remove(target, options=options)
-        _emit(result, as_json, preview=preview)
+        _emit("deploy", result, fmt, env, preview=preview)
         return 0
     patterns = list(options.exclude)
     if config is not None:
@@ -228,7 +225,7 @@ def deploy(
     rules = config.headers if config is not None else []
     try:
         result = engine.deploy(
-            directory, target, rules=rules, options=options, progress=_progress(not quiet and not as_json)
+            directory, target, rules=rules, options=options, progress=progress_view(fmt, quiet=quiet)
         )
     except ExternalError as exc:
         if dry_run and exc.key == "deploy.no_credentials":
@@ -237,8 +234,9 @@ def deploy(
                 "designer.deploy.dry_run_read", target=str(getattr(target, "url", ""))
             ) from None
         raise
-    _emit(result, as_json, preview=preview)
-    return 1 if result.refused else 0
+    code = 1 if result.refused else 0
+    _emit("deploy", result, fmt, env, preview=preview, exit_code=code)
+    return code
 
 
 @click.command("rollback")
@@ -249,7 +247,7 @@ def deploy(
 )
 @click.option("--list", "list_only", is_flag=True, help="List the recorded releases and exit.")
 @click.option("--dry-run", is_flag=True, help="Show what would be restored; change nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@format_option("text", "json")
 @click.option("--yes", is_flag=True, help="Go ahead even when a safety check refuses.")
 @click.option("--wait", is_flag=True, help="Wait for the CloudFront invalidation to complete.")
 def rollback(
@@ -265,11 +263,12 @@ def rollback(
     to: str | None,
     list_only: bool,
     dry_run: bool,
-    as_json: bool,
+    fmt: str,
     yes: bool,
     wait: bool,
 ) -> int:
     """Put back an earlier release without rebuilding (server-side copies)."""
+    env = environment()
     flags_only = bool(url or bucket)
     config = _config(site, required=not flags_only)
     options = options_from_config(
@@ -289,19 +288,24 @@ def rollback(
     )
     if list_only:
         current, _ = target.read_manifest()
-        releases = list_releases(target)
-        if as_json:
-            data = [
-                {"id": r.id, "commit": r.commit, "created": r.created, "files": len(r.manifest.files)}
-                for r in releases
-            ]
-            click.echo(json.dumps(data, indent=2))
+        releases = [
+            ReleaseInfo(
+                id=r.id,
+                commit=r.commit,
+                created=r.created,
+                files=len(r.manifest.files),
+                current=bool(current and current.deploy_id == r.id),
+            )
+            for r in list_releases(target)
+        ]
+        if fmt == "json":
+            echo_envelope(RELEASES, "rollback --list", releases)
             return 0
         click.echo(t("deploy.cli.releases_header"))
         for release in releases:
-            mark = f"  ({t('deploy.cli.current')})" if current and current.deploy_id == release.id else ""
-            click.echo(f"  {release.id}  {release.commit[:12] or '-'}  {len(release.manifest.files)}{mark}")
+            mark = f"  ({t('deploy.cli.current')})" if release.current else ""
+            click.echo(f"  {release.id}  {release.commit[:12] or '-'}  {release.files}{mark}")
         return 0
     result = engine.rollback(target, to=to, options=options)
-    _emit(result, as_json, preview=pr is not None)
+    _emit("rollback", result, fmt, env, preview=pr is not None)
     return 0

@@ -1,19 +1,25 @@
 """``lpublish record-deployment``: record a deploy as a GitHub Deployment (used by site-deploy.yml).
 
 Owns: reading the GitHub Actions environment (``GITHUB_TOKEN``, ``GITHUB_REPOSITORY``, ``GITHUB_SHA``,
-``GITHUB_API_URL``, the run's URL) and printing the result. The work is ``lpublish.publish.deployments``.
+``GITHUB_API_URL``, the run's URL) and printing the result (text, or the ``record-deployment`` envelope).
+The work is ``lpublish.publish.deployments``.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 
 import click
 
 from lpublish.cli import options
+from lpublish.cli.options import format_option
+from lpublish.cli.render import echo_envelope
 from lpublish.errors import UsageError
 from lpublish.i18n import t
 from lpublish.publish.deployments import STATES, record_deployment
+from lpublish.results.codecs import DEPLOYMENT
+
+logger = logging.getLogger(__name__)
 
 
 @click.command("record-deployment")
@@ -29,7 +35,7 @@ from lpublish.publish.deployments import STATES, record_deployment
 )
 @click.option("--api-url", default="https://api.github.com", envvar="GITHUB_API_URL", help="GitHub API URL.")
 @click.option("--log-url", default=None, help="Link to the deploy log (default: this Actions run).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@format_option("text", "json")
 def record_deployment_command(
     environment: str,
     state: str,
@@ -39,7 +45,7 @@ def record_deployment_command(
     repo: str | None,
     api_url: str,
     log_url: str | None,
-    as_json: bool,
+    fmt: str,
 ) -> int:
     """Record a deploy as a GitHub Deployment with its status and URL (needs `deployments: write`)."""
     from lpublish.publish.github import GitHubForge
@@ -60,8 +66,9 @@ def record_deployment_command(
         environment_url=environment_url,
         log_url=log_url if log_url is not None else (env.github_run_url() or ""),
     )
-    if as_json:
-        click.echo(json.dumps(record.to_dict(), ensure_ascii=False))
+    logger.info("deployment %s recorded as %s", record.deployment.id, record.status.state)
+    if fmt == "json":
+        echo_envelope(DEPLOYMENT, "record-deployment", record)
     else:
         click.echo(
             t(

@@ -1,63 +1,56 @@
 """``lpublish doctor``: is this computer ready to publish? Each check in plain words, with what to do.
 
 Owns: the doctor's checks (git, the site's settings, sign-in, access to the site's repository, the
-terminal's capabilities) as ``Check`` results, and their rendering (text or ``--json``). ``--offline``
+terminal's capabilities) as ``DoctorCheck`` results (``lpublish.results.types``), and their rendering
+(text, or the ``doctor`` envelope with ``--format json``). ``--offline``
 skips the checks that need the network (release smoke tests run it on a fresh machine). Exit code 0 when
 every check passed, 1 when something needs doing (the exit-code contract's "state not acceptable").
 """
 
 from __future__ import annotations
 
-import json
 import locale
+import logging
 import os
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import click
 
 from lpublish import __version__
-from lpublish.cli.options import environment, site_option
+from lpublish.cli.options import environment, format_option, site_option
+from lpublish.cli.render import echo_envelope
+from lpublish.environment import Environment
 from lpublish.errors import LpublishError
 from lpublish.i18n import t
+from lpublish.results.codecs import DOCTOR
+from lpublish.results.types import DoctorCheck, DoctorReport
+
+logger = logging.getLogger(__name__)
 
 #: The smallest terminal the screens are designed for.
 MIN_COLUMNS, MIN_ROWS = 80, 24
 
 
-@dataclass
-class Check:
-    """One check: ``status`` is ``ok``, ``problem`` (something to do) or ``skipped``."""
-
-    name: str
-    status: str
-    message: str
-    hint: str = ""
-
-    @property
-    def failed(self) -> bool:
-        return self.status == "problem"
+def _ok(check: str, key: str, **params: Any) -> DoctorCheck:
+    return DoctorCheck(check, "ok", t(f"designer.doctor.{key}", **params))
 
 
-def _ok(check: str, key: str, **params: Any) -> Check:
-    return Check(check, "ok", t(f"designer.doctor.{key}", **params))
-
-
-def _problem(check: str, key: str, **params: Any) -> Check:
-    return Check(
+def _problem(check: str, key: str, **params: Any) -> DoctorCheck:
+    return DoctorCheck(
         check, "problem", t(f"designer.doctor.{key}", **params), t(f"designer.doctor.{key}_hint", **params)
     )
 
 
-def _from_error(name: str, exc: LpublishError) -> Check:
-    return Check(name, "problem", f"{exc.title}: {exc.message}", exc.hint)
+def _from_error(name: str, exc: LpublishError) -> DoctorCheck:
+    return DoctorCheck(name, "problem", f"{exc.title}: {exc.message}", exc.hint)
 
 
-def check_git() -> Check:
+def check_git() -> DoctorCheck:
     git = shutil.which("git")
     if git is None:
         return _problem("git", "git_missing")
@@ -71,12 +64,12 @@ def check_git() -> Check:
 
 
 def check_terminal(
-    env: dict[str, str], *, is_tty: bool, size: os.terminal_size, encoding: str
-) -> list[Check]:
+    env: Mapping[str, str], *, is_tty: bool, size: os.terminal_size, encoding: str
+) -> list[DoctorCheck]:
     """What the designer's screen needs: a real terminal, UTF-8, colours, 80x24 or more."""
-    checks: list[Check] = []
+    checks: list[DoctorCheck] = []
     if not is_tty:
-        checks.append(Check("terminal", "skipped", t("designer.doctor.not_a_terminal")))
+        checks.append(DoctorCheck("terminal", "skipped", t("designer.doctor.not_a_terminal")))
         return checks
     if "utf" not in encoding.lower().replace("-", ""):
         checks.append(_problem("encoding", "encoding_bad", encoding=encoding))
@@ -89,7 +82,7 @@ def check_terminal(
     elif term in ("", "dumb"):
         checks.append(_problem("colours", "colours_none", term=term or "-"))
     else:
-        checks.append(Check("colours", "ok", t("designer.doctor.colours_256", term=term)))
+        checks.append(DoctorCheck("colours", "ok", t("designer.doctor.colours_256", term=term)))
     if size.columns < MIN_COLUMNS or size.lines < MIN_ROWS:
         checks.append(_problem("size", "size_small", columns=size.columns, rows=size.lines))
     else:
@@ -97,10 +90,10 @@ def check_terminal(
     return checks
 
 
-def run_checks(site: Path | None, *, offline: bool) -> list[Check]:
+def run_checks(site: Path | None, *, offline: bool, env: Environment | None = None) -> list[DoctorCheck]:
     from lpublish.config import load_config
 
-    checks = [Check("lpublish", "ok", t("designer.doctor.version", version=__version__)), check_git()]
+    checks = [DoctorCheck("lpublish", "ok", t("designer.doctor.version", version=__version__)), check_git()]
     try:
         config = load_config(site=site)
     except LpublishError as exc:
@@ -110,7 +103,7 @@ def run_checks(site: Path | None, *, offline: bool) -> list[Check]:
         checks.extend(_account_checks(config, offline=offline))
     checks.extend(
         check_terminal(
-            dict(environment().values),
+            (env or environment()).values,
             is_tty=sys.stdout.isatty(),
             size=shutil.get_terminal_size((0, 0)),
             encoding=sys.stdout.encoding or locale.getpreferredencoding(False),
@@ -119,7 +112,7 @@ def run_checks(site: Path | None, *, offline: bool) -> list[Check]:
     return checks
 
 
-def _account_checks(config: Any, *, offline: bool) -> list[Check]:
+def _account_checks(config: Any, *, offline: bool) -> list[DoctorCheck]:
     from lpublish.publish.auth import resolve_token
 
     try:
@@ -130,12 +123,12 @@ def _account_checks(config: Any, *, offline: bool) -> list[Check]:
         return [_problem("sign-in", "not_signed_in")]
     if offline:
         return [
-            Check("sign-in", "ok", t("designer.doctor.token_found")),
-            Check("repository", "skipped", t("designer.doctor.offline", repo=config.forge.repo)),
+            DoctorCheck("sign-in", "ok", t("designer.doctor.token_found")),
+            DoctorCheck("repository", "skipped", t("designer.doctor.offline", repo=config.forge.repo)),
         ]
     from lpublish.publish.client import forge_for
 
-    checks: list[Check] = []
+    checks: list[DoctorCheck] = []
     try:
         forge = forge_for(config, token)
         user = forge.get_user()
@@ -160,17 +153,14 @@ MARKS = {"ok": "✓", "problem": "✗", "skipped": "–"}
 @click.command()
 @site_option
 @click.option("--offline", is_flag=True, help="Skip the checks that need the network.")
-@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
-def doctor(site: Path | None, offline: bool, as_json: bool) -> int:
+@format_option("text", "json")
+def doctor(site: Path | None, offline: bool, fmt: str) -> int:
     """Check that this computer is ready: git, the site, sign-in, access to the repository, the terminal."""
-    checks = run_checks(site, offline=offline)
-    failed = [c for c in checks if c.failed]
-    if as_json:
-        click.echo(
-            json.dumps(
-                {"version": 1, "ok": not failed, "checks": [asdict(c) for c in checks]}, ensure_ascii=False
-            )
-        )
+    report = DoctorReport(run_checks(site, offline=offline, env=environment()))
+    checks, failed = report.checks, report.failed
+    logger.info("doctor: %d checks, %d to act on", len(checks), len(failed))
+    if fmt == "json":
+        echo_envelope(DOCTOR, "doctor", report, exit_code=1 if failed else 0)
         return 1 if failed else 0
     for check in checks:
         colour = {"ok": "green", "problem": "red"}.get(check.status)

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from lpublish import __version__
+from lpublish.cli.render import echo_error_envelope, requested
 from lpublish.environment import Environment
 from lpublish.errors import ExitCode, LpublishError, is_file_name_error, is_symlink_loop, os_failure
 from lpublish.i18n import set_language, t, use_environment
@@ -171,7 +172,9 @@ def cli(ctx: click.Context) -> None:
 
 
 def report_error(exc: LpublishError) -> None:
-    """Print a known error: title, message, details and the next step, to stderr."""
+    """Print a known error: title, message, details and the next step, to stderr; and, when the command
+    was asked for ``--format json``, its envelope with the error on stdout."""
+    echo_error_envelope(exc)
     err = sys.stderr
     click.secho(f"{t('common.error_prefix')}: {exc.title}", fg="red", bold=True, file=err)
     click.echo(exc.message, file=err)
@@ -189,6 +192,7 @@ def main(argv: list[str] | None = None) -> None:
     env = Environment.from_os()
     use_environment(env)
     _verbosity.clear()  # a second in-process run (tests) starts from its own -v count
+    requested.reset()
     try:
         result: Any = cli.main(args=argv, prog_name="lpublish", standalone_mode=False, obj=env)
     except LpublishError as exc:

@@ -2,24 +2,30 @@
 
 A thin front end over ``lpublish.publish.service``: parses ``--image SLOT=PATH[:ALT]`` (replaces a file
 or key slot's image, adds an entry to a list slot), ``--remove SLOT=ENTRY`` (removes a list entry) and
-``--field NAME=VALUE`` (a new list entry's other fields), prints progress
-to stderr (so ``--json`` output on stdout stays clean) and the result. Exit codes come from the errors:
-1 refused by validation, 2 usage/config, 3 GitHub/git/network.
+``--field NAME=VALUE`` (a new list entry's other fields), shows progress
+on stderr (``lpublish.cli.progress_view``) and prints the result as text or, with ``--format json``, as
+the envelope of ``lpublish.results``. Exit codes come from the errors: 1 refused by validation,
+2 usage/config, 3 GitHub/git/network.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 from pathlib import Path
 from typing import Any
 
 import click
 
-from lpublish.cli.options import config_from, environment, site_option
+from lpublish.cli.options import config_from, environment, format_option, site_option
+from lpublish.cli.progress_view import progress_view
+from lpublish.cli.render import echo_envelope
 from lpublish.errors import UsageError
 from lpublish.i18n import t
-from lpublish.progress import ProgressEvent
 from lpublish.publish.changeset import ChangeSet, EntryRemoval, ImageChange
+from lpublish.results.codecs import DRAFTS, REQUESTS, SUBMIT, WITHDRAW
+from lpublish.results.types import Withdrawal
+
+logger = logging.getLogger(__name__)
 
 image_option = click.option(
     "--image",
@@ -37,7 +43,6 @@ campaign_option = click.option(
     default=None,
     help="A prepared campaign folder (holding index.md) to add or replace.",
 )
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
 remove_option = click.option(
     "--remove",
     "removals",
@@ -98,10 +103,6 @@ def parse_image(spec: str) -> ImageChange:
     )
 
 
-def _progress(event: ProgressEvent) -> None:
-    click.echo(f"… {t(event.stage)}", err=True)
-
-
 def _token_and_forge(config: Any) -> tuple[str, Any]:
     from lpublish.publish.auth import require_token
     from lpublish.publish.client import forge_for
@@ -110,9 +111,10 @@ def _token_and_forge(config: Any) -> tuple[str, Any]:
     return token, forge_for(config, token)
 
 
-def _print_result(result: Any, key: str, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+def _print_result(result: Any, key: str, command: str, fmt: str) -> None:
+    logger.info("request #%s: %s", result.number, result.url)
+    if fmt == "json":
+        echo_envelope(SUBMIT, command, result)
         return
     click.echo(t(key, number=result.number, url=result.url))
     for warning in result.warnings:
@@ -128,7 +130,7 @@ def _print_result(result: Any, key: str, as_json: bool) -> None:
 @campaign_option
 @click.option("--note", default="", help="A note for reviewers.")
 @click.option("--draft-pr", is_flag=True, help="Open the pull request as a draft.")
-@json_option
+@format_option("text", "json")
 def submit(
     site: Path | None,
     title: str,
@@ -138,12 +140,12 @@ def submit(
     campaign: Path | None,
     note: str,
     draft_pr: bool,
-    as_json: bool,
+    fmt: str,
 ) -> None:
     """Send images and/or a campaign page for review (opens a pull request) and print its address."""
     from lpublish.publish import service
 
-    config = config_from(site)
+    config = config_from(site, environment())
     changeset = ChangeSet(
         title=title,
         note=note,
@@ -154,22 +156,22 @@ def submit(
     )
     service.validate_changeset(config, changeset)
     token, forge = _token_and_forge(config)
-    result = service.submit(config, changeset, forge=forge, token=token, progress=_progress)
-    _print_result(result, "publish.cli.submitted", as_json)
+    result = service.submit(config, changeset, forge=forge, token=token, progress=progress_view(fmt))
+    _print_result(result, "publish.cli.submitted", "submit", fmt)
 
 
 @click.command()
 @site_option
-@json_option
-def status(site: Path | None, as_json: bool) -> None:
+@format_option("text", "json")
+def status(site: Path | None, fmt: str) -> None:
     """List your requests: checks, review, merged, live, and the preview address."""
     from lpublish.publish import service
 
-    config = config_from(site)
+    config = config_from(site, environment())
     _, forge = _token_and_forge(config)
     requests = service.list_requests(config, forge=forge)
-    if as_json:
-        click.echo(json.dumps([r.to_dict() for r in requests], ensure_ascii=False, indent=2))
+    if fmt == "json":
+        echo_envelope(REQUESTS, "status", requests)
         return
     if not requests:
         click.echo(t("publish.cli.no_requests"))
@@ -192,7 +194,7 @@ def status(site: Path | None, as_json: bool) -> None:
 @field_option
 @campaign_option
 @click.option("--note", default="", help="A note for reviewers (replaces the previous one).")
-@json_option
+@format_option("text", "json")
 def update(
     number: int,
     site: Path | None,
@@ -201,12 +203,12 @@ def update(
     entry_fields: tuple[str, ...],
     campaign: Path | None,
     note: str,
-    as_json: bool,
+    fmt: str,
 ) -> None:
     """Add or replace files in your open request NUMBER (a new commit on the same branch)."""
     from lpublish.publish import service
 
-    config = config_from(site)
+    config = config_from(site, environment())
     changeset = ChangeSet(
         title=f"#{number}",
         note=note,
@@ -216,20 +218,24 @@ def update(
     )
     service.validate_changeset(config, changeset)
     token, forge = _token_and_forge(config)
-    result = service.update(config, number, changeset, forge=forge, token=token, progress=_progress)
-    _print_result(result, "publish.cli.updated", as_json)
+    result = service.update(config, number, changeset, forge=forge, token=token, progress=progress_view(fmt))
+    _print_result(result, "publish.cli.updated", "update", fmt)
 
 
 @click.command()
 @click.argument("number", type=int)
 @site_option
-def withdraw(number: int, site: Path | None) -> None:
+@format_option("text", "json")
+def withdraw(number: int, site: Path | None, fmt: str) -> None:
     """Withdraw request NUMBER: close it and delete its branch (a local backup is kept)."""
     from lpublish.publish import service
 
-    config = config_from(site)
+    config = config_from(site, environment())
     token, forge = _token_and_forge(config)
     backup = service.withdraw(config, number, forge=forge, token=token)
+    if fmt == "json":
+        echo_envelope(WITHDRAW, "withdraw", Withdrawal(number, backup or ""))
+        return
     click.echo(t("publish.cli.withdrawn", number=number))
     if backup:
         click.echo(t("publish.cli.backup", ref=backup))
@@ -239,8 +245,8 @@ def withdraw(number: int, site: Path | None) -> None:
 @site_option
 @click.option("--resume", "resume", metavar="ID", default=None, help="Resume (send) the saved draft ID.")
 @click.option("--delete", "delete", metavar="ID", default=None, help="Delete the saved draft ID.")
-@json_option
-def drafts(site: Path | None, resume: str | None, delete: str | None, as_json: bool) -> None:
+@format_option("text", "json")
+def drafts(site: Path | None, resume: str | None, delete: str | None, fmt: str) -> None:
     """List the changes saved on this computer that are not yet open as requests, or resume one."""
     from lpublish.publish import service
     from lpublish.publish.drafts import DraftStore
@@ -253,13 +259,13 @@ def drafts(site: Path | None, resume: str | None, delete: str | None, as_json: b
         return
     if resume:
         draft = store.get(resume)
-        config = config_from(site if site is not None else Path(draft.site))
+        config = config_from(site if site is not None else Path(draft.site), environment())
         token, forge = _token_and_forge(config)
         result = service.resume_draft(
-            config, resume, forge=forge, token=token, progress=_progress, store=store
+            config, resume, forge=forge, token=token, progress=progress_view(fmt), store=store
         )
         key = "publish.cli.updated" if draft.kind == "update" else "publish.cli.submitted"
-        _print_result(result, key, as_json)
+        _print_result(result, key, "drafts --resume", fmt)
         return
     listing = store.scan()
     saved = listing.drafts
@@ -269,8 +275,8 @@ def drafts(site: Path | None, resume: str | None, delete: str | None, as_json: b
         )
     for bad in listing.newer:
         click.echo(t("security.draft.cli.newer", id=bad.id, version=bad.version), err=True)
-    if as_json:
-        click.echo(json.dumps([d.to_dict() for d in saved], ensure_ascii=False, indent=2))
+    if fmt == "json":
+        echo_envelope(DRAFTS, "drafts", saved)
         return
     if not saved:
         click.echo(t("publish.cli.no_drafts"))

@@ -1,23 +1,65 @@
 """Rendering results for the terminal, for machines (JSON) and for GitHub Actions (annotations).
 
-Owns: ``render_report`` (text | json | github), GitHub workflow-command escaping and the annotation
-limit (GitHub shows at most 10 annotations of each type per step, so the rest are summarized).
+Owns: ``requested`` (the format the running command was asked for), ``echo_envelope`` (every command's
+``--format json``: the envelope of ``lpublish.results``), ``render_report`` (findings as text | json |
+github), GitHub workflow-command escaping and the annotation limit (GitHub shows at most 10 annotations
+of each type per step, so the rest are summarized).
 """
 
 from __future__ import annotations
 
-import json
+import logging
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
+from typing import TypeVar
 
 import click
 
+from lpublish.errors import LpublishError
 from lpublish.findings import Finding, Report, Severity
 from lpublish.i18n import t
+from lpublish.results.envelope import Codec, dumps, error_envelope, to_envelope
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 FORMATS = ("text", "json", "github")
 #: GitHub displays at most this many annotations of each severity per step.
 ANNOTATION_LIMIT = 10
+
+
+@dataclass
+class Requested:
+    """What the running command was asked to print (set by ``--format``; ``main()`` resets it)."""
+
+    format: str = "text"
+    command: str = ""
+
+    def reset(self) -> None:
+        self.format, self.command = "text", ""
+
+    @property
+    def json(self) -> bool:
+        return self.format == "json"
+
+
+requested = Requested()
+
+
+def echo_envelope(codec: Codec[T], command: str, result: T | None, *, exit_code: int = 0) -> None:
+    """Print ``result`` as the JSON envelope on standard output."""
+    click.echo(dumps(to_envelope(codec, command, result, exit_code=exit_code)))
+
+
+def echo_error_envelope(exc: LpublishError) -> bool:
+    """When the running command was asked for JSON, print its failure as an envelope (so a later workflow
+    step reads why); ``False`` when JSON was not asked for."""
+    if not requested.json or not requested.command:
+        return False
+    logger.debug("printing the failure of %s as an envelope", requested.command)
+    click.echo(dumps(error_envelope(requested.command, exc)))
+    return True
 
 
 def escape_data(value: str) -> str:
@@ -95,12 +137,8 @@ def report_text(report: Report, color: bool = True) -> str:
     return "\n".join(out)
 
 
-def render_report(report: Report, fmt: str, extra: dict[str, Any] | None = None) -> str:
-    if fmt == "json":
-        data = report.to_dict()
-        if extra:
-            data.update(extra)
-        return json.dumps(data, ensure_ascii=False, indent=2)
+def render_report(report: Report, fmt: str) -> str:
+    """Findings as text for people or as workflow annotations (``github``); JSON is ``echo_envelope``."""
     if fmt == "github":
         lines = github_lines(report.sorted())
         lines.append(t("render.summary_ok" if report.ok else "render.summary_failed", **report.summary()))

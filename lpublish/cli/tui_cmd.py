@@ -2,20 +2,24 @@
 
 Owns: the three commands that start the designer's screen: on this site, in practice mode (a private
 copy of the sample site or of the designer's own site with a local forge, nothing reaches GitHub or
-AWS; ``--headless`` serves that world for scripts and tests), or in the browser.
+AWS; ``--headless`` serves that world for scripts and tests, printing where it is as text or as the
+``practice`` envelope), or in the browser.
 Textual is imported only when a command runs, so ``lpublish --help`` stays fast.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from lpublish.cli.options import site_option
+from lpublish.cli.options import format_option, site_option
 from lpublish.i18n import current_language, t
+
+logger = logging.getLogger(__name__)
 
 
 @click.command()
@@ -46,7 +50,7 @@ def tui(site: Path | None) -> None:
     is_flag=True,
     help="No screen: start the practice world, print where it is, serve until Ctrl+C (or SIGTERM).",
 )
-@click.option("--json", "as_json", is_flag=True, help="With --headless: print one JSON line for programs.")
+@format_option("text", "json")
 @click.option(
     "--base-dir",
     type=click.Path(path_type=Path, file_okay=False),
@@ -55,7 +59,7 @@ def tui(site: Path | None) -> None:
     help="Create the practice folder inside this folder (tests).",
 )
 def practice(
-    site: Path | None, keep: bool, no_browser: bool, headless: bool, as_json: bool, base_dir: Path | None
+    site: Path | None, keep: bool, no_browser: bool, headless: bool, fmt: str, base_dir: Path | None
 ) -> None:
     """Practise the whole flow on a private copy of the sample site or of your own site (--site).
 
@@ -63,8 +67,8 @@ def practice(
     """
     from lpublish.sandbox.practice import PracticeSession
 
-    if as_json and not headless:
-        raise click.UsageError("--json needs --headless")
+    if fmt == "json" and not headless:
+        raise click.UsageError("--format json needs --headless")
     if site is not None:
         click.echo(t("practice_site.starting", path=str(site)), err=True)
     else:
@@ -75,7 +79,7 @@ def practice(
     try:
         session.write_info()
         if headless:
-            _run_headless(session, as_json)
+            _run_headless(session, fmt)
         else:
             _run_screen(session, no_browser)
     finally:
@@ -100,11 +104,14 @@ def _run_screen(session: Any, no_browser: bool) -> None:
     LpublishApp(context).run()
 
 
-def _run_headless(session: Any, as_json: bool) -> None:
+def _run_headless(session: Any, fmt: str) -> None:
     """Publish the starting site, say where everything is, and serve until SIGINT/SIGTERM."""
-    import json
     import signal
     import threading
+
+    from lpublish.results.codecs import PRACTICE
+    from lpublish.results.envelope import dumps, to_envelope
+    from lpublish.results.types import PracticeWorld
 
     stop = threading.Event()
 
@@ -115,13 +122,14 @@ def _run_headless(session: Any, as_json: bool) -> None:
     try:
         click.echo(t("practice_site.publishing"), err=True)
         session.publish()  # the live site is the base branch before the first merge, never empty
-        info = session.headless_info()
-        if as_json:
-            click.echo(json.dumps(info, ensure_ascii=False), nl=True)
+        world = PracticeWorld(**session.headless_info())
+        if fmt == "json":
+            # One line: a program reads it while the world keeps serving.
+            click.echo(dumps(to_envelope(PRACTICE, "practice", world), one_line=True))
         else:
             for key in ("live_url", "api_url", "repo", "workdir"):
-                click.echo(f"{key}: {info[key]}")
-            for name, value in info["env"].items():
+                click.echo(f"{key}: {getattr(world, key)}")
+            for name, value in world.env.items():
                 click.echo(f"export {name}={value}")
         sys.stdout.flush()
         click.echo(t("practice_site.ready", url=session.live_url), err=True)

@@ -3,7 +3,6 @@ every fixture site, each built by its real generator (Hugo, Jekyll, Eleventy, As
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from lpublish.site.own_files import own_files_in
 from lpublish.site.preview import PreviewServer
 from tests.adapters.conftest import FIXTURE_NAMES, fetch, run
 from tests.deploy.conftest import bucket_objects
+from tests.plugins.results import result_of
 from tests.plugins.s3 import s3_client
 from tests.plugins.sites import git, with_origin
 
@@ -68,7 +68,7 @@ def test_adopt_build_preview_and_deploy(
     # build with the site's own generator
     code, out, err = run(["build", "--site", str(root), "--format", "json"], capsys)
     assert code == 0, err
-    build = json.loads(out)["build"]
+    build = result_of(out)["build"]
     assert build["adapter"] == adapter_name
     urls = {page["url"] for page in build["pages"]}
     assert "/" in urls and f"/{about}" in urls

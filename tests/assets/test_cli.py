@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 from lpublish.cli.main import main
 from tests.assets import corpus as c
 from tests.assets.test_validate import CASES
+from tests.plugins.results import result_of
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -41,7 +41,7 @@ def test_site_errors_exit_1_with_json(capsys: pytest.CaptureFixture[str], site_d
         capsys, "check", "--site", str(site_dir), "--changed", "HEAD", "--format", "json", "--workers", "1"
     )
     assert code == 1
-    data = json.loads(out)
+    data = result_of(out)
     assert data["summary"]["errors"] == 2
     codes = sorted(f["code"] for f in data["findings"])
     assert codes == ["alt.missing", "image.too-small"]
@@ -51,7 +51,7 @@ def test_site_errors_exit_1_with_json(capsys: pytest.CaptureFixture[str], site_d
     # Without --changed the same image counts as already on the site: warnings, exit 0.
     code, out, _ = run(capsys, "check", "--site", str(site_dir), "--format", "json", "--workers", "1")
     assert code == 0
-    data = json.loads(out)
+    data = result_of(out)
     assert data["summary"]["errors"] == 0
     assert sorted(f["code"] for f in data["findings"]) == [
         "alt.missing",
@@ -162,6 +162,22 @@ def test_fix_that_needs_a_person_exits_1(
     )
     assert code == 1
     assert "image.wrong-aspect" in out and "切り抜く" in out
+    code, out, _ = run(
+        capsys,
+        "fix",
+        str(source),
+        "--slot",
+        "photo",
+        "--out",
+        str(tmp_path),
+        "--site",
+        str(site_dir),
+        "--format",
+        "json",
+    )
+    fixed = result_of(out, "fix")
+    assert code == 1 and [f["code"] for f in fixed["remaining"]["findings"]] == ["image.wrong-aspect"]
+    assert Path(fixed["output"]).is_file() and fixed["output"] != str(source)
 
 
 def test_fix_refuses_to_overwrite(capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path) -> None:
@@ -196,7 +212,7 @@ def test_real_process(site_dir: Path, inbox: Path) -> None:
         env={"PATH": "/usr/bin:/bin", "LPUBLISH_LANG": "en"},
     )
     assert result.returncode == 1, result.stderr
-    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["image.trailing-data"]
+    assert [f["code"] for f in result_of(result.stdout)["findings"]] == ["image.trailing-data"]
 
 
 def test_github_paths_are_relative_to_the_repository(

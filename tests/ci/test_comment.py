@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -19,38 +18,40 @@ from lpublish.ci.comment import (
 )
 from lpublish.ci.inputs import StatusInputs, load_inputs, plan_summary
 from lpublish.cli.main import main
+from lpublish.deploy.engine import DeployResult
+from lpublish.deploy.plan import Plan
 from lpublish.environment import Environment
-from lpublish.findings import Report, error, warning
+from lpublish.findings import Finding, Report, error, warning
 from lpublish.i18n import use_environment
+from lpublish.results.codecs import CHECK, DEPLOY
+from lpublish.results.types import BuildOutput, BuildSummary
+from lpublish.site.build import PageInfo
 from tests.ci.conftest import BOT, BOT_TOKEN, OTHER_TOKEN, REPO, ForgeWithPull
+from tests.plugins.results import envelope_text
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
 
-def check_json(errors: int = 0, warnings: int = 1) -> dict[str, object]:
+def check_json(errors: int = 0, warnings: int = 1) -> Report:
     report = Report(files_checked=7)
     report.extend(
         error("image.too-small", f"site/images/hero/e{i}.jpg", width=10, height=10) for i in range(errors)
     )
     report.extend(warning("image.large", f"site/images/products/w{i}.jpg") for i in range(warnings))
-    return report.to_dict()
+    return report
 
 
-BUILD = {
-    "findings": [],
-    "build": {
-        "pages": [
-            {"path": "index.html", "url": "/", "title": "Top", "kind": "page", "weight": 820_000},
-            {
-                "path": "campaigns/spring/index.html",
-                "url": "/campaigns/spring/",
-                "title": "Spring",
-                "kind": "campaign",
-                "weight": 2_400_000,
-            },
-        ]
-    },
-}
+def built(pages: list[PageInfo], findings: list[Finding] | None = None) -> BuildOutput:
+    report = Report(findings=list(findings or []), files_checked=len(pages))
+    return BuildOutput(report, BuildSummary(adapter="lpublish", out_dir="dist", pages=pages))
+
+
+BUILD = built(
+    [
+        PageInfo("index.html", "/", "Top", "page", weight=820_000),
+        PageInfo("campaigns/spring/index.html", "/campaigns/spring/", "Spring", "campaign", weight=2_400_000),
+    ]
+)
 
 
 PLAN = {  # the shape of DeployResult.to_dict() for a dry run
@@ -93,8 +94,8 @@ def test_body_shows_check_preview_pages_plan_and_thumbnails() -> None:
         sha=SHA,
         check=check_json(errors=0, warnings=1),
         build=BUILD,
-        preview=plan_summary({"url": "https://previews.example/pr-7/"}),
-        plan=plan_summary(PLAN),
+        preview=plan_summary(DeployResult(plan=Plan(), url="https://previews.example/pr-7/")),
+        plan=plan_summary(DEPLOY.decode(PLAN)),
         changed_files=["site/images/hero/hero.jpg", "site/pages/index.md", "README.png"],
     )
     body = render_status(inputs, ctx())
@@ -126,18 +127,14 @@ def test_errors_make_it_not_ready_and_rows_are_limited() -> None:
 
 
 def test_untrusted_text_is_escaped() -> None:
-    check = {
-        "findings": [
-            {
-                "code": "image.too-small",
-                "severity": "error",
-                "file": "site/images/a|b<script>.jpg",
-                "message": "bad | <img src=x onerror=alert(1)>\nsecond line",
-                "hint": "",
-            }
-        ],
-        "summary": {"files": 1, "errors": 1, "warnings": 0},
-    }
+    # The file name and the path come from the pull request (a page's own text), so both are hostile.
+    hostile = error(
+        "page.file-outside",
+        "site/images/a|b<script>.jpg",
+        field="src",
+        path="bad | <img src=x onerror=alert(1)>\nsecond line",
+    )
+    check = CHECK.decode(CHECK.encode(Report([hostile], 1)))  # as read back from check.json
     body = render_status(StatusInputs(pr=1, check=check), ctx())
     assert "<script>" not in body and "<img src=x" not in body
     assert "a\\|b&lt;script&gt;.jpg" in body
@@ -219,8 +216,12 @@ def test_comment_command_against_the_local_forge(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     site = _site(tmp_path, sample_site)
-    (tmp_path / "check.json").write_text(json.dumps(check_json(errors=1)), encoding="utf-8")
-    (tmp_path / "plan.json").write_text(json.dumps(PLAN), encoding="utf-8")
+    (tmp_path / "check.json").write_text(
+        envelope_text(CHECK, "check", check_json(errors=1), exit_code=1), encoding="utf-8"
+    )
+    (tmp_path / "plan.json").write_text(
+        envelope_text(DEPLOY, "deploy", DEPLOY.decode(PLAN)), encoding="utf-8"
+    )
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_TOKEN", BOT_TOKEN)
     monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
@@ -257,7 +258,9 @@ def test_comment_command_without_a_token_explains(
 def test_deploy_summary_command(tmp_path: Path, sample_site: Path) -> None:
     site = _site(tmp_path, sample_site)
     result = {**PLAN, "dry_run": False, "uploaded": 2, "deleted": 1, "bytes_uploaded": 345_000}
-    (tmp_path / "deploy.json").write_text(json.dumps(result), encoding="utf-8")
+    (tmp_path / "deploy.json").write_text(
+        envelope_text(DEPLOY, "deploy", DEPLOY.decode(result)), encoding="utf-8"
+    )
     summary = tmp_path / "summary.md"
     args = [
         "ci",
@@ -277,8 +280,8 @@ def test_deploy_summary_command(tmp_path: Path, sample_site: Path) -> None:
 
 
 def test_a_big_site_lists_only_the_heaviest_pages() -> None:
-    pages = [{"path": f"p{i:03}.html", "weight": 1000 + i} for i in range(100)]
-    body = render_status(StatusInputs(pr=1, build={"pages": pages}), ctx())
+    pages = [PageInfo(f"p{i:03}.html", f"/p{i:03}.html", "", "page", weight=1000 + i) for i in range(100)]
+    body = render_status(StatusInputs(pr=1, build=built(pages)), ctx())
     assert "<code>p099.html</code>" in body and "<code>p000.html</code>" not in body
     assert "…and 70 lighter page(s)." in body
 
@@ -286,7 +289,9 @@ def test_a_big_site_lists_only_the_heaviest_pages() -> None:
 def test_comment_in_japanese() -> None:
     use_environment(Environment({"LPUBLISH_LANG": "ja"}))  # what the CI step's env sets
     try:
-        inputs = StatusInputs(pr=1, check=check_json(errors=1), build=BUILD, plan=plan_summary(PLAN))
+        inputs = StatusInputs(
+            pr=1, check=check_json(errors=1), build=BUILD, plan=plan_summary(DEPLOY.decode(PLAN))
+        )
         body = render_status(inputs, ctx())
     finally:
         use_environment(Environment({}))
@@ -294,16 +299,7 @@ def test_comment_in_japanese() -> None:
 
 
 def test_build_problems_count_too() -> None:
-    build = {
-        "findings": [
-            {
-                "code": "page.over-budget",
-                "severity": "error",
-                "file": "site/pages/index.md",
-                "message": "too heavy",
-            }
-        ],
-        "build": BUILD["build"],
-    }
+    heavy = error("build.page-budget", "site/pages/index.md", weight=2_400_000, budget=1_500_000)
+    build = built(BUILD.build.pages, [heavy])
     body = render_status(StatusInputs(pr=1, check=check_json(errors=0, warnings=0), build=build), ctx())
-    assert "not ready — 1 error(s)" in body and "too heavy" in body
+    assert "not ready — 1 error(s)" in body and "weighs 2400000 bytes" in body

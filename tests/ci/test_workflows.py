@@ -124,7 +124,7 @@ def test_pr_workflow_only_gives_credentials_to_branches_of_this_repo() -> None:
     runs = "\n".join(s.get("run", "") for job in data["jobs"].values() for s in job["steps"])
     assert "--format github" in runs
     assert "--target preview --pr" in runs and "--remove" in runs
-    assert "--target production --dry-run --json" in runs
+    assert "--target production --dry-run --format json" in runs
     assert "lpublish comment" in runs and "--closed" in runs
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 
 from lpublish.cli.main import main
 from tests.deploy.conftest import basic_site, bucket_objects, local_files
+from tests.plugins.results import result_of
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -30,9 +30,10 @@ def test_deploy_with_flags_only_json_and_step_summary(
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     monkeypatch.chdir(tmp_path)  # no lpublish.toml anywhere up from here is needed
+    # --json: the deprecated spelling of --format json, kept for workflows written before the envelope.
     code, out, _ = run(["deploy", str(site), "--bucket", s3_bucket, "--json"], capsys)
     assert code == 0
-    data = json.loads(out)
+    data = result_of(out, "deploy")
     assert data["uploaded"] == len(local_files(site)) and data["plan"]["uploads"]
     assert bucket_objects(moto_server, s3_bucket) == local_files(site)
     assert "### lpublish deploy" in summary.read_text()

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from lpublish.cli.main import main
 from tests.plugins.forge import ForgeSite
+from tests.plugins.results import result_of
 
 SITE = Path(__file__).resolve().parents[2] / "site"
 
@@ -34,7 +34,7 @@ def test_status_and_whoami_from_the_repository_root(
     monkeypatch.setenv("LPUBLISH_GITHUB_TOKEN", forge_site.token)
     monkeypatch.chdir(forge_site.repo.clone)
     assert run(["whoami", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["login"] == forge_site.login
+    assert result_of(capsys.readouterr().out)["login"] == forge_site.login
     assert run(["status", "--lang", "ja"]) == 0
     assert "lpublish.toml" not in capsys.readouterr().err
 

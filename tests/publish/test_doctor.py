@@ -11,6 +11,7 @@ import pytest
 from lpublish.cli.doctor_cmd import check_terminal
 from lpublish.cli.main import main
 from tests.plugins.forge import ForgeSite
+from tests.plugins.results import result_of
 
 
 def run(argv: list[str]) -> int:
@@ -21,7 +22,7 @@ def run(argv: list[str]) -> int:
 
 def doctor(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, dict[str, str]]]:
     code = run(["doctor", "--json", *args])
-    data = json.loads(capsys.readouterr().out)
+    data = result_of(capsys.readouterr().out)
     return code, {c["name"]: c for c in data["checks"]}
 
 

@@ -11,6 +11,7 @@ import pytest
 from lpublish.cli.main import main
 from tests.plugins.forge import ForgeSite
 from tests.plugins.gitrepos import git
+from tests.plugins.results import result_of
 
 
 def run(argv: list[str]) -> int:
@@ -40,7 +41,7 @@ def test_remove_and_add_list_entries(
     )  # fmt: skip
     out, err = capsys.readouterr()
     assert code == 0, err
-    branch = __import__("json").loads(out)["branch"]
+    branch = result_of(out, "submit")["branch"]
     before = signed_in.repo.origin_show("main", "site/pages/index.md").decode().splitlines()
     after = signed_in.repo.origin_show(branch, "site/pages/index.md").decode().splitlines()
     diff = [

@@ -7,12 +7,12 @@ a browser opens ``https://evil.example/phish``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from lpublish.links import check_link
+from tests.plugins.results import result_of
 from tests.security.conftest import CAMPAIGN, NOW, run
 
 SHOP = "https://shop.hoshizora-tea.example/"
@@ -117,7 +117,7 @@ def test_page_front_matter_links(
     assert old in text
     index.write_text(text.replace(old, new, 1), encoding="utf-8")
     exit_code, out, _ = run(["check", "--site", str(site), "--format", "json"], capsys)
-    hits = [f for f in json.loads(out)["findings"] if f["code"] == code and f["field"] == field]
+    hits = [f for f in result_of(out)["findings"] if f["code"] == code and f["field"] == field]
     assert exit_code == 1 and hits and hits[0]["file"] == "pages/index.md"
     exit_code, _, _ = run(["build", "--site", str(site), "--now", NOW], capsys)
     assert exit_code == 1
@@ -135,7 +135,7 @@ def test_campaign_cta_backslash_link(site: Path, capsys: pytest.CaptureFixture[s
     )
     index.write_text(text, encoding="utf-8")
     exit_code, out, _ = run(["check", "--site", str(site), "--format", "json"], capsys)
-    hits = [f for f in json.loads(out)["findings"] if f["code"] == "link.backslash"]
+    hits = [f for f in result_of(out)["findings"] if f["code"] == "link.backslash"]
     assert exit_code == 1 and hits[0]["field"] == "cta_url" and hits[0]["file"] == f"{CAMPAIGN}/index.md"
     exit_code, _, _ = run(["build", "--site", str(site), "--now", NOW], capsys)
     assert exit_code == 1
@@ -149,6 +149,6 @@ def test_page_body_links(site: Path, capsys: pytest.CaptureFixture[str]) -> None
         encoding="utf-8",
     )
     exit_code, out, _ = run(["check", "--site", str(site), "--format", "json"], capsys)
-    found = {(f["code"], f["file"], f["field"]) for f in json.loads(out)["findings"]}
+    found = {(f["code"], f["file"], f["field"]) for f in result_of(out)["findings"]}
     assert exit_code == 1
     assert ("link.host", "pages/about.md", "body") in found

@@ -6,13 +6,13 @@ with no finding.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 
 from lpublish.site.markdown import MarkdownTooDeep, render_markdown
+from tests.plugins.results import result_of
 from tests.security.conftest import CAMPAIGN, NOW, run, write_body
 
 
@@ -30,11 +30,11 @@ def test_too_deep_is_refused_with_a_finding(
         render_markdown(body)
     write_body(site, body)
     exit_code, out, _ = run(["check", "--site", str(site), "--format", "json"], capsys)
-    deep = [f for f in json.loads(out)["findings"] if f["code"] == "markdown.too-deep"]
+    deep = [f for f in result_of(out)["findings"] if f["code"] == "markdown.too-deep"]
     assert exit_code == 1 and deep and deep[0]["file"] == f"{CAMPAIGN}/index.md"
     exit_code, out, _ = run(["build", "--site", str(site), "--now", NOW, "--format", "json"], capsys)
     assert exit_code == 1
-    assert any(f["code"] == "markdown.too-deep" for f in json.loads(out)["findings"])
+    assert any(f["code"] == "markdown.too-deep" for f in result_of(out)["findings"])
 
 
 def test_nesting_within_the_limit_keeps_every_word() -> None:

@@ -7,13 +7,13 @@ a campaign folder, referenced from the body, passed `check` and `build` and was 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from lpublish.config import load_config
 from lpublish.site.page_files import check_page_content
+from tests.plugins.results import result_of
 from tests.security.conftest import (
     CAMPAIGN,
     EVIL_HTML,
@@ -48,7 +48,7 @@ def test_hostile_body_file_is_refused_by_check_and_build(
     write_body(site, f"Look: ![picture]({name})")
 
     exit_code, out, _ = run(["check", "--site", str(site), "--format", "json"], capsys)
-    report = json.loads(out)
+    report = result_of(out)
     hits = [f for f in report["findings"] if f["code"] == code and f["file"] == f"{CAMPAIGN}/{name}"]
     assert exit_code == 1 and hits and hits[0]["severity"] == "error"
 
@@ -66,7 +66,7 @@ def test_a_body_cannot_publish_other_files_of_the_site(
     secret = (site / reference.lstrip("/").replace("../", "")).read_bytes()
     write_body(site, f"![x]({reference})")
     exit_code, out, _ = run(["check", "--site", str(site), "--format", "json"], capsys)
-    outside = [f for f in json.loads(out)["findings"] if f["code"] == "page.file-outside"]
+    outside = [f for f in result_of(out)["findings"] if f["code"] == "page.file-outside"]
     assert exit_code == 1 and outside[0]["file"] == f"{CAMPAIGN}/index.md" and outside[0]["field"] == "body"
     exit_code, _, _ = run(["build", "--site", str(site), "--now", NOW], capsys)
     assert exit_code == 1

@@ -8,12 +8,12 @@ the build write outside its output folder although ``check`` reported the slug.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import pytest
 
+from tests.plugins.results import result_of
 from tests.security.conftest import CAMPAIGN, NOW, run
 
 
@@ -27,7 +27,7 @@ def test_symlinks_out_of_the_site(site: Path, tmp_path: Path, capsys: pytest.Cap
     (site / "static/inside.svg").symlink_to(site / "static/favicon.svg")
 
     exit_code, out, _ = run(["check", "--site", str(site), "--format", "json"], capsys)
-    found = {(f["code"], f["file"]) for f in json.loads(out)["findings"]}
+    found = {(f["code"], f["file"]) for f in result_of(out)["findings"]}
     assert exit_code == 1
     assert ("file.symlink-outside", "static/passwd.txt") in found
     assert ("file.symlink-outside", "static/env.txt") in found
@@ -75,7 +75,7 @@ def test_slug_that_climbs_out_is_never_written(
     before = {p for p in tmp_path.rglob("*PWNED*")}
     exit_code, out, _ = run(["build", "--site", str(site), "--now", NOW, "--format", "json"], capsys)
     assert exit_code == 1
-    unsafe = [f for f in json.loads(out)["findings"] if f["code"] == "build.unsafe-path"]
+    unsafe = [f for f in result_of(out)["findings"] if f["code"] == "build.unsafe-path"]
     assert unsafe and unsafe[0]["message"].count("PWNED-slug") == 1
     assert {p for p in tmp_path.rglob("*PWNED*")} == before
     assert not list(Path("/").glob("PWNED*")) and not list(site.parent.parent.glob("PWNED*"))
@@ -87,7 +87,7 @@ def test_invalid_utf8_file_name_in_static(site: Path, capsys: pytest.CaptureFixt
         fh.write(b"hello")
     exit_code, out, err = run(["build", "--site", str(site), "--now", NOW, "--format", "json"], capsys)
     assert exit_code == 1
-    bad = [f for f in json.loads(out)["findings"] if f["code"] == "file.bad-name"]
+    bad = [f for f in result_of(out)["findings"] if f["code"] == "file.bad-name"]
     assert bad and bad[0]["file"] == "static/bad-\\xff\\xfe.txt"
     assert "internal problem" not in err.lower()
     assert not (site / "dist" / "bad-\udcff\udcfe.txt").exists()

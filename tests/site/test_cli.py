@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from lpublish.cli.main import main
+from tests.plugins.results import result_of
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -38,7 +38,7 @@ def test_build_json_and_exit_code_on_errors(site_dir: Path, capsys: pytest.Captu
         capsys,
     )
     assert code == 1
-    data = json.loads(out)
+    data = result_of(out)
     assert data["summary"]["errors"] == 1
     assert data["findings"][0]["code"] == "build.broken-link"
     assert data["build"]["out_dir"] == str(out_dir.resolve())

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.plugins.campaign_sites import configure_campaign, img_of, prepared_campaign
+from tests.plugins.results import result_of
 from tests.plugins.sites import fixture_site, git
 from tests.publish.conftest import make_jpeg
 
@@ -71,7 +72,7 @@ def start_practice(site: Path, tmp_path: Path) -> tuple[subprocess.Popen[str], d
         raise AssertionError(
             f"practice ended early ({proc.returncode}): {proc.stderr.read() if proc.stderr else ''}"
         )
-    return proc, json.loads(line)
+    return proc, result_of(line)
 
 
 def stop_practice(proc: subprocess.Popen[str]) -> None:
@@ -140,10 +141,10 @@ def test_practice_on_a_hugo_site_publishes_a_campaign_merged_through_the_api(tmp
             ["submit", "--title", "Night roast", "--campaign", str(folder), "--json"], workdir, info["env"]
         )
         assert done.returncode == 0, done.stderr
-        number = json.loads(done.stdout)["number"]
+        number = result_of(done.stdout)["number"]
         status = lpublish(["status", "--json"], workdir, info["env"])
         assert status.returncode == 0, status.stderr
-        assert [r["number"] for r in json.loads(status.stdout)] == [number]
+        assert [r["number"] for r in result_of(status.stdout)] == [number]
 
         assert merge(info, number)["merged"] is True
 
@@ -154,7 +155,7 @@ def test_practice_on_a_hugo_site_publishes_a_campaign_merged_through_the_api(tmp
         assert alt == "Steam rising from a cup on a wooden table"
         assert fetch(urljoin(page_url, src)) == hero.read_bytes()
         status = lpublish(["status", "--json"], workdir, info["env"])
-        assert json.loads(status.stdout)[0]["state"] == "live"
+        assert result_of(status.stdout)[0]["state"] == "live"
     finally:
         stop_practice(proc)
     assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
@@ -168,10 +169,13 @@ def test_practice_site_without_lpublish_config_is_a_usage_error(tmp_path: Path) 
     site = tmp_path / "plain"
     site.mkdir()
     (site / "index.html").write_text("<h1>Hi</h1>", encoding="utf-8")
-    done = lpublish(["practice", "--site", str(site), "--headless", "--json"], tmp_path, {})
+    done = lpublish(["practice", "--site", str(site), "--headless", "--format", "json"], tmp_path, {})
     assert done.returncode == 2
     assert "not an lpublish site" in done.stderr
-    assert done.stdout == ""
+    # The program reading stdout gets the failure as an envelope, not a half-started world.
+    envelope = json.loads(done.stdout)
+    assert (envelope["command"], envelope["ok"], envelope["result"]) == ("practice", False, None)
+    assert envelope["errors"][0]["key"] == "practice_site.no_config" and envelope["errors"][0]["message"]
 
 
 def test_practice_headless_on_the_sample_site_shows_a_replaced_photo(
@@ -198,7 +202,7 @@ def test_practice_headless_on_the_sample_site_shows_a_replaced_photo(
             info["env"],
         )
         assert done.returncode == 0, done.stderr
-        merge(info, json.loads(done.stdout)["number"])
+        merge(info, result_of(done.stdout)["number"])
         after = fetch(info["live_url"]).decode()
         assert 'alt="Blue sky over tea fields"' in after
     finally:
