@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from lpublish.sandbox.forge_server import LocalForge
 
 from lpublish.environment import Environment
 from lpublish.logs import configure, redact
+from lpublish.sandbox.forge.server import LocalForge
 
 
 def test_environment_reads_named_values_and_ignores_blank_ones() -> None:
