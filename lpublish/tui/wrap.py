@@ -216,6 +216,10 @@ class PhraseWrapped(Visual):
         self.content = content
         self._cache: tuple[int, Content] | None = None
 
+    def __str__(self) -> str:
+        # Like the Content it shows (code and tests read a Static's text as ``str(widget.render())``).
+        return str(self.content)
+
     def at(self, width: int) -> Content:
         if self._cache is None or self._cache[0] != width:
             self._cache = (width, wrap_content(self.content, width))
