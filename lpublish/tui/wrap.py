@@ -10,7 +10,7 @@ was folded at the last cell: lines started with "。" and words were cut in half
 between BudouX phrases (or at spaces), never before closing punctuation such as 。、」 and never after an
 opening one such as 「 (kinsoku), and never inside a run of Latin letters and digits ("1200", "hero.jpg").
 A phrase wider than the whole line is the only thing folded inside, by cells, still keeping kinsoku.
-Continuation lines keep the line's indent and hang under a leading bullet ("✗ ", "• ", ...).
+Continuation lines keep the line's indent and hang under a leading bullet ("✗ ", "• ", "1. ", ...).
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ NO_END = frozenset("(（[［｛{〔〈《「『【〘〖〝‘“«")
 BULLETS = ("• ", "✗ ", "✓ ", "! ", "i ", "- ", "* ", "・")
 
 _WORDS = re.compile(r"\s+|\S+")
+#: A numbered step ("1. ", "2) ") hangs like a bullet.
+_NUMBERED = re.compile(r"\d{1,2}[.)] ")
 
 
 def _is_cjk(char: str) -> bool:
@@ -103,7 +105,8 @@ def hanging_indent(line: str, width: int) -> int:
     """Cells continuation lines of ``line`` are indented by: its indent, plus a leading bullet."""
     stripped = line.lstrip(" ")
     indent = len(line) - len(stripped)
-    for bullet in BULLETS:
+    numbered = _NUMBERED.match(stripped)
+    for bullet in (numbered.group(),) if numbered else BULLETS:
         if stripped.startswith(bullet) and len(stripped) > len(bullet):
             indent += cell_len(bullet)
             break

@@ -90,6 +90,8 @@ def test_continuation_lines_hang_under_the_bullet_and_keep_the_indent() -> None:
     assert all(line.startswith("  ") and not line.startswith("   ") for line in bullet[1:])
     indented = wrap_plain(SENTENCES[2], 30)
     assert all(line.startswith("  ") for line in indented)
+    step = wrap_plain("1. 変更する内容を選びます：画像の差し替え・追加、またはキャンペーンページの作成。", 40)
+    assert len(step) > 1 and all(line.startswith("   ") and line[3] != " " for line in step[1:])
 
 
 def test_english_breaks_at_spaces_only() -> None:
