@@ -1,7 +1,8 @@
 """The sticky pull-request status comment: its Markdown body and the create-or-update ("upsert").
 
 Owns: ``MARKER`` (the hidden HTML comment that identifies lpublish's status comment), ``render_status``
-(validation summary, preview URL, page weights, production deploy plan, changed-image thumbnails),
+(validation summary, preview URL, before/after screenshots of the changed pages, page weights,
+production deploy plan, changed-image thumbnails),
 ``render_closed`` and ``upsert_comment``. The upsert only ever touches a comment that carries the marker
 AND was written by the same account, so a person quoting the marker (or another bot) is left alone, and
 reruns update the one comment in place instead of adding new ones. It talks to GitHub only through the
@@ -15,9 +16,11 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
+from urllib.parse import urljoin, urlsplit
 
 from lpublish import __version__
 from lpublish.ci.inputs import DeployPlanSummary, StatusInputs, changed_images, page_weights
+from lpublish.ci.screenshots import MAX_PAGES, ScreenshotResult
 from lpublish.findings import Severity
 from lpublish.i18n import t
 from lpublish.units import format_bytes
@@ -96,10 +99,13 @@ class RenderContext:
     preview_url: str = ""
     #: Why there is no preview (a catalog key under ``ci.preview.*``), when there is none.
     no_preview_reason: str = "ci.preview.none"
-    #: Before/after screenshots (``screenshots.json``'s ``shots``) and the URL of the folder holding
-    #: the pictures (published with the preview); both empty: no screenshot section.
-    screenshots: tuple[dict[str, Any], ...] = ()
+    #: Before/after screenshots (``screenshots.json``); ``None``: no screenshot section.
+    screenshots: ScreenshotResult | None = None
+    #: The folder the pictures are published in: a URL, or a path relative to the preview URL
+    #: (``__lpublish-screenshots/``); empty, or relative without a preview: not published as images.
     screenshots_url: str = ""
+    #: The workflow artifact holding the pictures (a zip for signed-in readers), linked when given.
+    screenshots_artifact_url: str = ""
 
 
 def _check_section(inputs: StatusInputs) -> tuple[str, list[str]]:
@@ -231,28 +237,61 @@ def _images_section(inputs: StatusInputs, ctx: RenderContext) -> list[str]:
     return lines
 
 
-def _screenshots_section(ctx: RenderContext) -> list[str]:
+def screenshots_base(inputs: StatusInputs, ctx: RenderContext) -> str:
+    """The absolute URL of the published pictures' folder (with a trailing slash), or empty."""
+    url = ctx.screenshots_url.strip()
+    if not url:
+        return ""
+    if not urlsplit(url).scheme:
+        preview = (inputs.preview.url if inputs.preview else "") or ctx.preview_url
+        if not preview:
+            return ""  # published with a preview that was not deployed: nowhere to show them from
+        url = urljoin(preview.rstrip("/") + "/", url)
+    return url.rstrip("/") + "/"
+
+
+_SHOT_PROBLEMS = {
+    "no-browser": "designer.shots.problem_no_browser",
+    "no-base": "designer.shots.problem_no_base",
+}
+
+
+def _screenshots_section(inputs: StatusInputs, ctx: RenderContext) -> list[str]:
     """Before and after pictures of each changed page, desktop and phone, so nobody has to open it."""
-    base = ctx.screenshots_url.rstrip("/")
-    lines = [
-        f"| {t('ci.col.page')} | {t('designer.shots.width')} | {t('designer.body.before')} "
-        f"| {t('designer.body.after')} |",
-        "|---|---|---|---|",
-    ]
-    for shot in ctx.screenshots:
-        page = str(shot.get("page", ""))
-        width = int(shot.get("width", 0))
-        shown = 320 if width >= 1000 else 180
-        kind = t("designer.shots.desktop") if width >= 1000 else t("designer.shots.phone")
+    result = ctx.screenshots
+    assert result is not None
+    base = screenshots_base(inputs, ctx)
+    lines: list[str] = []
+    if result.problem in _SHOT_PROBLEMS:
+        lines.append(t(_SHOT_PROBLEMS[result.problem]))
+    elif not result.shots and not result.failed:
+        lines.append(t("designer.shots.none"))
+    if result.shots:
+        pictures = bool(base)
+        head = f"| {t('ci.col.page')} | {t('designer.shots.width')} | {t('designer.body.before')} "
+        lines += [head + f"| {t('designer.body.after')} |", "|---|---|---|---|"]
+        for shot in result.shots:
+            shown = 320 if shot.width >= 1000 else 180
+            kind = t("designer.shots.desktop") if shot.width >= 1000 else t("designer.shots.phone")
 
-        def picture(name: str, label: str, shown: int = shown) -> str:
-            url = md_escape(f"{base}/{name}")
-            return f'<a href="{url}"><img src="{url}" width="{shown}" alt="{md_escape(label)}"></a>'
+            def cell(name: str, label: str, shown: int = shown) -> str:
+                if not pictures:
+                    return _code(name)
+                url = md_escape(base + name)
+                return f'<a href="{url}"><img src="{url}" width="{shown}" alt="{md_escape(label)}"></a>'
 
-        before = str(shot.get("before") or "")
-        before_cell = picture(before, f"{page} {width}px before") if before else t("designer.shots.new_page")
-        after_cell = picture(str(shot.get("after", "")), f"{page} {width}px after")
-        lines.append(f"| {_code(page)} | {kind} ({width} px) | {before_cell} | {after_cell} |")
+            before = cell(shot.before, t("designer.shots.alt_before", page=shot.page, width=shot.width))
+            after = cell(shot.after, t("designer.shots.alt_after", page=shot.page, width=shot.width))
+            before = before if shot.before else t("designer.shots.new_page")
+            lines.append(f"| {_code(shot.page)} | {kind} ({shot.width} px) | {before} | {after} |")
+        if not pictures:
+            lines += ["", t("designer.shots.not_published")]
+    if result.failed:
+        lines += ["", t("designer.shots.failed", pages=", ".join(_code(p) for p in result.failed))]
+    if result.skipped and result.problem != "no-browser":
+        lines += ["", t("designer.shots.more", count=len(result.skipped), max=MAX_PAGES)]
+    if ctx.screenshots_artifact_url and (result.shots or result.failed):
+        lines += ["", t("designer.shots.artifact", url=md_escape(ctx.screenshots_artifact_url))]
     return lines
 
 
@@ -264,10 +303,10 @@ def render_status(inputs: StatusInputs, ctx: RenderContext, *, marker: bool = Tr
     if inputs.problems:
         out += ["", t("ci.inputs.problems", files=", ".join(sorted(inputs.problems)))]
     out += ["", f"### {t('ci.section.preview')}", "", *_preview_section(inputs, ctx)]
+    if ctx.screenshots is not None:
+        out += ["", f"### {t('designer.shots.title')}", "", *_screenshots_section(inputs, ctx)]
     out += ["", f"### {t('ci.section.pages')}", "", *_pages_section(inputs, ctx)]
     out += ["", f"### {t('ci.section.plan')}", "", *plan_lines(inputs.plan)]
-    if ctx.screenshots and ctx.screenshots_url:
-        out += ["", f"### {t('designer.shots.title')}", "", *_screenshots_section(ctx)]
     out += ["", f"### {t('ci.section.images')}", "", *_images_section(inputs, ctx)]
     sha = inputs.sha[:7] if inputs.sha else "-"
     out += ["", "---", f"<sub>{t('ci.footer', sha=sha, version=__version__)}</sub>", ""]

@@ -1,19 +1,25 @@
 """Before/after screenshots of the pages a pull request changes, taken with headless Chromium.
 
-Owns: ``changed_pages`` (the HTML pages that differ between the production build and the preview build,
-or are new) and ``take_screenshots`` (serves both builds on 127.0.0.1, photographs each changed page at
-desktop and phone widths with the system's Chromium, writes PNGs and a ``screenshots.json`` manifest).
-The status comment shows them from wherever the workflow publishes that folder (the preview deploy:
-``<preview URL>/__lpublish-screenshots/``). Must not import UI libraries.
+Owns: ``changed_pages`` (the HTML pages of the preview build that are new, differ from the base build,
+or load a local file that differs: a replaced image keeps its name, so the page's HTML alone would not
+show the change), ``take_screenshots`` (serves both builds on 127.0.0.1, photographs each changed page
+at desktop and phone widths with the system's Chromium, writes PNGs and a ``screenshots.json`` manifest)
+and ``read_manifest`` (that manifest read back into the same types, for the status comment). Problems
+(no browser, no base build, a page Chromium could not photograph) are carried in the result, not raised.
+The status comment shows the pictures from wherever the workflow publishes that folder (the preview
+deploy: ``<preview URL>/__lpublish-screenshots/``; else a workflow artifact). Must not import UI
+libraries.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import html
 import json
 import logging
+import posixpath
 import re
 import shutil
 import subprocess
@@ -22,12 +28,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
-from lpublish.errors import UsageError
+from lpublish.errors import ExternalError, LpublishError
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +57,12 @@ class Shot:
     width: int
     before: str
     after: str
+    #: The shot is scrolled to the page's first picture that changed (else it shows the page's top).
+    at_change: bool = False
+
+
+#: Why there are no (or not all) pictures (the status comment says so in plain words).
+PROBLEMS = ("no-browser", "no-base", "failed")
 
 
 @dataclass
@@ -57,9 +70,58 @@ class ScreenshotResult:
     shots: list[Shot] = field(default_factory=list)
     #: Changed pages beyond ``MAX_PAGES`` (listed, not photographed).
     skipped: list[str] = field(default_factory=list)
+    #: One of ``PROBLEMS`` or empty.
+    problem: str = ""
+    #: Pages Chromium did not photograph (with ``problem == "failed"``).
+    failed: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": 1, "shots": [asdict(s) for s in self.shots], "skipped": self.skipped}
+        return {
+            "version": 1,
+            "shots": [asdict(s) for s in self.shots],
+            "skipped": self.skipped,
+            "problem": self.problem,
+            "failed": self.failed,
+        }
+
+    def write(self, out: Path) -> Path:
+        out.mkdir(parents=True, exist_ok=True)
+        target = out / MANIFEST
+        target.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return target
+
+
+MANIFEST = "screenshots.json"
+
+
+def read_manifest(data: dict[str, Any] | None) -> ScreenshotResult | None:
+    """A ``screenshots.json`` object back as a result (``None``: no manifest); bad entries are dropped."""
+    if data is None:
+        return None
+    shots = []
+    for item in data.get("shots") or []:
+        if (
+            isinstance(item, dict)
+            and isinstance(item.get("page"), str)
+            and isinstance(item.get("after"), str)
+        ):
+            width = item.get("width")
+            shots.append(
+                Shot(
+                    item["page"],
+                    width if isinstance(width, int) else 0,
+                    str(item.get("before") or ""),
+                    item["after"],
+                    item.get("at_change") is True,
+                )
+            )
+    problem = str(data.get("problem") or "")
+    return ScreenshotResult(
+        shots=shots,
+        skipped=[str(p) for p in data.get("skipped") or [] if isinstance(p, str)],
+        problem=problem if problem in PROBLEMS else "",
+        failed=[str(p) for p in data.get("failed") or [] if isinstance(p, str)],
+    )
 
 
 def page_url(path: str) -> str:
@@ -71,15 +133,126 @@ def page_url(path: str) -> str:
     return "/" + path
 
 
+class _References(HTMLParser):
+    """The local files a page loads: images (``src``, ``srcset``, ``poster``), stylesheets, scripts,
+    icons and ``url()`` in inline styles."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+        #: The URLs each ``<img>``/``<video>`` shows, in document order (a ``<picture>``'s sources
+        #: count for its ``<img>``): the browser's ``querySelectorAll("img, video")`` order.
+        self.media: list[list[str]] = []
+        self._picture: list[str] | None = None
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        urls = [values[name] for name in ("src", "poster", "data") if values.get(name)]
+        for name in ("srcset", "imagesrcset"):
+            urls += [c.split()[0] for c in values.get(name, "").split(",") if c.strip()]
+        if tag == "link" and values.get("href"):
+            urls.append(values["href"])
+        urls += _css_urls(values.get("style", ""))
+        self.urls += urls
+        if tag == "picture":
+            self._picture = []
+        elif tag == "source" and self._picture is not None:
+            self._picture += urls
+        elif tag in ("img", "video"):
+            self.media.append([*(self._picture or []), *urls])
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "picture":
+            self._picture = None
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.urls += _css_urls(data)
+
+
+_CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)|@import\s+(["'])([^"']+)\3""")
+
+
+def _css_urls(text: str) -> list[str]:
+    return [m.group(2) or m.group(4) for m in _CSS_URL.finditer(text)]
+
+
+def _local(base_rel: str, url: str) -> str | None:
+    """``url`` as a path relative to the build's root (``None``: another site, a data URL, a fragment)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    path = unquote(parts.path)
+    joined = path.lstrip("/") if path.startswith("/") else posixpath.join(posixpath.dirname(base_rel), path)
+    normal = posixpath.normpath(joined)
+    return None if normal.startswith("..") else normal
+
+
+def _differs(before: Path, after: Path, rel: str) -> bool:
+    old, new = before / rel, after / rel
+    if not new.is_file():
+        return False
+    return not old.is_file() or old.read_bytes() != new.read_bytes()
+
+
+def _parse(out: Path, rel: str) -> _References:
+    parser = _References()
+    try:
+        text = (out / rel).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return parser
+    if rel.endswith(".css"):
+        parser.urls = _css_urls(text)
+    else:
+        with contextlib.suppress(AssertionError, ValueError):  # a broken page still counts
+            parser.feed(text)
+    return parser
+
+
+def _locals(rel: str, urls: list[str]) -> list[str]:
+    return [local for url in urls if (local := _local(rel, url)) is not None]
+
+
+class _Changes:
+    """Which files of ``after`` differ from ``before`` (a stylesheet also when a file it loads does)."""
+
+    def __init__(self, before: Path, after: Path) -> None:
+        self.before, self.after = before, after
+        self._differs: dict[str, bool] = {}
+
+    def changed(self, rel: str, depth: int = 0) -> bool:
+        if rel not in self._differs:
+            self._differs[rel] = _differs(self.before, self.after, rel)
+            if not self._differs[rel] and rel.endswith(".css") and depth < 2:
+                loads = _locals(rel, _parse(self.after, rel).urls)
+                self._differs[rel] = any(self.changed(ref, depth + 1) for ref in loads)
+        return self._differs[rel]
+
+    def page_changed(self, rel: str) -> bool:
+        return self.changed(rel) or any(
+            self.changed(ref) for ref in _locals(rel, _parse(self.after, rel).urls)
+        )
+
+    def focus(self, rel: str) -> int:
+        """The index of the page's first picture or video showing a changed file (-1: none)."""
+        for index, urls in enumerate(_parse(self.after, rel).media):
+            if any(self.changed(ref) for ref in _locals(rel, urls)):
+                return index
+        return -1
+
+
 def changed_pages(before: Path, after: Path) -> list[str]:
-    """Pages (relative POSIX paths of ``.html`` files) new or different in ``after``, sorted."""
+    """Pages (relative POSIX paths of ``.html`` files) of ``after`` that look different, sorted: new
+    pages, pages whose HTML differs, and pages that load a local file (an image, a stylesheet, or a file
+    a stylesheet loads) that differs from ``before``'s."""
+    changes = _Changes(before, after)
     pages = []
     for page in sorted(after.rglob("*.html")):
         rel = page.relative_to(after).as_posix()
-        if rel.startswith(FOLDER):
-            continue
-        old = before / rel
-        if not old.is_file() or old.read_bytes() != page.read_bytes():
+        if not rel.startswith(FOLDER) and changes.page_changed(rel):
             pages.append(rel)
     return pages
 
@@ -96,7 +269,8 @@ FRAME_PATH = "/__lpublish-frame.html"
 
 
 class _Quiet(SimpleHTTPRequestHandler):
-    """The build's files, plus a page that shows one of them in a phone-wide frame (same origin)."""
+    """The build's files, plus a page that shows one of them in a frame of the shot's size (same origin):
+    phone-wide, and scrolled so the ``focus``-th picture or video is in the middle of the screen."""
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug(format, *args)
@@ -109,10 +283,18 @@ class _Quiet(SimpleHTTPRequestHandler):
         page = query.get("page", ["/"])[0]
         width = int(query.get("w", ["390"])[0])
         height = int(query.get("h", ["844"])[0])
+        focus = int(query.get("focus", ["-1"])[0])
+        script = (
+            "<script>document.getElementById('f').addEventListener('load',function(){"
+            "var e=this.contentDocument.querySelectorAll('img, video')[" + str(focus) + "];"
+            "if(e){e.loading='eager';e.scrollIntoView({block:'center'});}});</script>"
+            if focus >= 0
+            else ""
+        )
         body = (
-            "<!doctype html><body style='margin:0'>"
-            f"<iframe src='{html.escape(page, quote=True)}' width='{width}' height='{height}' "
-            "style='border:0;display:block'></iframe>"
+            "<!doctype html><body style='margin:0;overflow:hidden'>"
+            f"<iframe id='f' src='{html.escape(page, quote=True)}' width='{width}' height='{height}' "
+            f"style='border:0;display:block'></iframe>{script}"
         ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -149,7 +331,7 @@ def _shoot(browser: str, url: str, width: int, target: Path, profile: Path) -> N
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     if not target.is_file():
-        raise UsageError("designer.screenshots.failed", page=url, error=(done.stderr or "")[-200:])
+        raise ExternalError("designer.screenshots.failed", page=url, error=(done.stderr or "")[-200:])
     if width < MIN_WINDOW:
         # The window was wider than the phone: keep only the phone-wide frame.
         from PIL import Image
@@ -174,23 +356,28 @@ def take_screenshots(
     widths: tuple[int, ...] = WIDTHS,
     browser: str | None = None,
 ) -> ScreenshotResult:
-    """Photograph ``pages`` (default: the changed ones) of both builds into ``out``.
+    """Photograph ``pages`` (default: the changed ones) of both builds into ``out``; write the manifest.
 
     Phones narrower than the smallest headless window (``MIN_WINDOW``) are photographed in a frame of
-    the phone's width (so media queries see the phone's width) and cropped to it.
+    the phone's width (so media queries see the phone's width) and cropped to it. Without a browser or
+    without the base build the result says so (``problem``) and holds no pictures; a page Chromium
+    cannot photograph is listed in ``failed`` and the others are still taken.
     """
+    if not before.is_dir():
+        logger.info("no base build at %s: no before/after pictures", before)
+        result = ScreenshotResult(problem="no-base")
+        result.write(out)
+        return result
     browser = browser or find_browser()
-    if browser is None:
-        raise UsageError("designer.screenshots.no_browser")
     wanted = changed_pages(before, after) if pages is None else pages
-    logger.info(
-        "screenshots of %d page(s) at widths %s with %s (%d skipped over the limit)",
-        min(len(wanted), MAX_PAGES),
-        ", ".join(str(w) for w in widths),
-        browser,
-        max(0, len(wanted) - MAX_PAGES),
-    )
+    logger.info("%d changed page(s) between %s and %s", len(wanted), before, after)
+    if browser is None:
+        logger.info("no Chromium or Chrome found: no pictures")
+        result = ScreenshotResult(skipped=wanted, problem="no-browser")
+        result.write(out)
+        return result
     result = ScreenshotResult(skipped=wanted[MAX_PAGES:])
+    changes = _Changes(before, after)
     out.mkdir(parents=True, exist_ok=True)
     with (
         tempfile.TemporaryDirectory(prefix="lpublish-shots-") as scratch,
@@ -199,20 +386,31 @@ def take_screenshots(
     ):
         profile = Path(scratch) / "profile"
         for page in wanted[:MAX_PAGES]:
+            # A replaced picture below the fold: both shots scroll to it (the same element of the page).
+            focus = changes.focus(page)
             for width in widths:
-                shot = Shot(page, width, "", _name(page, width, "after"))
-                logger.debug("screenshot %s at %d px", page, width)
-                _shoot(browser, _framed(after_url, page, width), width, out / shot.after, profile)
-                if (before / page).is_file():
-                    shot.before = _name(page, width, "before")
-                    _shoot(browser, _framed(before_url, page, width), width, out / shot.before, profile)
+                shot = Shot(page, width, "", _name(page, width, "after"), at_change=focus >= 0)
+                try:
+                    logger.info("photographing %s at %d px", page, width)
+                    url = _framed(after_url, page, width, focus)
+                    _shoot(browser, url, width, out / shot.after, profile)
+                    if (before / page).is_file():
+                        shot.before = _name(page, width, "before")
+                        url = _framed(before_url, page, width, focus)
+                        _shoot(browser, url, width, out / shot.before, profile)
+                except (LpublishError, OSError, subprocess.SubprocessError) as problem:
+                    logger.warning("no picture of %s at %d px: %s", page, width, problem)
+                    result.problem = "failed"
+                    if page not in result.failed:
+                        result.failed.append(page)
+                    continue
                 result.shots.append(shot)
-    (out / "screenshots.json").write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
+    result.write(out)
     return result
 
 
-def _framed(base: str, page: str, width: int) -> str:
-    if width >= MIN_WINDOW:
+def _framed(base: str, page: str, width: int, focus: int = -1) -> str:
+    if width >= MIN_WINDOW and focus < 0:
         return base + page_url(page)
-    query = urlencode({"page": page_url(page), "w": width, "h": HEIGHT.get(width, 844)})
+    query = urlencode({"page": page_url(page), "w": width, "h": HEIGHT.get(width, 844), "focus": focus})
     return f"{base}{FRAME_PATH}?{query}"

@@ -27,6 +27,7 @@ from lpublish.ci.comment import (
 from lpublish.ci.inputs import load_inputs, read_deploy, read_json
 from lpublish.ci.policies import AwsSetup
 from lpublish.ci.scaffold import setup_markdown
+from lpublish.ci.screenshots import ScreenshotResult, read_manifest
 from lpublish.ci.summary import append_summary, set_outputs
 from lpublish.cli.options import config_from, environment, site_option
 from lpublish.config import SiteConfig
@@ -76,11 +77,9 @@ def _bool(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def _shots(path: Path | None) -> tuple[dict[str, Any], ...]:
-    """The shots listed in ``screenshots.json`` (none when the file is missing or unreadable)."""
-    data = read_json(path) if path is not None else None
-    shots = data.get("shots") if data else None
-    return tuple(s for s in shots if isinstance(s, dict)) if isinstance(shots, list) else ()
+def _shots(path: Path | None) -> ScreenshotResult | None:
+    """``screenshots.json`` read back (``None`` when not given, missing or unreadable: no section)."""
+    return read_manifest(read_json(path)) if path is not None else None
 
 
 @click.command()
@@ -135,7 +134,12 @@ def _shots(path: Path | None) -> tuple[dict[str, Any], ...]:
     help="screenshots.json of `lpublish screenshots` (shown as before/after pictures).",
 )
 @click.option(
-    "--screenshots-url", default="", help="Where the pictures are published (the folder of screenshots.json)."
+    "--screenshots-url",
+    default="",
+    help="Where the pictures are published: a URL, or a folder relative to the preview URL.",
+)
+@click.option(
+    "--screenshots-artifact-url", default="", help="The workflow artifact holding the pictures (linked)."
 )
 def comment(
     site: Path | None,
@@ -158,6 +162,7 @@ def comment(
     print_body: bool,
     screenshots_file: Path | None = None,
     screenshots_url: str = "",
+    screenshots_artifact_url: str = "",
 ) -> int:
     """Create or update the pull request's lpublish status comment (and the job summary)."""
     env = environment()
@@ -184,6 +189,7 @@ def comment(
             no_preview_reason="ci.preview.next_job" if no_comment else "ci.preview.none",
             screenshots=_shots(screenshots_file),
             screenshots_url=screenshots_url,
+            screenshots_artifact_url=screenshots_artifact_url,
         )
         body = render_status(inputs, ctx)
     if summary and append_summary(summary, render_status_for_summary(body)):

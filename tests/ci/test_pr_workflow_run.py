@@ -4,6 +4,8 @@ local forge: open a pull request, push again, close it. What the YAML says is ex
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -21,6 +23,9 @@ WORKFLOW = REPO_ROOT / ".github" / "workflows" / "site-pr.yml"
 FULL_NAME = "hoshizora/lp"
 ROLE = "arn:aws:iam::123456789012:role/lpublish-preview"
 CHANGED_IMAGE = "site/images/products/sencha-milky-way.jpg"
+#: The sample site's pages that show the changed product photo.
+SHOWS_CHANGED_IMAGE = ("index.html",)
+ARTIFACT_URL = "https://github.example/hoshizora/lp/actions/runs/1/artifacts/2"
 TOO_SMALL = "site/images/products/tiny.jpg"
 
 pytestmark = [
@@ -69,6 +74,8 @@ def _keys(s3: object, bucket: str, prefix: str) -> list[str]:
     return [obj["Key"] for page in pages for obj in page.get("Contents", [])]
 
 
+# Three runs of both jobs, each building the base commit too and starting Chromium for the shots.
+@pytest.mark.timeout(900)
 def test_site_pr_workflow_end_to_end(
     tmp_path: Path, sample_site: Path, warm_cache: Path, moto_endpoint: str
 ) -> None:
@@ -125,6 +132,7 @@ def test_site_pr_workflow_end_to_end(
                 workspace=work,
                 base_env=env,
                 summary=summary,
+                uses_outputs={"actions/upload-artifact": {"artifact-url": ARTIFACT_URL}},
             )
             runner.results = runner.run(workflow)  # type: ignore[attr-defined]
             return runner
@@ -150,6 +158,28 @@ def test_site_pr_workflow_end_to_end(
         assert f"{FULL_NAME}/blob/{head_sha}/{CHANGED_IMAGE}?raw=true" in body
         assert "ready for review" in opened.summary.read_text(encoding="utf-8")
 
+        # before/after screenshots: built from the base commit and the branch, published with the
+        # preview, shown as images in the comment, never part of the production plan
+        shots_prefix = f"pr-{pull.number}/__lpublish-screenshots/"
+        manifest = json.loads(
+            s3.get_object(Bucket=previews, Key=f"{shots_prefix}screenshots.json")["Body"].read()
+        )
+        assert manifest["problem"] == "" and manifest["shots"], manifest
+        pages = {shot["page"] for shot in manifest["shots"]}
+        assert pages <= set(SHOWS_CHANGED_IMAGE) and pages, pages
+        assert {shot["width"] for shot in manifest["shots"]} == {1280, 390}
+        first = manifest["shots"][0]
+        before = s3.get_object(Bucket=previews, Key=shots_prefix + first["before"])["Body"].read()
+        after = s3.get_object(Bucket=previews, Key=shots_prefix + first["after"])["Body"].read()
+        assert before[:8] == after[:8] == b"\x89PNG\r\n\x1a\n" and before != after
+        preview_base = f"https://previews.hoshizora-tea.example/{shots_prefix}"
+        assert f'<img src="{preview_base}{first["before"]}"' in body
+        assert f'<img src="{preview_base}{first["after"]}"' in body
+        assert ARTIFACT_URL in body
+        plan = json.loads((opened.runner_temp / "lpublish" / "plan.json").read_text(encoding="utf-8"))
+        assert "__lpublish-screenshots" not in json.dumps(plan)
+        assert not (work / "site" / "dist" / "__lpublish-screenshots").exists()
+
         # --- pushed again (synchronize): still one comment --------------------------------------
         run("synchronize")
         assert len(forge.comments(pull.number)) == 1
@@ -164,9 +194,25 @@ def test_site_pr_workflow_end_to_end(
         forge.stop()
 
 
+def _path_without_browsers(tmp_path: Path) -> str:
+    """A PATH with every system command except Chromium and Chrome (a runner without a browser)."""
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    for folder in ("/usr/local/bin", "/usr/bin", "/bin"):
+        if not os.path.isdir(folder):
+            continue
+        for entry in os.scandir(folder):
+            if "chrom" in entry.name or entry.name.startswith("google-chrome"):
+                continue
+            if not (tools / entry.name).exists():
+                (tools / entry.name).symlink_to(entry.path)
+    return f"{Path(sys.executable).parent}{os.pathsep}{tools}"
+
+
 def test_without_an_aws_role_a_failing_check_still_annotates_and_comments(
     tmp_path: Path, sample_site: Path, warm_cache: Path, moto_endpoint: str
 ) -> None:
+    """Also on a runner without Chromium: the comment says why there are no screenshots."""
     work, bare, base_sha, head_sha = _workspace(tmp_path, sample_site, warm_cache, add_too_small=True)
     forge = LocalForge()
     api_url = forge.start()
@@ -186,6 +232,7 @@ def test_without_an_aws_role_a_failing_check_still_annotates_and_comments(
             GITHUB_API_URL=api_url,
             GITHUB_SERVER_URL=api_url,
             RUNNER_TEMP=str(temp),
+            PATH=_path_without_browsers(tmp_path),
         )
         runner = WorkflowRun(
             github={
@@ -220,6 +267,7 @@ def test_without_an_aws_role_a_failing_check_still_annotates_and_comments(
         body = comment["body"]
         assert "not ready" in body and "tiny.jpg" in body and "image.too-small" in body
         assert "No preview for this run" in body
+        assert "No screenshots this time: the workflow found no Chromium or Chrome" in body
     finally:
         forge.stop()
 

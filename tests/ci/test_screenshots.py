@@ -4,17 +4,25 @@ section that shows them."""
 from __future__ import annotations
 
 import json
-import shutil
+import os
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from lpublish.ci.comment import RenderContext, render_status
-from lpublish.ci.inputs import StatusInputs
-from lpublish.ci.screenshots import changed_pages, find_browser, take_screenshots
+from lpublish.ci.inputs import DeployPlanSummary, StatusInputs
+from lpublish.ci.screenshots import ScreenshotResult, Shot, changed_pages, find_browser, take_screenshots
 
 pytestmark = pytest.mark.skipif(find_browser() is None, reason="chromium is not installed")
+
+
+def rgb(image: Image.Image, xy: tuple[int, int]) -> tuple[int, ...]:
+    """The red, green and blue of one pixel (what a reviewer sees there)."""
+    pixel = image.convert("RGB").getpixel(xy)
+    assert isinstance(pixel, tuple)
+    return pixel
+
 
 PAGE = """<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width">
 <style>body{{margin:0;background:{colour}}} .box{{width:100%;height:200px;background:{box}}}
@@ -49,36 +57,66 @@ def test_changed_pages_are_photographed_before_and_after(tmp_path: Path) -> None
     index_desktop = next(s for s in result.shots if s.page == "index.html" and s.width == 1280)
     with Image.open(out / index_desktop.before) as old, Image.open(out / index_desktop.after) as new:
         assert old.width == 1280 and new.width == 1280
-        assert old.getpixel((10, 400))[:3] == (255, 255, 255)  # the production page's background
-        assert new.getpixel((10, 400))[:3] == (0, 128, 0)  # the preview's
+        assert rgb(old, (10, 400)) == (255, 255, 255)  # the production page's background
+        assert rgb(new, (10, 400)) == (0, 128, 0)  # the preview's
     phone = next(s for s in result.shots if s.page == "index.html" and s.width == 390)
     with Image.open(out / phone.after) as shot:
         assert shot.width == 390
-        assert shot.getpixel((100, 100))[:3] == (0, 0, 255)  # the page saw a phone-wide viewport
+        assert rgb(shot, (100, 100)) == (0, 0, 255)  # the page saw a phone-wide viewport
     assert next(s for s in result.shots if s.page == "new.html").before == ""  # a new page has no before
     manifest = json.loads((out / "screenshots.json").read_text(encoding="utf-8"))
     assert len(manifest["shots"]) == 4
 
 
 def test_comment_shows_before_and_after(tmp_path: Path) -> None:
-    shots = (
-        {
-            "page": "index.html",
-            "width": 1280,
-            "before": "index-1280-before.png",
-            "after": "index-1280-after.png",
-        },
-        {"page": "new.html", "width": 390, "before": "", "after": "new-390-after.png"},
+    shots = ScreenshotResult(
+        shots=[
+            Shot("index.html", 1280, "index-1280-before.png", "index-1280-after.png", at_change=True),
+            Shot("new.html", 390, "", "new-390-after.png"),
+        ]
     )
-    ctx = RenderContext(
-        screenshots=shots, screenshots_url="https://preview.example/pr-7/__lpublish-screenshots/"
-    )
-    body = render_status(StatusInputs(pr=7, sha="a" * 40), ctx)
+    ctx = RenderContext(screenshots=shots, screenshots_url="__lpublish-screenshots/")
+    preview = StatusInputs(pr=7, sha="a" * 40, preview=DeployPlanSummary(url="https://preview.example/pr-7/"))
+    body = render_status(preview, ctx)
     assert "### Before and after" in body
     assert '<img src="https://preview.example/pr-7/__lpublish-screenshots/index-1280-before.png"' in body
     assert "https://preview.example/pr-7/__lpublish-screenshots/new-390-after.png" in body
     assert "new page" in body
+    # before the preview section's neighbours: a reviewer sees the pictures before the plan
+    assert body.index("Before and after") < body.index("Production deploy plan")
     assert "Before and after" not in render_status(StatusInputs(pr=7), RenderContext())
+
+
+def test_comment_without_a_preview_links_the_artifact(tmp_path: Path) -> None:
+    shots = ScreenshotResult(shots=[Shot("index.html", 1280, "i-before.png", "i-after.png")])
+    url = "https://github.example/acme/lp/actions/runs/1/artifacts/9"
+    ctx = RenderContext(
+        screenshots=shots, screenshots_url="__lpublish-screenshots/", screenshots_artifact_url=url
+    )
+    body = render_status(StatusInputs(pr=7, sha="a" * 40), ctx)
+    assert "<img" not in body.split("### Before and after")[1].split("###")[0]
+    assert "<code>i-after.png</code>" in body and "not published with a preview" in body
+    assert f"[workflow artifact]({url})" in body
+
+
+def test_comment_explains_missing_pictures_in_both_languages() -> None:
+    from lpublish.i18n import current_language, set_language
+
+    for problem, words in (("no-browser", "no Chromium or Chrome"), ("no-base", "base branch could not")):
+        body = render_status(StatusInputs(pr=7), RenderContext(screenshots=ScreenshotResult(problem=problem)))
+        assert words in body
+    assert "No page looks different" in render_status(
+        StatusInputs(pr=7), RenderContext(screenshots=ScreenshotResult())
+    )
+    previous = current_language()
+    set_language("ja")
+    try:
+        body = render_status(
+            StatusInputs(pr=7), RenderContext(screenshots=ScreenshotResult(problem="no-browser"))
+        )
+    finally:
+        set_language(previous)
+    assert "Chromium / Chrome がワークフローにありませんでした" in body
 
 
 def test_cli_writes_the_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,7 +129,7 @@ def test_cli_writes_the_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert exc.value.code == 0
     data = json.loads(capsys.readouterr().out)
     assert [s["page"] for s in data["shots"]] == ["index.html", "index.html"]
-    assert shutil.os.path.isfile(tmp_path / "o" / data["shots"][0]["after"])
+    assert os.path.isfile(tmp_path / "o" / data["shots"][0]["after"])
 
 
 def test_comment_command_reads_the_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -120,3 +158,76 @@ def test_comment_command_reads_the_manifest(tmp_path: Path, capsys: pytest.Captu
     assert exc.value.code == 0
     out = capsys.readouterr().out
     assert "https://preview.example/pr-3/__lpublish-screenshots/a.png" in out
+
+
+TALL = """<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width">
+<link rel="stylesheet" href="/style.css"></head><body style="margin:0">
+<div style="height:2400px;background:rgb(255,255,255)">A long page</div>
+<picture><source srcset="/img/photo.png 1x"><img src="/img/photo.png" alt="" style="width:100%;height:600px"></picture>
+</body></html>"""
+
+
+def _tall_site(root: Path, colour: tuple[int, int, int], css: str = "body{color:black}") -> Path:
+    (root / "img").mkdir(parents=True)
+    (root / "index.html").write_text(TALL, encoding="utf-8")
+    (root / "same.html").write_text(TALL.replace("/img/photo.png", "/img/other.png"), encoding="utf-8")
+    (root / "style.css").write_text(css, encoding="utf-8")
+    Image.new("RGB", (400, 300), colour).save(root / "img" / "photo.png")
+    Image.new("RGB", (400, 300), (0, 0, 0)).save(root / "img" / "other.png")
+    return root
+
+
+def test_a_picture_replaced_under_the_same_name_is_found_and_shown_where_it_is(tmp_path: Path) -> None:
+    """The HTML is byte-identical: only the picture it loads changed, far below the first screen."""
+    before = _tall_site(tmp_path / "base", (255, 0, 0))
+    after = _tall_site(tmp_path / "head", (0, 0, 255))
+    assert (before / "index.html").read_bytes() == (after / "index.html").read_bytes()
+    assert changed_pages(before, after) == ["index.html"]
+    out = tmp_path / "shots"
+    result = take_screenshots(before, after, out)
+    assert result.problem == "" and {s.width for s in result.shots} == {1280, 390}
+    for shot in result.shots:
+        assert shot.at_change
+        with Image.open(out / shot.before) as old, Image.open(out / shot.after) as new:
+            middle = (old.width // 2, old.height // 2)
+            assert rgb(old, middle) == (255, 0, 0)  # scrolled to the picture: the old one
+            assert rgb(new, middle) == (0, 0, 255)  # and the new one at the same place
+
+
+def test_a_changed_stylesheet_touches_the_pages_that_load_it(tmp_path: Path) -> None:
+    before = _tall_site(tmp_path / "base", (255, 0, 0))
+    after = _tall_site(tmp_path / "head", (255, 0, 0), css="body{color:navy}")
+    assert changed_pages(before, after) == ["index.html", "same.html"]
+
+
+def test_without_a_base_build_or_a_browser_the_manifest_says_why(tmp_path: Path) -> None:
+    after = site(tmp_path / "preview", "white", "new")
+    missing = take_screenshots(tmp_path / "nothing", after, tmp_path / "a")
+    assert missing.problem == "no-base" and missing.shots == []
+    assert (
+        json.loads((tmp_path / "a" / "screenshots.json").read_text(encoding="utf-8"))["problem"] == "no-base"
+    )
+    before = site(tmp_path / "prod", "white", "old")
+    broken = take_screenshots(before, after, tmp_path / "b", browser=str(tmp_path / "no-such-browser"))
+    assert broken.problem == "failed" and broken.failed == ["index.html"]
+
+
+def test_cli_best_effort_without_a_browser(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lpublish.cli.main import main
+
+    before = site(tmp_path / "prod", "white", "old")
+    after = site(tmp_path / "preview", "white", "new")
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # a machine without Chromium or Chrome
+    args = ["screenshots", "--before", str(before), "--after", str(after), "--out", str(tmp_path / "o")]
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+    assert "No Chromium or Chrome found" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--best-effort"])
+    assert exc.value.code == 0
+    manifest = json.loads((tmp_path / "o" / "screenshots.json").read_text(encoding="utf-8"))
+    assert manifest["problem"] == "no-browser" and manifest["skipped"] == ["index.html"]

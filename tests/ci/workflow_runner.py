@@ -58,6 +58,9 @@ class WorkflowRun:
     base_env: dict[str, str]
     summary: Path
     skip_run: tuple[str, ...] = ("python -m pip install",)
+    #: Outputs a skipped ``uses:`` step would have set, by action name without the version
+    #: (``{"actions/upload-artifact": {"artifact-url": ...}}``).
+    uses_outputs: dict[str, dict[str, str]] = field(default_factory=dict)
     records: list[StepRecord] = field(default_factory=list)
     needs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -153,7 +156,9 @@ class WorkflowRun:
                 self.records.append(StepRecord(job_name, name, "skipped", "skipped"))
                 continue
             if "uses" in step or any(step["run"].strip().startswith(s) for s in self.skip_run):
-                ctx["steps"][step_id] = {"outcome": "success", "conclusion": "success", "outputs": {}}
+                action = str(step.get("uses", "")).split("@", 1)[0]
+                outputs = dict(self.uses_outputs.get(action, {}))
+                ctx["steps"][step_id] = {"outcome": "success", "conclusion": "success", "outputs": outputs}
                 self.records.append(StepRecord(job_name, name, "uses"))
                 continue
             step_env = dict(env)
@@ -183,7 +188,8 @@ class WorkflowRun:
             if proc.returncode != 0 and not step.get("continue-on-error"):
                 job_state["failed"] = True
         result = "failure" if job_state["failed"] else "success"
-        self.needs[job_name] = {"result": result}
+        outputs = {key: self.substitute(str(value), ctx) for key, value in (job.get("outputs") or {}).items()}
+        self.needs[job_name] = {"result": result, "outputs": outputs}
         return result
 
     def _condition(self, text: str, ctx: dict[str, Any]) -> bool:

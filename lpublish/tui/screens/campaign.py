@@ -22,6 +22,7 @@ from lpublish.tui.screens.base import BaseScreen, after_typing, show_message
 from lpublish.tui.state import PendingImage, human_size, slot_label, slot_spec
 from lpublish.tui.widgets.findings import findings_text
 from lpublish.tui.widgets.header import AppHeader
+from lpublish.tui.widgets.prose import Prose
 
 TEXT_FIELDS = ("title", "slug", "summary", "start", "end", "hero_alt", "cta_label", "cta_url")
 IMAGE_FIELDS = ("hero", "og_image")
@@ -63,7 +64,7 @@ class CampaignScreen(BaseScreen[None]):
         yield AppHeader()
         with VerticalScroll(classes="page", id="campaign-body"):
             yield Label(t("tui.campaign.title"), classes="page-title")
-            yield Static(t("tui.campaign.intro"), classes="muted")
+            yield Prose(t("tui.campaign.intro"), classes="muted")
             for name in TEXT_FIELDS:
                 if name == "hero_alt":
                     yield from self._image_field("hero", config.campaign.hero_slot)
@@ -75,11 +76,11 @@ class CampaignScreen(BaseScreen[None]):
                     id=f"f-{name}",
                     compact=True,
                 )
-                yield Static("", id=f"e-{name}", classes="field-error")
+                yield Prose("", id=f"e-{name}", classes="field-error")
             yield from self._image_field("og_image", config.campaign.social_slot)
             yield Label(t("tui.campaign.field.body"), classes="field-label")
             yield TextArea(str(self.values.get("body", "")), id="f-body", soft_wrap=True)
-            yield Static("", id="e-body", classes="field-error")
+            yield Prose("", id="e-body", classes="field-error")
             yield Checkbox(t("tui.campaign.field.noindex"), bool(self.values.get("noindex")), id="f-noindex")
             with Horizontal(classes="buttons"):
                 yield Button(t("tui.campaign.preview"), id="preview")
@@ -96,11 +97,9 @@ class CampaignScreen(BaseScreen[None]):
         with Horizontal(classes="row"):
             yield Button(t("tui.image.choose"), id=f"pick-{name}", classes="small")
             chosen = self.images.get(name)
-            yield Static(
-                chosen.name if chosen else t("tui.campaign.no_image"), id=f"img-{name}", markup=False
-            )
+            yield Prose(chosen.name if chosen else t("tui.campaign.no_image"), id=f"img-{name}", markup=False)
             yield Button(t("tui.image.fix"), id=f"fix-{name}", classes="small", variant="warning")
-        yield Static("", id=f"e-{name}", classes="field-error")
+        yield Prose("", id=f"e-{name}", classes="field-error")
 
     def on_mount(self) -> None:
         for error in self.query(".field-error"):

@@ -8,10 +8,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Label
 
 from lpublish.i18n import t
 from lpublish.tui.screens.base import BaseModal
+from lpublish.tui.widgets.prose import Prose
 
 
 class ConfirmDialog(BaseModal[bool]):
@@ -29,7 +30,7 @@ class ConfirmDialog(BaseModal[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Static(self.question, markup=False)
+            yield Prose(self.question, markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(t("tui.confirm.no"), id="no")
                 yield Button(self.confirm, id="yes", variant="error")

@@ -22,6 +22,7 @@ from lpublish.assets.crop import CropBox, Position, crop_box, move_box
 from lpublish.i18n import t
 from lpublish.tui.screens.base import BaseScreen
 from lpublish.tui.widgets.header import AppHeader
+from lpublish.tui.widgets.prose import Prose
 from lpublish.tui.widgets.thumbnail import Cells, Thumbnail, thumbnail_cells
 
 COLUMNS = 60
@@ -109,7 +110,7 @@ class CropScreen(BaseScreen[CropBox | None]):
         yield AppHeader()
         with VerticalScroll(classes="page", id="crop-body"):
             yield Label(t("designer.crop.title", aspect=self.aspect), classes="page-title")
-            yield Static(t("designer.crop.help"), classes="muted")
+            yield Prose(t("designer.crop.help"), classes="muted")
             yield Thumbnail("", id="crop-thumb")
             yield Static("", id="crop-box", markup=False)
         yield Footer(compact=True)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Label
 
 from lpublish.errors import LpublishError
 from lpublish.i18n import t
 from lpublish.tui.screens.base import BaseModal
+from lpublish.tui.widgets.prose import Prose
 
 
 class ErrorDialog(BaseModal[None]):
@@ -31,16 +32,16 @@ class ErrorDialog(BaseModal[None]):
         with Vertical(id="dialog", classes="dialog error"):
             yield Label(self.error.title, id="error-title", classes="dialog-title")
             with VerticalScroll(id="error-body"):
-                yield Static(self.error.message, id="error-message", markup=False)
+                yield Prose(self.error.message, id="error-message", markup=False)
                 if self.error.details:
-                    yield Static(
+                    yield Prose(
                         "\n".join(f"• {d}" for d in self.error.details), id="error-details", markup=False
                     )
                 if self.error.hint:
                     yield Label(t("common.next_step"), classes="subtitle")
-                    yield Static(self.error.hint, id="error-hint", markup=False)
+                    yield Prose(self.error.hint, id="error-hint", markup=False)
                 if self.work_kept:
-                    yield Static(t("tui.error.work_kept"), id="error-kept", classes="muted")
+                    yield Prose(t("tui.error.work_kept"), id="error-kept", classes="muted")
             with Horizontal(classes="buttons"):
                 yield Button(t("tui.error.ok"), id="error-ok", variant="primary")
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Footer, Label
 
 from lpublish.i18n import t
 from lpublish.tui.screens.base import BaseScreen
 from lpublish.tui.widgets.header import AppHeader
+from lpublish.tui.widgets.prose import Prose
 
 
 class HelpScreen(BaseScreen[None]):
@@ -24,5 +25,5 @@ class HelpScreen(BaseScreen[None]):
         yield AppHeader()
         with VerticalScroll(classes="page"):
             yield Label(t("tui.help.title"), classes="page-title")
-            yield Static(t("tui.help.body"), markup=False)
+            yield Prose(t("tui.help.body"), markup=False)
         yield Footer(compact=True)

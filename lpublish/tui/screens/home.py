@@ -18,6 +18,7 @@ from lpublish.i18n import t
 from lpublish.tui.messages import SignedIn
 from lpublish.tui.screens.base import BaseScreen
 from lpublish.tui.widgets.header import AppHeader
+from lpublish.tui.widgets.prose import Prose
 
 
 def login_of(user: Any) -> str | None:
@@ -58,12 +59,12 @@ class HomeScreen(BaseScreen[None]):
                 live = getattr(practice, "live_url", "")
                 if live:
                     banner += "\n" + t("designer.home.practice_live", url=live)
-                yield Static(banner, id="practice-banner", markup=False)
+                yield Prose(banner, id="practice-banner", markup=False)
             with Horizontal(id="account-row"):
-                yield Static(self._account_text(), id="account")
+                yield Prose(self._account_text(), id="account")
                 yield Button(t("tui.home.sign_in"), id="sign-in", classes="small")
             with Horizontal(id="work-row"):
-                yield Static(self._work_text(), id="work")
+                yield Prose(self._work_text(), id="work")
                 yield Button(t("tui.home.review"), id="review", classes="small", variant="success")
             with Vertical(id="actions"):
                 yield Button(t("tui.home.images"), id="images", classes="action")
@@ -72,7 +73,7 @@ class HomeScreen(BaseScreen[None]):
                 if self.lapp.context.practice is None:
                     yield Button(t("tui.home.practice"), id="practice", classes="action")
                 yield Button(t("tui.home.settings"), id="settings", classes="action")
-            yield Static(t("tui.home.help_line"), id="help-line", classes="muted")
+            yield Prose(t("tui.home.help_line"), id="help-line", classes="muted")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

@@ -35,6 +35,7 @@ from lpublish.tui.state import (
 )
 from lpublish.tui.widgets.findings import FindingsView
 from lpublish.tui.widgets.header import AppHeader
+from lpublish.tui.widgets.prose import Prose
 from lpublish.tui.widgets.thumbnail import Cells, Thumbnail, thumbnail_cells
 
 THUMB_COLUMNS = 32
@@ -55,7 +56,7 @@ class ImagesScreen(BaseScreen[None]):
         yield AppHeader()
         with VerticalScroll(classes="page"):
             yield Label(t("tui.images.title"), classes="page-title")
-            yield Static(t("tui.images.choose_slot"), classes="muted")
+            yield Prose(t("tui.images.choose_slot"), classes="muted")
             options = []
             for name, section in config.slots.items():
                 # Where the image is, in plain words, then its rules.
@@ -122,24 +123,24 @@ class ImageScreen(BaseScreen[None]):
                 classes="page-title",
                 markup=False,
             )
-            yield Static(t("tui.image.rules", spec=slot_spec(section)), id="slot-spec", classes="muted")
+            yield Prose(t("tui.image.rules", spec=slot_spec(section)), id="slot-spec", classes="muted")
             with Horizontal(classes="row"):
                 yield Button(t("tui.image.choose"), id="choose", classes="small", variant="primary")
                 yield Input(placeholder=t("tui.picker.paste_placeholder"), id="path", compact=True)
             with Horizontal(id="image-layout"):
                 yield Thumbnail("", id="thumb")
                 with Vertical(id="image-info"):
-                    yield Static(t("tui.image.none_yet"), id="file-info", markup=False)
+                    yield Prose(t("tui.image.none_yet"), id="file-info", markup=False)
                     yield FindingsView("", id="findings")
                     yield Button(t("tui.image.fix"), id="fix", classes="small", variant="warning")
                     yield Button(t("designer.image.crop"), id="crop", classes="small", variant="warning")
-                    yield Static("", id="fix-result")
+                    yield Prose("", id="fix-result")
             yield Label(t("tui.image.alt_label"), classes="field-label")
             yield Input(placeholder=t("tui.image.alt_placeholder"), id="alt", compact=True)
-            yield Static("", id="alt-error", classes="field-error")
+            yield Prose("", id="alt-error", classes="field-error")
             yield Label(t("designer.image.name_label"), classes="field-label")
             yield Input(placeholder=t("designer.image.name_placeholder"), id="name", compact=True)
-            yield Static("", id="name-note", classes="muted")
+            yield Prose("", id="name-note", classes="muted")
             yield Label(t("tui.image.replace_label"), classes="field-label")
             yield Select(
                 self._replace_options(),

@@ -18,6 +18,7 @@ from textual.widgets import Button, DirectoryTree, Input, Label, Static
 from lpublish.i18n import t
 from lpublish.tui.screens.base import BaseModal
 from lpublish.tui.state import IMAGE_SUFFIXES
+from lpublish.tui.widgets.prose import Prose
 
 SHORTCUTS = ("Desktop", "Downloads", "Pictures")
 
@@ -81,7 +82,7 @@ class FilePickerScreen(BaseModal[Path | None]):
             yield ImageDirectoryTree(self.start, id="picker-tree")
             yield Label(t("tui.picker.paste"), classes="field-label")
             yield Input(placeholder=t("tui.picker.paste_placeholder"), id="picker-path", compact=True)
-            yield Static("", id="picker-error", classes="field-error")
+            yield Prose("", id="picker-error", classes="field-error")
 
     @on(Button.Pressed)
     def _shortcut(self, event: Button.Pressed) -> None:

@@ -20,6 +20,7 @@ from lpublish.i18n import t
 from lpublish.tui.screens.base import BaseScreen, show_binding
 from lpublish.tui.state import PendingImage
 from lpublish.tui.widgets.header import AppHeader
+from lpublish.tui.widgets.prose import Prose
 
 STATES = (
     "checks-running",
@@ -82,14 +83,14 @@ class RequestsScreen(BaseScreen[None]):
         yield AppHeader()
         with VerticalScroll(classes="page"):
             yield Label(t("tui.requests.title"), classes="page-title")
-            yield Static(t("tui.requests.loading"), id="requests-status", classes="muted")
+            yield Prose(t("tui.requests.loading"), id="requests-status", classes="muted")
             table: DataTable[str] = DataTable(id="requests-table", cursor_type="row", zebra_stripes=True)
             yield table
             yield Label(t("tui.requests.drafts_title"), classes="subtitle", id="drafts-title")
             drafts: DataTable[str] = DataTable(id="drafts-table", cursor_type="row")
             yield drafts
             if self.lapp.context.practice is not None:
-                yield Static(t("tui.requests.practice_help"), id="practice-help", classes="muted")
+                yield Prose(t("tui.requests.practice_help"), id="practice-help", classes="muted")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

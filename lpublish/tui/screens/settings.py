@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Label, RadioButton, RadioSet, Static
+from textual.widgets import Footer, Label, RadioButton, RadioSet
 
 from lpublish.i18n import current_language, t
 from lpublish.tui.screens.base import BaseScreen
 from lpublish.tui.widgets.header import AppHeader
+from lpublish.tui.widgets.prose import Prose
 
 
 class SettingsScreen(BaseScreen[None]):
@@ -27,11 +28,11 @@ class SettingsScreen(BaseScreen[None]):
         yield AppHeader()
         with VerticalScroll(classes="page"):
             yield Label(t("tui.settings.title"), classes="page-title")
-            yield Static(t("tui.settings.language_help"), classes="muted")
+            yield Prose(t("tui.settings.language_help"), classes="muted")
             with RadioSet(id="language"):
                 yield RadioButton("日本語", value=current_language() == "ja", id="lang-ja")
                 yield RadioButton("English", value=current_language() == "en", id="lang-en")
-            yield Static(t("tui.settings.remembered"), classes="muted")
+            yield Prose(t("tui.settings.remembered"), classes="muted")
         yield Footer(compact=True)
 
     async def on_radio_set_changed(self, event: RadioSet.Changed) -> None:

@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from lpublish.i18n import t
 from lpublish.tui.screens.base import BaseScreen
 from lpublish.tui.widgets.header import AppHeader
+from lpublish.tui.widgets.prose import Prose
 
 
 class DeviceCodeReady(Message):
@@ -55,10 +56,10 @@ class SignInScreen(BaseScreen[bool]):
         yield AppHeader()
         with VerticalScroll(classes="page"):
             yield Label(t("tui.signin.title"), classes="page-title")
-            yield Static(t("tui.signin.starting"), id="signin-step")
+            yield Prose(t("tui.signin.starting"), id="signin-step")
             with Center():
                 yield Label("", id="device-code")
-            yield Static("", id="countdown", classes="muted")
+            yield Prose("", id="countdown", classes="muted")
             with Horizontal(classes="buttons"):
                 yield Button(t("tui.signin.open"), id="open-browser", variant="primary")
                 yield Button(t("tui.signin.copy"), id="copy-code")

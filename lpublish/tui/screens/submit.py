@@ -25,6 +25,7 @@ from lpublish.tui.messages import Progress
 from lpublish.tui.screens.base import BaseScreen, after_typing
 from lpublish.tui.state import PendingImage, human_size, slot_label
 from lpublish.tui.widgets.header import AppHeader
+from lpublish.tui.widgets.prose import Prose
 
 
 class Submitted(Message):
@@ -65,9 +66,9 @@ class SubmitScreen(BaseScreen[None]):
             else:
                 yield Label(t("tui.submit.heading"), classes="page-title")
             with Vertical(id="submit-form"):
-                yield Static(t("tui.submit.what_changes"), id="summary", markup=False)
+                yield Prose(t("tui.submit.what_changes"), id="summary", markup=False)
                 for index, image in enumerate(work_.images):
-                    yield Static(self._line(image), classes="change-line", markup=False)
+                    yield Prose(self._line(image), classes="change-line", markup=False)
                     with Horizontal(classes="row alt-row"):
                         yield Label(t("designer.submit.alt_label"), classes="alt-label")
                         yield Input(
@@ -78,11 +79,11 @@ class SubmitScreen(BaseScreen[None]):
                             compact=True,
                         )
                 if work_.campaign_dir is not None:
-                    yield Static(
+                    yield Prose(
                         t("tui.submit.line_campaign", title=work_.campaign_title), classes="change-line"
                     )
-                yield Static("", id="gone", classes="field-error")
-                yield Static("", id="preview-line", markup=False)
+                yield Prose("", id="gone", classes="field-error")
+                yield Prose("", id="preview-line", markup=False)
                 yield Label(t("tui.submit.title_label"), classes="field-label")
                 yield Input(work_.suggested_title(config), id="title", compact=True)
                 yield Label(t("tui.submit.note_label"), classes="field-label")
@@ -93,14 +94,14 @@ class SubmitScreen(BaseScreen[None]):
                     yield Button(t("tui.submit.send"), id="send", variant="success")
                     yield Button(t("designer.submit.new_request"), id="new-request", variant="warning")
             with Vertical(id="submit-progress"):
-                yield Static("", id="stage")
+                yield Prose("", id="stage")
                 yield ProgressBar(total=None, show_eta=False, id="bar")
                 with Horizontal(classes="buttons"):
                     yield Button(t("tui.submit.cancel"), id="cancel", variant="error")
             with Vertical(id="submit-result"):
-                yield Static("", id="result-text")
+                yield Prose("", id="result-text")
                 yield Static("", id="result-url", markup=False)
-                yield Static(t("tui.submit.next_steps"), id="next-steps")
+                yield Prose(t("tui.submit.next_steps"), id="next-steps")
                 with Horizontal(classes="buttons"):
                     yield Button(t("tui.submit.open"), id="open", variant="primary")
                     yield Button(t("tui.submit.copy"), id="copy")

@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import Static
 
 from lpublish.i18n import t
+from lpublish.tui.widgets.prose import Prose
 
 MARKS = {"error": "✗", "warning": "!", "info": "i"}
 STYLES = {"error": "bold red", "warning": "yellow", "info": "dim"}
@@ -37,8 +37,8 @@ def findings_text(findings: Iterable[Any], *, ok_text: str = "") -> Text:
     return text
 
 
-class FindingsView(Static):
-    """Findings for one file or one form."""
+class FindingsView(Prose):
+    """Findings for one file or one form (Japanese wrapped at phrase boundaries)."""
 
     def show(self, findings: Iterable[Any], ok_text: str = "") -> None:
         self.update(findings_text(findings, ok_text=ok_text))
