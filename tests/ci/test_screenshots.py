@@ -4,7 +4,6 @@ section that shows them."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from PIL import Image
 from lpublish.ci.comment import RenderContext, render_status
 from lpublish.ci.inputs import StatusInputs
 from lpublish.ci.screenshots import changed_pages, find_browser, take_screenshots
+from tests.plugins.pixels import rgb
 
 pytestmark = pytest.mark.skipif(find_browser() is None, reason="chromium is not installed")
 
@@ -49,12 +49,12 @@ def test_changed_pages_are_photographed_before_and_after(tmp_path: Path) -> None
     index_desktop = next(s for s in result.shots if s.page == "index.html" and s.width == 1280)
     with Image.open(out / index_desktop.before) as old, Image.open(out / index_desktop.after) as new:
         assert old.width == 1280 and new.width == 1280
-        assert old.getpixel((10, 400))[:3] == (255, 255, 255)  # the production page's background
-        assert new.getpixel((10, 400))[:3] == (0, 128, 0)  # the preview's
+        assert rgb(old, (10, 400)) == (255, 255, 255)  # the production page's background
+        assert rgb(new, (10, 400)) == (0, 128, 0)  # the preview's
     phone = next(s for s in result.shots if s.page == "index.html" and s.width == 390)
     with Image.open(out / phone.after) as shot:
         assert shot.width == 390
-        assert shot.getpixel((100, 100))[:3] == (0, 0, 255)  # the page saw a phone-wide viewport
+        assert rgb(shot, (100, 100)) == (0, 0, 255)  # the page saw a phone-wide viewport
     assert next(s for s in result.shots if s.page == "new.html").before == ""  # a new page has no before
     manifest = json.loads((out / "screenshots.json").read_text(encoding="utf-8"))
     assert len(manifest["shots"]) == 4
@@ -91,7 +91,7 @@ def test_cli_writes_the_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert exc.value.code == 0
     data = json.loads(capsys.readouterr().out)
     assert [s["page"] for s in data["shots"]] == ["index.html", "index.html"]
-    assert shutil.os.path.isfile(tmp_path / "o" / data["shots"][0]["after"])
+    assert (tmp_path / "o" / data["shots"][0]["after"]).is_file()
 
 
 def test_comment_command_reads_the_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -31,6 +31,7 @@ _TOKEN = re.compile(
 
 def load_workflow(path: Path) -> dict[str, Any]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), f"{path} is not a YAML mapping"
     if True in data:  # YAML 1.1 reads `on:` as True
         data["on"] = data.pop(True)
     return data

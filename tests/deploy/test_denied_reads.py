@@ -14,7 +14,7 @@ from lpublish.deploy.targets import S3Target
 from lpublish.errors import ExternalError
 from tests.deploy.conftest import basic_site, bucket_objects, local_files
 from tests.deploy.faultproxy import FaultProxy
-from tests.deploy.test_s3_deploy import RULES
+from tests.plugins.deploy_targets import RULES
 from tests.plugins.s3 import s3_client
 
 

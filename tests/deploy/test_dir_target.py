@@ -13,7 +13,7 @@ from lpublish.deploy.manifest import LOCK_KEY
 from lpublish.deploy.targets import DirTarget, LockInfo
 from lpublish.errors import ContentError
 from tests.deploy.conftest import basic_site, local_files
-from tests.deploy.test_s3_deploy import RULES
+from tests.plugins.deploy_targets import RULES
 
 
 def served(root: Path) -> dict[str, bytes]:

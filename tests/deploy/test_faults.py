@@ -14,7 +14,7 @@ from lpublish.deploy.targets import S3Target
 from lpublish.errors import ExternalError
 from tests.deploy.conftest import basic_site, bucket_objects, local_files, write_site
 from tests.deploy.faultproxy import FaultProxy, FaultRule
-from tests.deploy.test_s3_deploy import RULES, s3_target
+from tests.plugins.deploy_targets import RULES, s3_target
 from tests.plugins.s3 import s3_client
 
 

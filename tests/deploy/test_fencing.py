@@ -16,7 +16,7 @@ from lpublish.errors import ContentError, ExternalError
 from lpublish.progress import ProgressEvent
 from tests.deploy.conftest import basic_site, bucket_objects, write_site
 from tests.deploy.faultproxy import FaultProxy
-from tests.deploy.test_s3_deploy import RULES, s3_target
+from tests.plugins.deploy_targets import RULES, s3_target
 from tests.plugins.s3 import s3_client
 
 

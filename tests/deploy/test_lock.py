@@ -14,7 +14,7 @@ from lpublish.deploy.manifest import LOCK_KEY
 from lpublish.errors import ContentError
 from lpublish.progress import ProgressEvent
 from tests.deploy.conftest import basic_site, bucket_objects, local_files, write_site
-from tests.deploy.test_s3_deploy import RULES, s3_target
+from tests.plugins.deploy_targets import RULES, s3_target
 from tests.plugins.s3 import s3_client
 
 

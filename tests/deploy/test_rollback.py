@@ -9,7 +9,7 @@ import pytest
 from lpublish.deploy.engine import DeployOptions, deploy, list_releases, rollback
 from lpublish.errors import ContentError
 from tests.deploy.conftest import basic_site, bucket_objects, local_files
-from tests.deploy.test_s3_deploy import RULES, s3_target
+from tests.plugins.deploy_targets import RULES, s3_target
 from tests.plugins.s3 import s3_client
 
 

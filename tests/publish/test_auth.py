@@ -50,7 +50,7 @@ def forge_for(site: AuthSite, token: str) -> GitHubForge:
 class MemoryKeyring(KeyringBackend):
     """A real keyring backend that keeps passwords in memory (the OS keychain is not available here)."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()

@@ -11,7 +11,7 @@ from PIL import Image
 
 from lpublish.config import SiteConfig, load_config
 from lpublish.errors import ContentError
-from lpublish.findings import Severity
+from lpublish.findings import Finding, Severity
 from lpublish.site.campaigns import (
     campaign_state,
     load_campaigns,
@@ -53,7 +53,7 @@ GOOD = (
 )
 
 
-def codes(findings: list) -> list[str]:  # type: ignore[type-arg]
+def codes(findings: list[Finding]) -> list[str]:
     return sorted(f.code for f in findings)
 
 
