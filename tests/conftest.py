@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.plugins.gitrepos",
     "tests.plugins.cloudfront",
     "tests.plugins.sites",
+    "tests.plugins.signin",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from lpublish.cli.main import main
-from tests.assets import corpus as c
-from tests.assets.test_validate import CASES
+from tests.plugins import image_corpus as c
+from tests.plugins.image_cases import CASES
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -13,8 +13,8 @@ from lpublish.assets.inspect import inspect_image
 from lpublish.assets.validate import check_image
 from lpublish.config import SiteConfig
 from lpublish.errors import ContentError, UsageError
-from tests.assets import corpus as c
-from tests.assets.test_validate import CASES
+from tests.plugins import image_corpus as c
+from tests.plugins.image_cases import CASES
 from tests.plugins.pixels import rgb
 
 FIXABLE = [

@@ -9,6 +9,7 @@ Owned by the publish area. ``local_forge`` is a started ``LocalForge`` (stopped 
 from __future__ import annotations
 
 import secrets
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,3 +92,21 @@ def make_forge_site(
 def forge_site(local_forge: LocalForge, tmp_path: Path, site_repo_template: SiteRepo) -> ForgeSite:
     """The local forge with ``acme/lp`` (sample site under ``site/``), users and a user clone."""
     return make_forge_site(local_forge, tmp_path, site_repo_template)
+
+
+# The marker lpublish puts in the body of the pull requests it opens (how it finds its own requests).
+MARKED = '<!-- lpublish:request {"kind":"images"} -->'
+
+
+def create_branches(site: ForgeSite, names: list[str]) -> None:
+    """Branches ``names`` in the site's bare repository, all at main (for pull requests to point at)."""
+    main = subprocess.run(
+        ["git", "-C", str(site.repo.bare), "rev-parse", "refs/heads/main"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    stdin = "".join(f"create refs/heads/{n} {main}\n" for n in names)
+    subprocess.run(
+        ["git", "-C", str(site.repo.bare), "update-ref", "--stdin"], input=stdin, text=True, check=True
+    )

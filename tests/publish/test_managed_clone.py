@@ -13,8 +13,8 @@ from lpublish.publish.changeset import ChangeSet, ImageChange
 from lpublish.publish.workspace import managed_clone_dir
 from tests.plugins.forge import ForgeSite
 from tests.plugins.gitrepos import git
+from tests.plugins.leaks import files_containing
 from tests.publish.conftest import forge_for, make_jpeg
-from tests.publish.test_submit import scan_for
 
 
 def test_submit_without_a_clone_uses_a_reused_partial_clone(
@@ -71,5 +71,5 @@ def test_submit_without_a_clone_uses_a_reused_partial_clone(
     assert git(forge_site.repo.bare, "merge-base", second.branch, "main") == git(
         forge_site.repo.bare, "rev-parse", "main"
     )
-    assert scan_for(clone, site.token) == []
+    assert files_containing(clone, site.token) == []
     assert site.token not in (clone / ".git" / "config").read_text(encoding="utf-8")

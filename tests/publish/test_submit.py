@@ -19,6 +19,7 @@ from lpublish.publish.drafts import DraftStore
 from lpublish.publish.service import parse_marker
 from tests.plugins.forge import REVIEWER, USER_ID, ForgeSite
 from tests.plugins.gitrepos import git
+from tests.plugins.leaks import files_containing
 from tests.publish.conftest import config_for, forge_for, make_jpeg, sha256
 
 
@@ -48,19 +49,6 @@ def make_messy(clone: Path) -> None:
     git(clone, "add", "README.md")
     (clone / "stashed.txt").write_text("to stash\n", encoding="utf-8")
     git(clone, "stash", "push", "--quiet", "--include-untracked", "--", "stashed.txt")
-
-
-def scan_for(root: Path, secret: str) -> list[str]:
-    hits = []
-    needle = secret.encode()
-    for path in root.rglob("*"):
-        if path.is_file() and not path.is_symlink():
-            try:
-                if needle in path.read_bytes():
-                    hits.append(str(path))
-            except OSError:
-                continue
-    return hits
 
 
 def test_submit_opens_a_pull_request_and_leaves_the_checkout_alone(
@@ -156,8 +144,8 @@ def test_submit_opens_a_pull_request_and_leaves_the_checkout_alone(
     # the token is nowhere: not in any file (clone, .git, drafts, caches, the bare repo), not in output
     out, err = capfd.readouterr()
     assert forge_site.token not in out + err
-    assert scan_for(tmp_path, forge_site.token) == []
-    assert scan_for(Path(__import__("os").environ["LPUBLISH_HOME"]), forge_site.token) == []
+    assert files_containing(tmp_path, forge_site.token) == []
+    assert files_containing(Path(__import__("os").environ["LPUBLISH_HOME"]), forge_site.token) == []
 
 
 def test_second_submit_the_same_day_gets_a_unique_branch(forge_site: ForgeSite, hero_jpeg: Path) -> None:
