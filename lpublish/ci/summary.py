@@ -12,16 +12,25 @@ from pathlib import Path
 
 #: GitHub refuses step summaries larger than 1 MiB; keep clear of it.
 SUMMARY_LIMIT = 1_000_000
+_CUT_MARK = "\n…\n".encode()
 
 
 def append_summary(path: Path | str | None, markdown: str) -> bool:
-    """Append ``markdown`` to the job summary file; ``False`` when there is no summary file to write."""
+    """Append ``markdown`` to the job summary file; ``False`` when there is no summary file to write.
+
+    The limit is for the whole file (one step's summary), so what is already there counts: text that
+    does not fit is cut at a character boundary and ends with an ellipsis line.
+    """
     if not path:
         return False
-    data = markdown if markdown.endswith("\n") else markdown + "\n"
-    if len(data.encode("utf-8")) > SUMMARY_LIMIT:
-        data = data.encode("utf-8")[:SUMMARY_LIMIT].decode("utf-8", errors="ignore") + "\n…\n"
-    with Path(path).open("a", encoding="utf-8") as fh:
+    target = Path(path)
+    data = (markdown if markdown.endswith("\n") else markdown + "\n").encode("utf-8")
+    room = SUMMARY_LIMIT - (target.stat().st_size if target.exists() else 0)
+    if len(data) > room:
+        cut = _CUT_MARK if room >= len(_CUT_MARK) else b""
+        kept = data[: max(0, room - len(cut))].decode("utf-8", errors="ignore").encode("utf-8")
+        data = kept + cut
+    with target.open("ab") as fh:
         fh.write(data)
     return True
 

@@ -176,7 +176,7 @@ class WorkflowRun:
             ctx["steps"][step_id] = {
                 "outcome": outcome,
                 "conclusion": "success" if step.get("continue-on-error") else outcome,
-                "outputs": _parse_outputs(output),
+                "outputs": parse_outputs(output),
             }
             self.records.append(
                 StepRecord(job_name, name, "run", outcome, proc.stdout, proc.stderr, proc.returncode)
@@ -216,7 +216,7 @@ class WorkflowRun:
         return "\n".join(r.stdout + r.stderr for r in self.records if r.job == job)
 
 
-def _parse_outputs(path: Path) -> dict[str, str]:
+def parse_outputs(path: Path) -> dict[str, str]:
     outputs: dict[str, str] = {}
     lines = path.read_text(encoding="utf-8").splitlines()
     i = 0
