@@ -20,6 +20,7 @@ from lpublish.ci.comment import (
 from lpublish.ci.inputs import StatusInputs, load_inputs, plan_summary
 from lpublish.cli.main import main
 from lpublish.findings import Report, error, warning
+from lpublish.publish.forge import Comment
 from tests.ci.conftest import BOT, BOT_TOKEN, OTHER_TOKEN, REPO, ForgeWithPull
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -193,7 +194,9 @@ def test_closing_marks_the_comment_and_keeps_the_last_status(forge_pull: ForgeWi
     body = comment["body"]
     assert "merged" in body and "The preview was removed." in body
     assert body.count("Last status before closing") == 1 and "ready for review" in body
-    assert find_status_comment(forge, pr, author=BOT) is not None
+    # the closed request's comment is still the one a rerun finds and updates (not a second one)
+    found = find_status_comment(forge, pr, author=BOT)
+    assert isinstance(found, Comment) and (found.id, found.body) == (comment["id"], body)
 
 
 def _site(tmp_path: Path, sample_site: Path) -> Path:
