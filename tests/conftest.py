@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from lpublish.i18n import set_language
+from tests.plugins.sample_site import SAMPLE_SITE
 
 # Shared fixtures that start real local components (forge server, moto S3, git repos).
 pytest_plugins = [
@@ -18,9 +19,6 @@ pytest_plugins = [
     "tests.plugins.sites",
     "tests.plugins.signin",
 ]
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_SITE = REPO_ROOT / "site"
 
 
 @pytest.fixture(autouse=True)

@@ -12,10 +12,9 @@ from lpublish.deploy.cdn import encode_path
 from lpublish.deploy.engine import DeployOptions, deploy
 from lpublish.deploy.targets import S3Target
 from lpublish.errors import ExternalError
-from tests.deploy.conftest import basic_site, write_site
 from tests.deploy.faultproxy import FaultProxy
 from tests.plugins.cloudfront import CloudFrontStandIn, path_problem
-from tests.plugins.deploy_targets import RULES, cloudfront_distribution, s3_target
+from tests.plugins.deploy_targets import RULES, basic_site, cloudfront_distribution, s3_target, write_site
 
 
 def test_encoding_follows_the_aws_rule() -> None:

@@ -17,8 +17,7 @@ import boto3
 from lpublish.ci import policies
 from lpublish.deploy.engine import DeployOptions, deploy, remove, rollback
 from lpublish.deploy.targets import S3Target
-from tests.deploy.conftest import basic_site
-from tests.plugins.deploy_targets import RULES, cloudfront_distribution, s3_target
+from tests.plugins.deploy_targets import RULES, basic_site, cloudfront_distribution, s3_target
 from tests.plugins.s3 import s3_client
 
 DEPLOY_CODE = Path(__file__).resolve().parents[2] / "lpublish" / "deploy"

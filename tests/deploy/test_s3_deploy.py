@@ -16,9 +16,15 @@ from lpublish.config.sections import DeployGuards, HeaderRule
 from lpublish.deploy.engine import DeployOptions, deploy, remove, target_from_config
 from lpublish.deploy.targets import S3Target
 from lpublish.errors import ContentError, ExternalError
-from tests.deploy.conftest import basic_site, bucket_objects, head, local_files, write_site
-from tests.plugins.deploy_targets import RULES, cloudfront_distribution, s3_target
-from tests.plugins.s3 import s3_client
+from tests.plugins.deploy_targets import (
+    RULES,
+    basic_site,
+    cloudfront_distribution,
+    local_files,
+    s3_target,
+    write_site,
+)
+from tests.plugins.s3 import bucket_objects, head, s3_client
 
 
 def request_counter(target: S3Target) -> dict[str, int]:

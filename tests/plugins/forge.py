@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from lpublish.config import SiteConfig, load_config
+from lpublish.publish.github import GitHubForge
 from lpublish.sandbox.forge_server import LocalForge
 
 if TYPE_CHECKING:
@@ -110,3 +112,13 @@ def create_branches(site: ForgeSite, names: list[str]) -> None:
     subprocess.run(
         ["git", "-C", str(site.repo.bare), "update-ref", "--stdin"], input=stdin, text=True, check=True
     )
+
+
+def config_for(site: ForgeSite) -> SiteConfig:
+    """The config of the user's clone (pointed at the local forge), as lpublish loads it."""
+    return load_config(site=site.site)
+
+
+def forge_for(site: ForgeSite, token: str | None = None) -> GitHubForge:
+    """A GitHub client for ``acme/lp`` on the local forge, as the designer (or with ``token``)."""
+    return GitHubForge(site.url, "acme/lp", token or site.token)

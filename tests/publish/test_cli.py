@@ -12,8 +12,8 @@ from lpublish.cli.main import main
 from lpublish.cli.publish_cmd import parse_image
 from lpublish.errors import UsageError
 from tests.plugins.forge import ForgeSite
+from tests.plugins.images import make_jpeg
 from tests.plugins.signin import MemoryKeyring
-from tests.publish.conftest import make_jpeg
 
 
 def run(argv: list[str]) -> int:

@@ -11,10 +11,10 @@ from lpublish.config import load_config
 from lpublish.publish import service
 from lpublish.publish.changeset import ChangeSet, ImageChange
 from lpublish.publish.workspace import managed_clone_dir
-from tests.plugins.forge import ForgeSite
+from tests.plugins.forge import ForgeSite, forge_for
 from tests.plugins.gitrepos import git
+from tests.plugins.images import make_jpeg
 from tests.plugins.leaks import files_containing
-from tests.publish.conftest import forge_for, make_jpeg
 
 
 def test_submit_without_a_clone_uses_a_reused_partial_clone(

@@ -19,10 +19,11 @@ from lpublish.publish import service
 from lpublish.publish.changeset import ChangeSet, ImageChange
 from lpublish.publish.drafts import DraftStore
 from lpublish.publish.service import parse_marker
-from tests.plugins.forge import REVIEWER, USER_ID, ForgeSite
+from tests.plugins.forge import REVIEWER, USER_ID, ForgeSite, config_for, forge_for
 from tests.plugins.gitrepos import git
+from tests.plugins.images import make_jpeg
 from tests.plugins.leaks import files_containing
-from tests.publish.conftest import config_for, forge_for, make_jpeg, sha256
+from tests.publish.conftest import sha256
 
 
 def snapshot(clone: Path) -> dict[str, object]:

@@ -19,7 +19,8 @@ from lpublish.site.campaigns import (
     validate_campaign_fields,
     write_campaign,
 )
-from tests.site.conftest import SAMPLE_SITE, copy_sample_site, edit_config
+from tests.plugins.sample_site import SAMPLE_SITE, copy_sample_site
+from tests.site.conftest import edit_config
 
 JST = timezone(timedelta(hours=9))
 
