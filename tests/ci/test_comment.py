@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,15 +77,9 @@ PLAN = {  # the shape of DeployResult.to_dict() for a dry run
 }
 
 
-def ctx(**kw: object) -> RenderContext:
-    base: dict[str, object] = {
-        "site_prefix": "site",
-        "web_url": "https://github.com",
-        "repo": REPO,
-        "page_budget": 1_500_000,
-    }
-    base.update(kw)
-    return RenderContext(**base)  # type: ignore[arg-type]
+def ctx(**kw: Any) -> RenderContext:
+    base = RenderContext(site_prefix="site", web_url="https://github.com", repo=REPO, page_budget=1_500_000)
+    return dataclasses.replace(base, **kw)
 
 
 def test_body_shows_check_preview_pages_plan_and_thumbnails() -> None:

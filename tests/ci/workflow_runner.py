@@ -61,6 +61,8 @@ class WorkflowRun:
     skip_run: tuple[str, ...] = ("python -m pip install",)
     records: list[StepRecord] = field(default_factory=list)
     needs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: job name -> result of the last ``run`` (kept by tests that run several events)
+    results: dict[str, str] = field(default_factory=dict)
 
     # --- expressions ------------------------------------------------------------------------------
 

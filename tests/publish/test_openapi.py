@@ -128,6 +128,7 @@ def test_forge_answers_match_githubs_openapi_description(forge_site: ForgeSite) 
             seen.append((method, path, response.status, response.body))
         return response
 
+    # Wraps the live server's dispatcher to record every response (assigning a method is the point).
     forge_server.handle = recording  # type: ignore[method-assign]
     create_branches(forge_site, ["lpublish/hana-1", "lpublish/hana-2"])
     forge = GitHubForge(forge_site.url, "acme/lp", forge_site.token)
