@@ -70,7 +70,7 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
 
 
 def test_practice_add_hero_and_submit_in_a_real_terminal(tmux: Tmux, tmp_path: Path) -> None:
-    image = make_jpeg(tmp_path / "summer-hero.jpg", 1920, 800)
+    image = make_jpeg(tmp_path / "tea-banner-2026.jpg", 1920, 800)  # not the placeholder's name
     base = tmp_path / "practice"
     base.mkdir()
     env = {
@@ -147,7 +147,7 @@ def _start(tmux: Tmux, env: dict[str, str], command: list[str], name: str) -> No
 def test_added_image_survives_kill_9(tmux: Tmux, tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(Path(__file__).parent / "data" / "site", site)
-    image = make_jpeg(tmp_path / "summer-hero.jpg", 1920, 800)
+    image = make_jpeg(tmp_path / "tea-banner-2026.jpg", 1920, 800)  # not the placeholder's name
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path),
