@@ -9,6 +9,7 @@ import pytest
 
 from lpublish.environment import Environment
 from lpublish.i18n import set_language, use_environment
+from tests.plugins.sample_site import SAMPLE_SITE
 
 # Shared fixtures that start real local components (forge server, moto S3, git repos).
 pytest_plugins = [
@@ -18,10 +19,8 @@ pytest_plugins = [
     "tests.plugins.cloudfront",
     "tests.plugins.sites",
     "tests.plugins.platforms",
+    "tests.plugins.signin",
 ]
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_SITE = REPO_ROOT / "site"
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+from pydantic import BaseModel
 
 from lpublish.cli.main import main
 from lpublish.config import (
@@ -47,7 +48,7 @@ repo = "owner/site"
 hero_slot = "hero"
 social_slot = "hero"
 """
-SECTION_MODELS = {
+SECTION_MODELS: dict[str, type[BaseModel]] = {
     "site": SiteSection,
     "slots.hero": SlotSection,
     "build": BuildSection,

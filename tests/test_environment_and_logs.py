@@ -32,7 +32,7 @@ def test_environment_reads_named_values_and_ignores_blank_ones() -> None:
 def test_environment_is_immutable() -> None:
     env = Environment({"A": "1"})
     with pytest.raises(TypeError):
-        env.values["A"] = "2"  # type: ignore[index]
+        env.values["A"] = "2"  # type: ignore[index]  # the point: mypy and the runtime both refuse it
 
 
 @pytest.mark.parametrize(

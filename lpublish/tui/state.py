@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from lpublish.i18n import current_language, t
 
 if TYPE_CHECKING:
+    from lpublish.assets.validate import AssetCheck
     from lpublish.config import SiteConfig, SlotSection
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".svg"})
@@ -214,11 +215,11 @@ def default_replacement(config: SiteConfig, slot: str) -> str | None:
     return None
 
 
-def real_extension(check: Any, path: Path) -> str:
+def real_extension(check: AssetCheck | None, path: Path) -> str:
     """The extension the published file gets: from the content's format, else the file's suffix."""
     from lpublish.assets.names import EXTENSIONS
 
-    info = getattr(check, "info", None)
+    info = check.info if check is not None else None
     if info is not None and info.format:
         return EXTENSIONS.get(info.format, info.format)
     suffix = path.suffix.lower().lstrip(".")

@@ -13,9 +13,8 @@ from lpublish.site.adapters import DEFAULT_EXCLUDE, adapter_for, is_excluded
 from lpublish.site.own_files import own_files_in
 from lpublish.site.preview import PreviewServer
 from tests.adapters.conftest import FIXTURE_NAMES, fetch, run
-from tests.deploy.conftest import bucket_objects
 from tests.plugins.results import result_of
-from tests.plugins.s3 import s3_client
+from tests.plugins.s3 import bucket_objects, s3_client
 from tests.plugins.sites import git, with_origin
 
 #: preset, adapter, output folder, the home page's hero image (site path), the about page's URL path

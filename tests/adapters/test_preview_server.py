@@ -27,7 +27,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, int, Path]]:
     (root / "leakdir").symlink_to(tmp_path, target_is_directory=True)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler_for(root, 0))
     port = server.server_address[1]
-    server.RequestHandlerClass = handler_for(root, port)  # type: ignore[assignment]
+    server.RequestHandlerClass = handler_for(root, port)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -10,8 +10,7 @@ import pytest
 from lpublish.deploy.headers import headers_for, is_hashed, parse_headers_file
 from lpublish.site.own_files import DEFAULT_EXCLUDE, is_excluded
 from tests.adapters.conftest import run
-from tests.deploy.conftest import bucket_objects
-from tests.plugins.s3 import s3_client
+from tests.plugins.s3 import bucket_objects, s3_client
 
 
 @pytest.mark.parametrize(

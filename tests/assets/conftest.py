@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lpublish.config import SiteConfig, parse_config
-from tests.assets.corpus import TEST_CONFIG
+from tests.plugins.image_corpus import TEST_CONFIG
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from lpublish.assets.inspect import inspect_image
 from lpublish.assets.validate import check_image
 from lpublish.config import SiteConfig
 from lpublish.errors import ContentError, UsageError
-from tests.assets import corpus as c
-from tests.assets.test_validate import CASES
+from tests.plugins import image_corpus as c
+from tests.plugins.image_cases import CASES
+from tests.plugins.pixels import rgb
 
 FIXABLE = [
     "16-bit png",
@@ -81,8 +82,7 @@ def test_wide_gamut_is_colour_managed(config: SiteConfig, inbox: Path, tmp_path:
     source = c.save(flat, inbox / "p3.jpg", "JPEG", quality=95, icc_profile=c.display_p3_profile())
     result = fix_image(source, "photo", config, tmp_path)
     with Image.open(result.output) as image:
-        pixel = image.convert("RGB").getpixel((400, 300))
-    assert isinstance(pixel, tuple)
+        pixel = rgb(image, (400, 300))
     # A naive conversion would keep (200, 100, 50); P3 orange is more saturated than sRGB can say.
     assert max(abs(a - b) for a, b in zip(pixel, (200, 100, 50), strict=True)) >= 5
     assert any("Display P3" in line for line in result.changes)
@@ -113,7 +113,7 @@ def test_transparency_flattened_on_white(config: SiteConfig, inbox: Path, tmp_pa
     result = fix_image(CASES["alpha where forbidden"][0](inbox), "photo", config, tmp_path)
     with Image.open(result.output) as image:
         assert image.mode == "RGB"
-        corner = image.convert("RGB").getpixel((0, 0))  # alpha 0 there
+        corner = rgb(image, (0, 0))  # alpha 0 there
     assert corner == (255, 255, 255)
 
 
@@ -126,8 +126,8 @@ def test_animation_keeps_first_frame(config: SiteConfig, inbox: Path, tmp_path: 
     result = fix_image(CASES["animated webp"][0](inbox), "photo", config, tmp_path)
     with Image.open(result.output) as image:
         assert getattr(image, "n_frames", 1) == 1
-        red = image.convert("RGB").getpixel((10, 10))
-    assert isinstance(red, tuple) and red[0] > 200 and red[1] < 60
+        red = rgb(image, (10, 10))
+    assert red[0] > 200 and red[1] < 60
 
 
 def test_sixteen_bit_becomes_eight(config: SiteConfig, inbox: Path, tmp_path: Path) -> None:

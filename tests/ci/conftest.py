@@ -14,6 +14,7 @@ import pytest
 
 from lpublish.publish.github import GitHubForge
 from lpublish.sandbox.forge.server import LocalForge
+from tests.plugins.sample_site import SAMPLE_SITE
 
 REPO = "acme/lp"
 BOT = "github-actions[bot]"
@@ -92,7 +93,6 @@ def moto_endpoint(moto_server: str) -> str:
     return moto_server
 
 
-SAMPLE_SITE = Path(__file__).resolve().parents[2] / "site"
 CACHE_NAME = ".lpublish-cache"
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +25,7 @@ from lpublish.deploy.plan import Plan
 from lpublish.environment import Environment
 from lpublish.findings import Finding, Report, error, warning
 from lpublish.i18n import use_environment
+from lpublish.publish.forge import Comment
 from lpublish.results.codecs import CHECK, DEPLOY
 from lpublish.results.types import BuildOutput, BuildSummary
 from lpublish.site.build import PageInfo
@@ -77,15 +80,9 @@ PLAN = {  # the shape of DeployResult.to_dict() for a dry run
 }
 
 
-def ctx(**kw: object) -> RenderContext:
-    base: dict[str, object] = {
-        "site_prefix": "site",
-        "web_url": "https://github.com",
-        "repo": REPO,
-        "page_budget": 1_500_000,
-    }
-    base.update(kw)
-    return RenderContext(**base)  # type: ignore[arg-type]
+def ctx(**kw: Any) -> RenderContext:
+    base = RenderContext(site_prefix="site", web_url="https://github.com", repo=REPO, page_budget=1_500_000)
+    return dataclasses.replace(base, **kw)
 
 
 def test_body_shows_check_preview_pages_plan_and_thumbnails() -> None:
@@ -192,7 +189,9 @@ def test_closing_marks_the_comment_and_keeps_the_last_status(forge_pull: ForgeWi
     body = comment["body"]
     assert "merged" in body and "The preview was removed." in body
     assert body.count("Last status before closing") == 1 and "ready for review" in body
-    assert find_status_comment(forge, pr, author=BOT) is not None
+    # the closed request's comment is still the one a rerun finds and updates (not a second one)
+    found = find_status_comment(forge, pr, author=BOT)
+    assert isinstance(found, Comment) and (found.id, found.body) == (comment["id"], body)
 
 
 def _site(tmp_path: Path, sample_site: Path) -> Path:

@@ -32,15 +32,16 @@ SETUPS = {
 }
 
 
-def _load(path: Path) -> dict[str, Any]:
+# Keys are Any: YAML 1.1 readers turn the key `on` into True.
+def _load(path: Path) -> dict[Any, Any]:
     data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
 
 
-def _triggers(workflow: dict[str, Any]) -> dict[str, Any]:
+def _triggers(workflow: dict[Any, Any]) -> dict[str, Any]:
     # YAML 1.1 readers turn the key `on` into True.
-    on = workflow.get("on", workflow.get(True))
+    on = workflow["on"] if "on" in workflow else workflow[True]
     return on if isinstance(on, dict) else {name: {} for name in (on if isinstance(on, list) else [on])}
 
 

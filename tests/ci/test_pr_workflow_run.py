@@ -11,6 +11,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from mypy_boto3_s3 import S3Client
 from PIL import Image, ImageDraw
 
 from lpublish.publish.github import GitHubForge
@@ -69,8 +70,8 @@ def _workspace(
     return work, bare, base, git(work, "rev-parse", "HEAD")
 
 
-def _keys(s3: object, bucket: str, prefix: str) -> list[str]:
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)  # type: ignore[attr-defined]
+def _keys(s3: S3Client, bucket: str, prefix: str) -> list[str]:
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
     return [obj["Key"] for page in pages for obj in page.get("Contents", [])]
 
 
@@ -134,12 +135,12 @@ def test_site_pr_workflow_end_to_end(
                 summary=summary,
                 uses_outputs={"actions/upload-artifact": {"artifact-url": ARTIFACT_URL}},
             )
-            runner.results = runner.run(workflow)  # type: ignore[attr-defined]
+            runner.results = runner.run(workflow)
             return runner
 
         # --- the pull request is opened -----------------------------------------------------------
         opened = run("opened")
-        assert opened.results == {"check": "success", "preview": "success", "cleanup": "skipped"}, [  # type: ignore[attr-defined]
+        assert opened.results == {"check": "success", "preview": "success", "cleanup": "skipped"}, [
             (r.job, r.name, r.outcome, r.stderr[-500:]) for r in opened.records if r.outcome == "failure"
         ]
         ran = [r.name for r in opened.records if r.kind == "run"]
@@ -186,7 +187,7 @@ def test_site_pr_workflow_end_to_end(
 
         # --- merged and closed: the preview goes, the comment says so ---------------------------
         closed = run("closed", merged=True)
-        assert closed.results == {"check": "skipped", "preview": "skipped", "cleanup": "success"}  # type: ignore[attr-defined]
+        assert closed.results == {"check": "skipped", "preview": "skipped", "cleanup": "success"}
         assert _keys(s3, previews, f"pr-{pull.number}/") == []
         (comment,) = forge.comments(pull.number)
         assert "merged" in comment["body"] and "The preview was removed." in comment["body"]

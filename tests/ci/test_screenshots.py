@@ -4,7 +4,6 @@ section that shows them."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -13,15 +12,9 @@ from PIL import Image
 from lpublish.ci.comment import RenderContext, render_status
 from lpublish.ci.inputs import DeployPlanSummary, StatusInputs
 from lpublish.ci.screenshots import ScreenshotResult, Shot, changed_pages, find_browser, take_screenshots
+from tests.plugins.pixels import rgb
 
 pytestmark = pytest.mark.skipif(find_browser() is None, reason="chromium is not installed")
-
-
-def rgb(image: Image.Image, xy: tuple[int, int]) -> tuple[int, ...]:
-    """The red, green and blue of one pixel (what a reviewer sees there)."""
-    pixel = image.convert("RGB").getpixel(xy)
-    assert isinstance(pixel, tuple)
-    return pixel
 
 
 PAGE = """<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width">
@@ -129,7 +122,7 @@ def test_cli_writes_the_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert exc.value.code == 0
     data = json.loads(capsys.readouterr().out)
     assert [s["page"] for s in data["shots"]] == ["index.html", "index.html"]
-    assert os.path.isfile(tmp_path / "o" / data["shots"][0]["after"])
+    assert (tmp_path / "o" / data["shots"][0]["after"]).is_file()
 
 
 def test_comment_command_reads_the_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -25,6 +25,7 @@ def _all_workflow_files() -> list[Path]:
 
 def _load(text: str) -> dict[str, Any]:
     data = yaml.safe_load(text)
+    assert isinstance(data, dict), "a workflow is a YAML mapping"
     # YAML 1.1 reads the key `on` as True; GitHub reads it as "on".
     if True in data:
         data["on"] = data.pop(True)

@@ -31,6 +31,7 @@ _TOKEN = re.compile(
 
 def load_workflow(path: Path) -> dict[str, Any]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), f"{path} is not a YAML mapping"
     if True in data:  # YAML 1.1 reads `on:` as True
         data["on"] = data.pop(True)
     return data
@@ -63,6 +64,8 @@ class WorkflowRun:
     uses_outputs: dict[str, dict[str, str]] = field(default_factory=dict)
     records: list[StepRecord] = field(default_factory=list)
     needs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: job name -> result of the last ``run`` (kept by tests that run several events)
+    results: dict[str, str] = field(default_factory=dict)
 
     # --- expressions ------------------------------------------------------------------------------
 
@@ -180,7 +183,7 @@ class WorkflowRun:
             ctx["steps"][step_id] = {
                 "outcome": outcome,
                 "conclusion": "success" if step.get("continue-on-error") else outcome,
-                "outputs": _parse_outputs(output),
+                "outputs": parse_outputs(output),
             }
             self.records.append(
                 StepRecord(job_name, name, "run", outcome, proc.stdout, proc.stderr, proc.returncode)
@@ -221,7 +224,7 @@ class WorkflowRun:
         return "\n".join(r.stdout + r.stderr for r in self.records if r.job == job)
 
 
-def _parse_outputs(path: Path) -> dict[str, str]:
+def parse_outputs(path: Path) -> dict[str, str]:
     outputs: dict[str, str] = {}
     lines = path.read_text(encoding="utf-8").splitlines()
     i = 0

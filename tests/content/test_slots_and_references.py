@@ -13,7 +13,7 @@ from lpublish.content.references import build_index
 from lpublish.content.site_check import check_content
 from lpublish.content.sitefiles import DirFiles
 from lpublish.errors import ConfigError
-from tests.assets import corpus as c
+from tests.plugins import image_corpus as c
 
 BASE = '[site]\nname = "t"\n[campaign]\nhero_slot = "hero"\nsocial_slot = "hero"\n'
 LABEL = 'label = { en = "Hero", ja = "ヒーロー" }\n'

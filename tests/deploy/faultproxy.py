@@ -70,7 +70,7 @@ class FaultProxy:
                     self.end_headers()
                     self.wfile.write(payload)
                     return
-                conn = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=30)
+                conn = http.client.HTTPConnection(proxy.upstream.netloc, timeout=30)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection",)}
                 conn.request(self.command, self.path, body=body or None, headers=headers)
                 response = conn.getresponse()
@@ -99,8 +99,8 @@ class FaultProxy:
 
     def start(self) -> str:
         self.thread.start()
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        # Bound to 127.0.0.1 above; server_port is the port the OS chose for port 0.
+        return f"http://127.0.0.1:{self.server.server_port}"
 
     def stop(self) -> None:
         self.server.shutdown()

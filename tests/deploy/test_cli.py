@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from lpublish.cli.main import main
-from tests.deploy.conftest import basic_site, bucket_objects, local_files
+from tests.plugins.deploy_targets import basic_site, local_files
 from tests.plugins.results import result_of
+from tests.plugins.s3 import bucket_objects
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -12,10 +12,9 @@ from lpublish.deploy.cdn import encode_path
 from lpublish.deploy.engine import DeployOptions, deploy
 from lpublish.deploy.targets import S3Target
 from lpublish.errors import ExternalError
-from tests.deploy.conftest import basic_site, write_site
 from tests.deploy.faultproxy import FaultProxy
-from tests.deploy.test_s3_deploy import RULES, _distribution, s3_target
 from tests.plugins.cloudfront import CloudFrontStandIn, path_problem
+from tests.plugins.deploy_targets import RULES, basic_site, cloudfront_distribution, s3_target, write_site
 
 
 def test_encoding_follows_the_aws_rule() -> None:
@@ -32,7 +31,7 @@ def test_encoding_follows_the_aws_rule() -> None:
 def test_unicode_and_space_paths_are_invalidated(
     moto_server: str, s3_bucket: str, tmp_path: Path, cloudfront_standin: CloudFrontStandIn
 ) -> None:
-    dist = _distribution(moto_server)
+    dist = cloudfront_distribution(moto_server)
     site = write_site(
         tmp_path / "dist", {"index.html": "top", "docs/お知らせ.pdf": "v1", "summer sale.html": "v1"}
     )
@@ -61,7 +60,7 @@ def test_rerun_after_a_failure_past_the_invalidation_never_reuses_a_reference(
     s3_proxy: list[FaultProxy],
 ) -> None:
     """A deploy fails after CreateInvalidation (its deletes fail); the next deploys add more paths."""
-    dist = _distribution(moto_server)
+    dist = cloudfront_distribution(moto_server)
     site = basic_site(tmp_path / "dist")
     deploy(site, s3_target(s3_bucket, distribution=dist), rules=RULES, options=DeployOptions())
     failing = {"on": True}

@@ -12,10 +12,9 @@ import pytest
 from lpublish.deploy.engine import DeployOptions, deploy
 from lpublish.deploy.targets import S3Target
 from lpublish.errors import ExternalError
-from tests.deploy.conftest import basic_site, bucket_objects, local_files
 from tests.deploy.faultproxy import FaultProxy
-from tests.deploy.test_s3_deploy import RULES
-from tests.plugins.s3 import s3_client
+from tests.plugins.deploy_targets import RULES, basic_site, local_files
+from tests.plugins.s3 import bucket_objects, s3_client
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from lpublish.deploy.engine import DeployOptions, deploy, remove, rollback, targ
 from lpublish.deploy.manifest import LOCK_KEY
 from lpublish.deploy.targets import DirTarget, LockInfo
 from lpublish.errors import ContentError
-from tests.deploy.conftest import basic_site, local_files
-from tests.deploy.test_s3_deploy import RULES
+from tests.plugins.deploy_targets import RULES, basic_site, local_files
 
 
 def served(root: Path) -> dict[str, bytes]:

@@ -12,10 +12,9 @@ from lpublish.deploy.engine import DeployOptions, deploy
 from lpublish.deploy.manifest import MANIFEST_KEY
 from lpublish.deploy.targets import S3Target
 from lpublish.errors import ExternalError
-from tests.deploy.conftest import basic_site, bucket_objects, local_files, write_site
 from tests.deploy.faultproxy import FaultProxy, FaultRule
-from tests.deploy.test_s3_deploy import RULES, s3_target
-from tests.plugins.s3 import s3_client
+from tests.plugins.deploy_targets import RULES, basic_site, local_files, s3_target, write_site
+from tests.plugins.s3 import bucket_objects, s3_client
 
 
 @pytest.fixture

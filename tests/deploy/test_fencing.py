@@ -14,10 +14,9 @@ from lpublish.deploy.manifest import LOCK_KEY, MANIFEST_KEY, parse_iso, utcnow
 from lpublish.deploy.targets import DirTarget, LockInfo, S3Target, new_lock
 from lpublish.errors import ContentError, ExternalError
 from lpublish.progress import ProgressEvent
-from tests.deploy.conftest import basic_site, bucket_objects, write_site
 from tests.deploy.faultproxy import FaultProxy
-from tests.deploy.test_s3_deploy import RULES, s3_target
-from tests.plugins.s3 import s3_client
+from tests.plugins.deploy_targets import RULES, basic_site, s3_target, write_site
+from tests.plugins.s3 import bucket_objects, s3_client
 
 
 @pytest.fixture

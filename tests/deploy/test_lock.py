@@ -13,9 +13,8 @@ from lpublish.deploy.engine import DeployOptions, deploy
 from lpublish.deploy.manifest import LOCK_KEY
 from lpublish.errors import ContentError
 from lpublish.progress import ProgressEvent
-from tests.deploy.conftest import basic_site, bucket_objects, local_files, write_site
-from tests.deploy.test_s3_deploy import RULES, s3_target
-from tests.plugins.s3 import s3_client
+from tests.plugins.deploy_targets import RULES, basic_site, local_files, s3_target, write_site
+from tests.plugins.s3 import bucket_objects, s3_client
 
 
 class Holder:

@@ -17,8 +17,7 @@ import boto3
 from lpublish.ci import policies
 from lpublish.deploy.engine import DeployOptions, deploy, remove, rollback
 from lpublish.deploy.targets import S3Target
-from tests.deploy.conftest import basic_site
-from tests.deploy.test_s3_deploy import RULES, _distribution, s3_target
+from tests.plugins.deploy_targets import RULES, basic_site, cloudfront_distribution, s3_target
 from tests.plugins.s3 import s3_client
 
 DEPLOY_CODE = Path(__file__).resolve().parents[2] / "lpublish" / "deploy"
@@ -108,7 +107,7 @@ def test_generated_policies_allow_what_a_real_run_does(
     s3_client(moto_server).put_bucket_versioning(
         Bucket=s3_bucket, VersioningConfiguration={"Status": "Enabled"}
     )
-    dist = _distribution(moto_server)
+    dist = cloudfront_distribution(moto_server)
     production: list[tuple[str, dict[str, Any]]] = []
     site = basic_site(tmp_path / "dist")
     deploy(

@@ -8,9 +8,8 @@ import pytest
 
 from lpublish.deploy.engine import DeployOptions, deploy, list_releases, rollback
 from lpublish.errors import ContentError
-from tests.deploy.conftest import basic_site, bucket_objects, local_files
-from tests.deploy.test_s3_deploy import RULES, s3_target
-from tests.plugins.s3 import s3_client
+from tests.plugins.deploy_targets import RULES, basic_site, local_files, s3_target
+from tests.plugins.s3 import bucket_objects, s3_client
 
 
 def snapshot(site: Path) -> dict[str, bytes]:

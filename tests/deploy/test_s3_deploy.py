@@ -13,23 +13,18 @@ import boto3
 import pytest
 
 from lpublish.config.sections import DeployGuards, HeaderRule
-from lpublish.deploy.engine import DeployOptions, deploy, remove, target_from_config, target_from_url
+from lpublish.deploy.engine import DeployOptions, deploy, remove, target_from_config
 from lpublish.deploy.targets import S3Target
 from lpublish.errors import ContentError, ExternalError
-from tests.deploy.conftest import basic_site, bucket_objects, head, local_files, write_site
-from tests.plugins.s3 import s3_client
-
-RULES = [
-    HeaderRule(pattern="assets/*", cache_control="public, max-age=31536000, immutable"),
-    HeaderRule(pattern="*.html", cache_control="public, max-age=0, must-revalidate"),
-    HeaderRule(pattern="*", cache_control="public, max-age=300"),
-]
-
-
-def s3_target(bucket: str, prefix: str = "", **kw: Any) -> S3Target:
-    target = target_from_url(f"s3://{bucket}/{prefix}", **kw)
-    assert isinstance(target, S3Target)
-    return target
+from tests.plugins.deploy_targets import (
+    RULES,
+    basic_site,
+    cloudfront_distribution,
+    local_files,
+    s3_target,
+    write_site,
+)
+from tests.plugins.s3 import bucket_objects, head, s3_client
 
 
 def request_counter(target: S3Target) -> dict[str, int]:
@@ -210,22 +205,10 @@ def test_precompressed_text_is_served_with_content_encoding(
     assert again.requests == 1
 
 
-def _distribution(endpoint: str) -> str:
-    cf = boto3.client("cloudfront", endpoint_url=endpoint, region_name="us-east-1")
-    config = {
-        "CallerReference": os.urandom(8).hex(),
-        "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "b.s3.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
-        "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all", "MinTTL": 0, "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}}, "TrustedSigners": {"Enabled": False, "Quantity": 0}},
-        "Comment": "",
-        "Enabled": True,
-    }  # fmt: skip
-    return str(cf.create_distribution(DistributionConfig=config)["Distribution"]["Id"])
-
-
 def test_cloudfront_invalidates_only_changed_and_deleted_pages(
     moto_server: str, s3_bucket: str, site_dir: Path
 ) -> None:
-    dist = _distribution(moto_server)
+    dist = cloudfront_distribution(moto_server)
     first = deploy(site_dir, s3_target(s3_bucket, distribution=dist), rules=RULES, options=DeployOptions())
     assert first.invalidation_paths == []  # nothing was cached before the first deploy
     (site_dir / "about/index.html").write_text("changed")

@@ -51,7 +51,7 @@ def test_matches_githubs_workflow_schema() -> None:
 
 def test_deploy_job_is_oidc_only_serial_and_skips_without_a_role() -> None:
     data = load()
-    on = data.get("on", data.get(True))  # YAML 1.1 reads the key `on` as True
+    on = data["on"] if "on" in data else data[True]  # YAML 1.1 reads the key `on` as True
     assert on["push"]["branches"] == ["main"] and "site/**" in on["push"]["paths"]
     assert data["concurrency"]["cancel-in-progress"] is False
     deploy = data["jobs"]["deploy"]

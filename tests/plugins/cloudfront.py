@@ -83,7 +83,7 @@ class CloudFrontStandIn:
                 self._send(status, body, [("Content-Type", "text/xml")])
 
             def _forward(self, body: bytes) -> tuple[int, bytes, list[tuple[str, str]]]:
-                conn = http.client.HTTPConnection(up.hostname, up.port, timeout=30)
+                conn = http.client.HTTPConnection(up.netloc, timeout=30)
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
                 conn.request(self.command, self.path, body=body or None, headers=headers)
                 response = conn.getresponse()
@@ -146,8 +146,8 @@ class CloudFrontStandIn:
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        # Bound to 127.0.0.1 above; server_port is the port the OS chose for port 0.
+        return f"http://127.0.0.1:{self.server.server_port}"
 
     def start(self) -> str:
         self.thread.start()

@@ -9,6 +9,7 @@ Owned by the publish area. ``local_forge`` is a started ``LocalForge`` (stopped 
 from __future__ import annotations
 
 import secrets
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from lpublish.config import SiteConfig, load_config
+from lpublish.publish.github import GitHubForge
 from lpublish.sandbox.forge.server import LocalForge
 
 if TYPE_CHECKING:
@@ -91,3 +94,31 @@ def make_forge_site(
 def forge_site(local_forge: LocalForge, tmp_path: Path, site_repo_template: SiteRepo) -> ForgeSite:
     """The local forge with ``acme/lp`` (sample site under ``site/``), users and a user clone."""
     return make_forge_site(local_forge, tmp_path, site_repo_template)
+
+
+# The marker lpublish puts in the body of the pull requests it opens (how it finds its own requests).
+MARKED = '<!-- lpublish:request {"kind":"images"} -->'
+
+
+def create_branches(site: ForgeSite, names: list[str]) -> None:
+    """Branches ``names`` in the site's bare repository, all at main (for pull requests to point at)."""
+    main = subprocess.run(
+        ["git", "-C", str(site.repo.bare), "rev-parse", "refs/heads/main"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    stdin = "".join(f"create refs/heads/{n} {main}\n" for n in names)
+    subprocess.run(
+        ["git", "-C", str(site.repo.bare), "update-ref", "--stdin"], input=stdin, text=True, check=True
+    )
+
+
+def config_for(site: ForgeSite) -> SiteConfig:
+    """The config of the user's clone (pointed at the local forge), as lpublish loads it."""
+    return load_config(site=site.site)
+
+
+def forge_for(site: ForgeSite, token: str | None = None) -> GitHubForge:
+    """A GitHub client for ``acme/lp`` on the local forge, as the designer (or with ``token``)."""
+    return GitHubForge(site.url, "acme/lp", token or site.token)

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-SAMPLE_SITE = Path(__file__).resolve().parents[2] / "site"
+from tests.plugins.sample_site import SAMPLE_SITE
+
 #: Build outputs and caches never belong in the test repository.
 IGNORE = shutil.ignore_patterns("dist", ".lpublish-cache", "__pycache__", "*.pyc", ".DS_Store")
 

@@ -67,3 +67,21 @@ def s3_bucket(moto_server: str) -> str:
     name = f"lp-test-{uuid.uuid4().hex[:16]}"
     s3_client(moto_server).create_bucket(Bucket=name)
     return name
+
+
+def bucket_objects(endpoint: str, bucket: str, prefix: str = "") -> dict[str, bytes]:
+    """Every site object (``.lpublish/`` excluded) under ``prefix``: path -> bytes."""
+    client = s3_client(endpoint)
+    out: dict[str, bytes] = {}
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            key = item["Key"][len(prefix) :]
+            if key.startswith(".lpublish/"):
+                continue
+            out[key] = client.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+    return out
+
+
+def head(endpoint: str, bucket: str, key: str) -> dict[str, Any]:
+    """The object's metadata as S3 returns it for HEAD (ContentType, CacheControl, ...)."""
+    return dict(s3_client(endpoint).head_object(Bucket=bucket, Key=key))

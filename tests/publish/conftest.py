@@ -6,23 +6,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw
 
-from lpublish.config import SiteConfig, load_config
-from lpublish.publish.github import GitHubForge
-from tests.plugins.forge import ForgeSite
-
-
-def make_jpeg(path: Path, size: tuple[int, int], colour: tuple[int, int, int] = (200, 120, 40)) -> Path:
-    """A real JPEG with some structure (so it is not a trivially tiny file)."""
-    img = Image.new("RGB", size, colour)
-    draw = ImageDraw.Draw(img)
-    step = max(size) // 12
-    for i in range(0, max(size), step):
-        draw.line([(i, 0), (0, i)], fill=(255 - colour[0], 90, 200), width=6)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    img.save(path, "JPEG", quality=80)
-    return path
+from tests.plugins.images import make_jpeg
 
 
 @pytest.fixture
@@ -35,14 +20,6 @@ def hero_jpeg(tmp_path: Path) -> Path:
 def product_jpeg(tmp_path: Path) -> Path:
     """A valid image for the ``product`` slot (1000x1000 JPEG)."""
     return make_jpeg(tmp_path / "designer" / "抹茶ラテ.jpg", (1000, 1000), (40, 160, 90))
-
-
-def config_for(site: ForgeSite) -> SiteConfig:
-    return load_config(site=site.site)
-
-
-def forge_for(site: ForgeSite, token: str | None = None) -> GitHubForge:
-    return GitHubForge(site.url, "acme/lp", token or site.token)
 
 
 def sha256(path: Path) -> str:

@@ -13,8 +13,8 @@ from lpublish.publish import service
 from lpublish.publish.changeset import ChangeSet
 from lpublish.publish.drafts import DraftStore
 from lpublish.publish.service import parse_marker
-from tests.plugins.forge import ForgeSite
-from tests.publish.conftest import config_for, forge_for, make_jpeg
+from tests.plugins.forge import ForgeSite, config_for, forge_for
+from tests.plugins.images import make_jpeg
 
 FIELDS = {
     "title": "冬のティーフェア",

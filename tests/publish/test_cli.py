@@ -4,19 +4,17 @@ with their exit codes (1 refused, 2 usage, 3 GitHub/git/network) and messages in
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 
 from lpublish.cli.main import main
 from lpublish.cli.publish_cmd import parse_image
 from lpublish.errors import UsageError
 from tests.plugins.forge import ForgeSite
+from tests.plugins.images import make_jpeg
 from tests.plugins.results import result_of
-from tests.publish.conftest import make_jpeg
-from tests.publish.test_auth import MemoryKeyring
+from tests.plugins.signin import MemoryKeyring
 
 
 def run(argv: list[str]) -> int:
@@ -29,17 +27,6 @@ def run(argv: list[str]) -> int:
 def signed_in(forge_site: ForgeSite, monkeypatch: pytest.MonkeyPatch) -> ForgeSite:
     monkeypatch.setenv("LPUBLISH_GITHUB_TOKEN", forge_site.token)
     return forge_site
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 def test_submit_status_update_withdraw(

@@ -63,7 +63,7 @@ def test_a_refused_request_keeps_the_callers_draft(forge_site: ForgeSite, tmp_pa
     from lpublish.publish import service
     from lpublish.publish.changeset import ChangeSet
     from lpublish.publish.drafts import DraftStore
-    from tests.publish.conftest import config_for, forge_for
+    from tests.plugins.forge import config_for, forge_for
 
     config = config_for(forge_site)
     folder = tmp_path / "Not A Slug"  # refused once placed: campaign folders need a URL-safe name

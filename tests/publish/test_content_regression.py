@@ -17,8 +17,7 @@ from lpublish.config import load_config
 from lpublish.publish import service
 from lpublish.publish.changeset import ChangeSet, ImageChange
 from lpublish.site.adapters import adapter_for
-from tests.plugins.forge import ForgeSite
-from tests.publish.conftest import config_for, forge_for
+from tests.plugins.forge import ForgeSite, config_for, forge_for
 
 
 def _solid(path: Path, colour: tuple[int, int, int]) -> Path:

@@ -13,8 +13,7 @@ from lpublish.errors import CancelledError, ExitCode, ExternalError, LpublishErr
 from lpublish.publish import service
 from lpublish.publish.changeset import ChangeSet, ImageChange
 from lpublish.publish.drafts import DraftStore
-from tests.plugins.forge import ForgeSite
-from tests.publish.conftest import config_for, forge_for
+from tests.plugins.forge import ForgeSite, config_for, forge_for
 
 
 def _changeset(hero: Path) -> ChangeSet:

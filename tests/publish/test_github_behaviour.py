@@ -3,7 +3,7 @@ enum values, commit statuses, secondary rate limits and SAML SSO."""
 
 from __future__ import annotations
 
-import subprocess
+from typing import Any
 
 import pytest
 
@@ -12,26 +12,11 @@ from lpublish.errors import ExternalError
 from lpublish.publish.github import GitHubForge
 from lpublish.publish.service import list_requests, request_status
 from lpublish.sandbox.forge.server import LocalForge
-from tests.plugins.forge import LOGIN, REVIEWER, ForgeSite
-
-MARKED = '<!-- lpublish:request {"kind":"images"} -->'
+from tests.plugins.forge import LOGIN, MARKED, REVIEWER, ForgeSite, create_branches
 
 
-def _branches(site: ForgeSite, names: list[str]) -> None:
-    main = subprocess.run(
-        ["git", "-C", str(site.repo.bare), "rev-parse", "refs/heads/main"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    stdin = "".join(f"create refs/heads/{n} {main}\n" for n in names)
-    subprocess.run(
-        ["git", "-C", str(site.repo.bare), "update-ref", "--stdin"], input=stdin, text=True, check=True
-    )
-
-
-def _forge(site: ForgeSite, token: str | None = None, **kw: object) -> GitHubForge:
-    return GitHubForge(site.url, "acme/lp", token or site.token, **kw)  # type: ignore[arg-type]
+def _forge(site: ForgeSite, token: str | None = None, **kw: Any) -> GitHubForge:
+    return GitHubForge(site.url, "acme/lp", token or site.token, **kw)
 
 
 def _reviewer_token(forge: LocalForge) -> str:
@@ -43,7 +28,7 @@ def _reviewer_token(forge: LocalForge) -> str:
 
 
 def test_an_older_request_is_found_on_a_busy_repository(forge_site: ForgeSite) -> None:
-    _branches(forge_site, ["lpublish/hana-old", *[f"eng/{i}" for i in range(120)]])
+    create_branches(forge_site, ["lpublish/hana-old", *[f"eng/{i}" for i in range(120)]])
     mine = _forge(forge_site)
     mine.create_pull(title="Old hero", body=MARKED, head="lpublish/hana-old", base="main")
     other = _forge(forge_site, _reviewer_token(forge_site.forge))
@@ -58,7 +43,7 @@ def test_an_older_request_is_found_on_a_busy_repository(forge_site: ForgeSite) -
 
 
 def test_unknown_check_conclusions_and_commit_statuses(forge_site: ForgeSite) -> None:
-    _branches(forge_site, ["lpublish/hana-1"])
+    create_branches(forge_site, ["lpublish/hana-1"])
     forge = _forge(forge_site)
     pull = forge.create_pull(title="Hero", body=MARKED, head="lpublish/hana-1", base="main")
     forge_site.forge.set_check(pull.number, "lpublish", "completed", "stale")

@@ -14,8 +14,7 @@ import pytest
 from lpublish.errors import LpublishError
 from lpublish.publish import service
 from lpublish.publish.changeset import ChangeSet, ImageChange
-from tests.plugins.forge import ForgeSite
-from tests.publish.conftest import config_for, forge_for
+from tests.plugins.forge import ForgeSite, config_for, forge_for
 
 
 def _track_images_with_lfs(site: ForgeSite) -> None:

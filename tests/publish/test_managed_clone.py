@@ -11,10 +11,10 @@ from lpublish.config import load_config
 from lpublish.publish import service
 from lpublish.publish.changeset import ChangeSet, ImageChange
 from lpublish.publish.workspace import managed_clone_dir
-from tests.plugins.forge import ForgeSite
+from tests.plugins.forge import ForgeSite, forge_for
 from tests.plugins.gitrepos import git
-from tests.publish.conftest import forge_for, make_jpeg
-from tests.publish.test_submit import scan_for
+from tests.plugins.images import make_jpeg
+from tests.plugins.leaks import files_containing
 
 
 def test_submit_without_a_clone_uses_a_reused_partial_clone(
@@ -71,5 +71,5 @@ def test_submit_without_a_clone_uses_a_reused_partial_clone(
     assert git(forge_site.repo.bare, "merge-base", second.branch, "main") == git(
         forge_site.repo.bare, "rev-parse", "main"
     )
-    assert scan_for(clone, site.token) == []
+    assert files_containing(clone, site.token) == []
     assert site.token not in (clone / ".git" / "config").read_text(encoding="utf-8")

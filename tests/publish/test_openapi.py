@@ -16,8 +16,7 @@ import pytest
 
 from lpublish.publish.github import GitHubForge
 from lpublish.sandbox.forge.server import LocalForge
-from tests.plugins.forge import REVIEWER, ForgeSite
-from tests.publish.test_github_behaviour import MARKED, _branches
+from tests.plugins.forge import MARKED, REVIEWER, ForgeSite, create_branches
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCK = ROOT / "tests" / "openapi" / "package-lock.json"
@@ -129,8 +128,9 @@ def test_forge_answers_match_githubs_openapi_description(forge_site: ForgeSite) 
             seen.append((method, path, response.status, response.body))
         return response
 
+    # Wraps the live server's dispatcher to record every response (assigning a method is the point).
     forge_server.handle = recording  # type: ignore[method-assign]
-    _branches(forge_site, ["lpublish/hana-1", "lpublish/hana-2"])
+    create_branches(forge_site, ["lpublish/hana-1", "lpublish/hana-2"])
     forge = GitHubForge(forge_site.url, "acme/lp", forge_site.token)
     forge.get_user()
     forge.get_repo()

@@ -11,8 +11,7 @@ from lpublish.cli.main import main
 from lpublish.config import load_config
 from lpublish.publish.github import GitHubForge
 from lpublish.publish.service import request_status
-from tests.plugins.forge import ForgeSite
-from tests.publish.test_github_behaviour import MARKED, _branches
+from tests.plugins.forge import MARKED, ForgeSite, create_branches
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_record_deployment_makes_a_merged_request_live(
     forge_site: ForgeSite, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _branches(forge_site, ["lpublish/hana-1"])
+    create_branches(forge_site, ["lpublish/hana-1"])
     forge = GitHubForge(forge_site.url, "acme/lp", forge_site.token)
     pull = forge.create_pull(title="Hero", body=MARKED, head="lpublish/hana-1", base="main")
     sha = forge_site.forge.merge(pull.number)

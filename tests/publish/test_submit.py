@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from lpublish.errors import ContentError, UsageError
+from lpublish.errors import ContentError, ExternalError, UsageError
+from lpublish.progress import ProgressCallback, ProgressEvent
 from lpublish.publish import service
 from lpublish.publish.changeset import ChangeSet, ImageChange
 from lpublish.publish.drafts import DraftStore
 from lpublish.publish.service import parse_marker
-from tests.plugins.forge import REVIEWER, USER_ID, ForgeSite
+from tests.plugins.forge import REVIEWER, USER_ID, ForgeSite, config_for, forge_for
 from tests.plugins.gitrepos import git
-from tests.publish.conftest import config_for, forge_for, make_jpeg, sha256
+from tests.plugins.images import make_jpeg
+from tests.plugins.leaks import files_containing
+from tests.publish.conftest import sha256
 
 
 def snapshot(clone: Path) -> dict[str, object]:
@@ -50,19 +54,6 @@ def make_messy(clone: Path) -> None:
     git(clone, "stash", "push", "--quiet", "--include-untracked", "--", "stashed.txt")
 
 
-def scan_for(root: Path, secret: str) -> list[str]:
-    hits = []
-    needle = secret.encode()
-    for path in root.rglob("*"):
-        if path.is_file() and not path.is_symlink():
-            try:
-                if needle in path.read_bytes():
-                    hits.append(str(path))
-            except OSError:
-                continue
-    return hits
-
-
 def test_submit_opens_a_pull_request_and_leaves_the_checkout_alone(
     forge_site: ForgeSite,
     hero_jpeg: Path,
@@ -82,6 +73,7 @@ def test_submit_opens_a_pull_request_and_leaves_the_checkout_alone(
             ImageChange("product", product_jpeg, "抹茶ラテ"),
         ],
     )
+    main_before = git(forge_site.repo.bare, "rev-parse", "main")
     result = service.submit(config, changeset, forge=forge_for(forge_site), token=forge_site.token)
 
     assert result.number == 1
@@ -116,10 +108,8 @@ def test_submit_opens_a_pull_request_and_leaves_the_checkout_alone(
         "+    alt: 抹茶ラテ",
     ]
     # main is untouched until a reviewer merges
-    assert (
-        "site/images/hero/hero.jpg" not in bare.origin_files("main")
-        or bare.origin_show("main", "site/images/hero/hero.jpg") != hero_jpeg.read_bytes()
-    )
+    assert git(bare.bare, "rev-parse", "main") == main_before
+    assert bare.origin_show("main", "site/images/hero/hero.jpg") != hero_jpeg.read_bytes()
     # the commit is by the designer's GitHub identity, with the private noreply address
     author = git(bare.bare, "log", "-1", "--format=%an <%ae>|%cn <%ce>", result.branch)
     assert (
@@ -156,8 +146,8 @@ def test_submit_opens_a_pull_request_and_leaves_the_checkout_alone(
     # the token is nowhere: not in any file (clone, .git, drafts, caches, the bare repo), not in output
     out, err = capfd.readouterr()
     assert forge_site.token not in out + err
-    assert scan_for(tmp_path, forge_site.token) == []
-    assert scan_for(Path(__import__("os").environ["LPUBLISH_HOME"]), forge_site.token) == []
+    assert files_containing(tmp_path, forge_site.token) == []
+    assert files_containing(Path(__import__("os").environ["LPUBLISH_HOME"]), forge_site.token) == []
 
 
 def test_second_submit_the_same_day_gets_a_unique_branch(forge_site: ForgeSite, hero_jpeg: Path) -> None:
@@ -238,7 +228,7 @@ def test_update_adds_a_commit_to_the_same_branch_and_refreshes_the_body(
     assert marker is not None and {f["slot"] for f in marker["files"]} == {"hero", "product"}
 
 
-def test_update_rebases_when_someone_else_pushed_meanwhile(
+def test_update_builds_on_a_colleague_commit_pushed_before_it_started(
     forge_site: ForgeSite, hero_jpeg: Path, product_jpeg: Path, tmp_path: Path
 ) -> None:
     config = config_for(forge_site)
@@ -256,6 +246,7 @@ def test_update_rebases_when_someone_else_pushed_meanwhile(
     git(other, "add", "-A")
     git(other, "commit", "--quiet", "-m", "Colleague's fix")
     git(other, "push", "--quiet", "origin", first.branch)
+    theirs = git(other, "rev-parse", "HEAD")
     result = service.update(
         config,
         first.number,
@@ -263,8 +254,70 @@ def test_update_rebases_when_someone_else_pushed_meanwhile(
         forge=forge,
         token=forge_site.token,
     )
-    log = git(forge_site.repo.bare, "log", "--format=%s", result.branch).splitlines()
-    assert log[1] == "Colleague's fix"  # theirs kept, ours on top: never force-pushed over
+    # the update started from the branch as it is now: theirs kept, ours on top
+    assert git(forge_site.repo.bare, "rev-parse", f"{result.branch}~1") == theirs
+    assert forge_site.repo.origin_show(result.branch, "site/pages/colleague.md") == b"hello\n"
+
+
+def _push_once_when_we_push(colleague: Path, branch: str, change: Callable[[Path], None]) -> ProgressCallback:
+    """A progress callback: the moment our commit is made and about to be pushed, a colleague commits
+    ``change`` to ``branch`` and pushes it (once), so our push is refused as not a fast-forward."""
+    done: list[str] = []
+
+    def callback(event: ProgressEvent) -> None:
+        if event.stage == "publish.progress.push" and not done:
+            change(colleague)
+            git(colleague, "commit", "--quiet", "-am", "Colleague's change")
+            git(colleague, "push", "--quiet", "origin", branch)
+            done.append(git(colleague, "rev-parse", "HEAD"))
+
+    return callback
+
+
+def test_update_rebases_when_a_colleague_pushed_while_it_was_committing(
+    forge_site: ForgeSite, hero_jpeg: Path, product_jpeg: Path, tmp_path: Path
+) -> None:
+    config = config_for(forge_site)
+    forge = forge_for(forge_site)
+    first = service.submit(
+        config,
+        ChangeSet("Hero", images=[ImageChange("hero", hero_jpeg, "dawn")]),
+        forge=forge,
+        token=forge_site.token,
+    )
+    first_head = git(forge_site.repo.bare, "rev-parse", first.branch)
+    colleague = tmp_path / "colleague"
+    git(tmp_path, "clone", "--quiet", "--branch", first.branch, str(forge_site.repo.bare), str(colleague))
+
+    def add_a_page(clone: Path) -> None:
+        (clone / "site" / "pages" / "colleague.md").write_text("hello\n", encoding="utf-8")
+        git(clone, "add", "site/pages/colleague.md")
+
+    result = service.update(
+        config,
+        first.number,
+        ChangeSet("", images=[ImageChange("product", product_jpeg, "latte")]),
+        forge=forge,
+        token=forge_site.token,
+        progress=_push_once_when_we_push(colleague, first.branch, add_a_page),
+    )
+    theirs = git(colleague, "rev-parse", "HEAD")
+    bare = forge_site.repo
+    # our commit was made before theirs existed: it was replayed on top of theirs, nothing forced
+    assert git(bare.bare, "rev-parse", f"{theirs}~1") == first_head
+    assert git(bare.bare, "rev-parse", f"{result.branch}~1") == theirs
+    assert git(bare.bare, "log", "-1", "--format=%an", result.branch) == "Hana Sato"
+    # both changes are on the branch
+    assert bare.origin_show(result.branch, "site/pages/colleague.md") == b"hello\n"
+    page = bare.origin_show(result.branch, "site/pages/index.md").decode()
+    assert "alt: latte" in page and "alt: dawn" in page
+    # the request pins its new file to the rebased commit (the one on the branch), not the local one
+    head = git(bare.bare, "rev-parse", result.branch)
+    marker = parse_marker(forge_site.forge.pull(first.number)["body"])
+    assert marker is not None
+    (product,) = [f for f in marker["files"] if f["slot"] == "product"]
+    assert product["commit"] == head
+    assert DraftStore().list() == []
 
 
 def test_withdraw_closes_deletes_the_branch_and_keeps_a_backup(
@@ -350,9 +403,6 @@ def test_withdrawn_request_shows_as_closed(forge_site: ForgeSite, hero_jpeg: Pat
 def test_update_stops_without_force_when_the_branch_moved_with_a_conflict(
     forge_site: ForgeSite, hero_jpeg: Path, tmp_path: Path
 ) -> None:
-    from lpublish.errors import ExternalError
-    from lpublish.progress import ProgressEvent
-
     config = config_for(forge_site)
     forge = forge_for(forge_site)
     first = service.submit(
@@ -364,16 +414,12 @@ def test_update_stops_without_force_when_the_branch_moved_with_a_conflict(
     colleague = tmp_path / "colleague"
     git(tmp_path, "clone", "--quiet", "--branch", first.branch, str(forge_site.repo.bare), str(colleague))
 
-    def colleague_pushes_right_before_us(event: ProgressEvent) -> None:
-        # between our commit and our push, a colleague changes the same alt text
-        if event.stage == "publish.progress.push":
-            page = colleague / "site" / "pages" / "index.md"
-            text = page.read_text(encoding="utf-8")
-            page.write_text(text.replace("  alt: dawn\n", "  alt: theirs\n"), encoding="utf-8")
-            git(colleague, "commit", "--quiet", "-am", "Their alt text")
-            git(colleague, "push", "--quiet", "origin", first.branch)
+    def change_the_same_alt_text(clone: Path) -> None:
+        page = clone / "site" / "pages" / "index.md"
+        text = page.read_text(encoding="utf-8")
+        assert "  alt: dawn\n" in text
+        page.write_text(text.replace("  alt: dawn\n", "  alt: theirs\n"), encoding="utf-8")
 
-    theirs = git(colleague, "rev-parse", "HEAD")
     with pytest.raises(ExternalError) as exc:
         service.update(
             config,
@@ -381,11 +427,15 @@ def test_update_stops_without_force_when_the_branch_moved_with_a_conflict(
             ChangeSet("", images=[ImageChange("hero", hero_jpeg, "ours")]),
             forge=forge,
             token=forge_site.token,
-            progress=colleague_pushes_right_before_us,
+            progress=_push_once_when_we_push(colleague, first.branch, change_the_same_alt_text),
         )
     assert exc.value.key == "publish.branch_moved" and "Nothing was overwritten" in exc.value.hint
-    # their work is on the branch, untouched; ours waits in a draft
-    assert git(forge_site.repo.bare, "rev-parse", first.branch) != theirs  # they pushed after we cloned
-    assert git(forge_site.repo.bare, "log", "-1", "--format=%s", first.branch) == "Their alt text"
+    # their work is the branch, exactly: the rebase stopped, nothing of ours was pushed over it
+    theirs = git(colleague, "rev-parse", "HEAD")
+    assert git(forge_site.repo.bare, "rev-parse", first.branch) == theirs
+    page = forge_site.repo.origin_show(first.branch, "site/pages/index.md").decode()
+    assert "  alt: theirs\n" in page and "alt: ours" not in page
+    # ours waits in a draft
     (draft,) = DraftStore().list()
     assert draft.kind == "update" and draft.error == "publish.branch_moved"
+    assert [image.alt for image in draft.changeset.images] == ["ours"]

@@ -7,17 +7,15 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
-import pytest
 
 from lpublish.environment import Environment
 from lpublish.publish import auth
 from lpublish.publish.github import GitHubForge
-from lpublish.sandbox.forge.server import LocalForge
-from tests.publish.test_auth import CLIENT_ID, AuthSite, FakeClock, MemoryKeyring, config_for
+from tests.plugins.forge import CLIENT_ID
+from tests.plugins.signin import AuthSite, FakeClock, MemoryKeyring, config_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
@@ -37,22 +35,6 @@ except Exception as exc:
 """
 
 
-@pytest.fixture
-def auth_site(local_forge: LocalForge, sample_site: Path) -> AuthSite:
-    return AuthSite(local_forge, sample_site)
-
-
-@pytest.fixture
-def keyring_memory() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
-
-
 def _signed_in(auth_site: AuthSite) -> tuple[auth.TokenSet, str]:
     auth_site.forge.add_oauth_app(CLIENT_ID, expiring=True)
     auth_site.forge.set_device_policy("hana", pending=0)
@@ -63,7 +45,7 @@ def _signed_in(auth_site: AuthSite) -> tuple[auth.TokenSet, str]:
 
 
 def test_two_processes_refreshing_at_once_stay_signed_in(
-    auth_site: AuthSite, keyring_memory: MemoryKeyring, tmp_path: Path
+    auth_site: AuthSite, memory_keyring: MemoryKeyring, tmp_path: Path
 ) -> None:
     tokens, host = _signed_in(auth_site)
     keyring_file = tmp_path / "keyring.json"
@@ -107,7 +89,7 @@ def test_two_processes_refreshing_at_once_stay_signed_in(
 
 
 def test_a_long_session_renews_its_token_instead_of_failing(
-    auth_site: AuthSite, keyring_memory: MemoryKeyring
+    auth_site: AuthSite, memory_keyring: MemoryKeyring
 ) -> None:
     tokens, host = _signed_in(auth_site)
     config = config_for(auth_site)

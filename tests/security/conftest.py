@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from lpublish.cli.main import main
-from tests.site.conftest import copy_sample_site, shrink_images
+from tests.plugins.sample_site import copy_sample_site, shrink_images
 
 NOW = "2026-11-23T10:00"
 CAMPAIGN = "campaigns/autumn-tea-2026"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.conftest import basic_site
-from tests.deploy.conftest import local_files as _all_files
+from tests.plugins.deploy_targets import basic_site
+from tests.plugins.deploy_targets import local_files as _all_files
 from tests.security.conftest import run
 
 

@@ -18,8 +18,8 @@ from lpublish.errors import ContentError, UsageError
 from lpublish.publish import service
 from lpublish.publish.changeset import ChangeSet, ImageChange
 from lpublish.publish.drafts import DraftStore
-from tests.plugins.forge import ForgeSite
-from tests.publish.conftest import config_for, forge_for, make_jpeg
+from tests.plugins.forge import ForgeSite, config_for, forge_for
+from tests.plugins.images import make_jpeg
 from tests.security.conftest import jpeg_bytes, run
 
 

@@ -28,8 +28,8 @@ async def test_damaged_draft_is_announced_in_the_requests_screen(
         image = make_jpeg(tmp_path / f"{title}.jpg", 1920, 800)
         store.create(
             ChangeSet(title, images=[ImageChange("hero", image, "Tea", "hero.jpg")]),
-            repo=session.config.forge.repo,  # type: ignore[union-attr]
-            site=session.config.root,  # type: ignore[union-attr]
+            repo=session.config.forge.repo,
+            site=session.config.root,
         )
     broken = next(d for d in store.list() if d.changeset.title == "Broken draft")
     (store.root / broken.id / "draft.json").write_bytes(b"\x00\xff binary garbage")

@@ -18,7 +18,7 @@ import pytest
 from lpublish.errors import os_failure
 from lpublish.i18n import set_language
 from tests.plugins.forge import ForgeSite
-from tests.publish.conftest import make_jpeg
+from tests.plugins.images import make_jpeg
 from tests.security.conftest import NOW, jpeg_bytes, run
 from tests.security.mounts import grow, read_only, tiny_disk
 

@@ -8,34 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from lpublish.config import SiteConfig, load_config
 from lpublish.site.build import BuildResult, build_site
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_SITE = REPO_ROOT / "site"
-RASTER = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
-
-
-def shrink_images(root: Path, max_width: int = 240) -> None:
-    """Re-save every raster image smaller, same format and aspect (AVIF encoding of full-size images is slow)."""
-    for path in sorted(root.rglob("*")):
-        fmt = RASTER.get(path.suffix.lower())
-        if fmt is None or ".lpublish-cache" in path.parts or "dist" in path.parts:
-            continue
-        with Image.open(path) as img:
-            img.load()
-            small = img.convert("RGB")
-        small.thumbnail((max_width, max_width * 4))
-        small.save(path, fmt, quality=80) if fmt != "PNG" else small.save(path, fmt)
-
-
-def copy_sample_site(dest: Path) -> Path:
-    shutil.copytree(
-        SAMPLE_SITE, dest, ignore=shutil.ignore_patterns("dist", ".lpublish-cache", "__pycache__")
-    )
-    return dest
+from tests.plugins.sample_site import copy_sample_site, shrink_images
 
 
 @pytest.fixture(scope="session")

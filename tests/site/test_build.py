@@ -12,6 +12,7 @@ import pytest
 
 from lpublish.errors import UsageError
 from lpublish.findings import Severity
+from lpublish.site.build import BuildResult
 from lpublish.site.build_manifest import MANIFEST_NAME
 from tests.site.conftest import Builder, edit_config
 
@@ -50,11 +51,12 @@ def page(out: Path, path: str) -> Page:
 
 
 def srcset_urls(value: str) -> list[tuple[str, str]]:
-    return [tuple(part.strip().split(" ", 1)) for part in value.split(",")]  # type: ignore[misc]
+    pairs = [part.strip().split(" ", 1) for part in value.split(",")]
+    return [(url, descriptor) for url, descriptor in pairs]
 
 
-def errors(result: object) -> list[str]:
-    return [f.code for f in result.findings if f.severity is Severity.ERROR]  # type: ignore[attr-defined]
+def errors(result: BuildResult) -> list[str]:
+    return [f.code for f in result.findings if f.severity is Severity.ERROR]
 
 
 def test_build_live_site_pages_meta_and_images(build: Builder, site_dir: Path) -> None:

@@ -14,7 +14,7 @@ from lpublish.config import load_config
 from lpublish.config.env import apply_environment
 from lpublish.errors import ConfigError, ContentError
 from lpublish.site.campaign_entry import place_entry
-from tests.publish.conftest import make_jpeg
+from tests.plugins.images import make_jpeg
 
 FIELDS = {
     "title": "Winter tea fair",

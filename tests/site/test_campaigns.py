@@ -11,7 +11,7 @@ from PIL import Image
 
 from lpublish.config import SiteConfig, load_config
 from lpublish.errors import ContentError
-from lpublish.findings import Severity
+from lpublish.findings import Finding, Severity
 from lpublish.site.campaigns import (
     campaign_state,
     load_campaigns,
@@ -19,7 +19,8 @@ from lpublish.site.campaigns import (
     validate_campaign_fields,
     write_campaign,
 )
-from tests.site.conftest import SAMPLE_SITE, copy_sample_site, edit_config
+from tests.plugins.sample_site import SAMPLE_SITE, copy_sample_site
+from tests.site.conftest import edit_config
 
 JST = timezone(timedelta(hours=9))
 
@@ -53,7 +54,7 @@ GOOD = (
 )
 
 
-def codes(findings: list) -> list[str]:  # type: ignore[type-arg]
+def codes(findings: list[Finding]) -> list[str]:
     return sorted(f.code for f in findings)
 
 
@@ -161,7 +162,8 @@ def test_body_links_checked_against_allowlist_with_line(site: Path) -> None:
     _, findings = load_campaigns(config_of(site))
     host = next(f for f in findings if f.code == "campaign.url-host")
     assert host.field == "body"
-    assert path.read_text(encoding="utf-8").splitlines()[host.line - 1].startswith("See [this]")  # type: ignore[operator]
+    assert host.line is not None  # the finding points at the line in the file
+    assert path.read_text(encoding="utf-8").splitlines()[host.line - 1].startswith("See [this]")
 
 
 def test_front_matter_yaml_error_has_line_number(site: Path) -> None:

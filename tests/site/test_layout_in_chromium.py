@@ -79,7 +79,7 @@ document.body.appendChild(f);
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from tests.conftest import SAMPLE_SITE
+    from tests.plugins.sample_site import SAMPLE_SITE
 
     root = tmp_path_factory.mktemp("layout")
     site = root / "site"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from lpublish.config import SiteConfig, load_config
+from lpublish.sandbox.practice import PracticeSession
 from lpublish.tui.app import LpublishApp
 from lpublish.tui.context import TuiContext
 from lpublish.tui.settings import TuiSettings
@@ -43,10 +44,8 @@ def signed_out_app(fixed_config: SiteConfig, tmp_path: Path) -> Callable[..., Lp
 
 
 @pytest.fixture
-def practice_session(tmp_path: Path, sample_site: Path) -> Iterator[object]:
+def practice_session(tmp_path: Path, sample_site: Path) -> Iterator[PracticeSession]:
     """A real practice world: bare origin + clone of the sample site, local forge, live folder."""
-    from lpublish.sandbox.practice import PracticeSession
-
     session = PracticeSession.start(source=sample_site, base_dir=tmp_path)
     try:
         yield session
@@ -55,15 +54,15 @@ def practice_session(tmp_path: Path, sample_site: Path) -> Iterator[object]:
 
 
 @pytest.fixture
-def practice_app(practice_session: object, tmp_path: Path) -> Callable[..., LpublishApp]:
+def practice_app(practice_session: PracticeSession, tmp_path: Path) -> Callable[..., LpublishApp]:
     """An app wired to the practice world, as ``lpublish practice`` does."""
 
     def make(language: str | None = None) -> LpublishApp:
         session = practice_session
         context = TuiContext(
-            config=session.config,  # type: ignore[attr-defined]
-            token=session.token,  # type: ignore[attr-defined]
-            forge_factory=session.forge_factory,  # type: ignore[attr-defined]
+            config=session.config,
+            token=session.token,
+            forge_factory=session.forge_factory,
             practice=session,
             open_browser=False,
             start_dir=tmp_path,

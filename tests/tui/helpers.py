@@ -6,6 +6,7 @@ import contextlib
 import io
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from textual.app import App
@@ -13,7 +14,7 @@ from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerFailed
 
 
-def screen_text(app: App[object]) -> str:
+def screen_text(app: App[Any]) -> str:
     """What the terminal shows now, as plain text (what a designer reads)."""
     width, height = app.size
     console = Console(
@@ -23,7 +24,7 @@ def screen_text(app: App[object]) -> str:
     return console.export_text()
 
 
-async def settle(pilot: Pilot[object], rounds: int = 3) -> None:
+async def settle(pilot: Pilot[Any], rounds: int = 3) -> None:
     """Let workers finish (failed ones included: the app turns them into dialogs) and messages land."""
     for _ in range(rounds):
         with contextlib.suppress(WorkerFailed, WorkerCancelled):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Input
 
 from lpublish.tui.app import LpublishApp
 from lpublish.tui.screens.error import ErrorDialog
@@ -180,7 +181,7 @@ async def test_one_key_fix_shows_before_after(
         text = screen_text(app)
         assert "→" in text and "Your original file is unchanged" in text
         # the fixed copy is what goes into the change
-        screen.query_one("#alt").value = "Tea"
+        screen.query_one("#alt", Input).value = "Tea"
         await pilot.press("ctrl+s")
         await settle(pilot)
         # (a copy of it, saved in the draft store the moment it was added)

@@ -27,7 +27,7 @@ import pytest
 from tests.plugins.campaign_sites import configure_campaign, img_of, prepared_campaign
 from tests.plugins.results import result_of
 from tests.plugins.sites import fixture_site, git
-from tests.publish.conftest import make_jpeg
+from tests.tui.helpers import make_jpeg
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -195,7 +195,7 @@ def test_practice_headless_on_the_sample_site_shows_a_replaced_photo(
         assert info["env"]["LPUBLISH_FORGE_BASE"] == "trunk"
         before = fetch(info["live_url"]).decode()
         assert "<img" in before
-        hero = make_jpeg(tmp_path / "new-hero.jpg", (2400, 1000), (10, 120, 200))
+        hero = make_jpeg(tmp_path / "new-hero.jpg", 2400, 1000)
         done = lpublish(
             ["submit", "--title", "New hero", "--image", f"hero={hero}:Blue sky over tea fields", "--json"],
             Path(info["workdir"]),

@@ -3,12 +3,16 @@ simulated reviewer (approve, merge → build + deploy → the live page opens)."
 
 from __future__ import annotations
 
+import io
+import re
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
+from PIL import Image, ImageChops, ImageStat
 
 from lpublish.publish.changeset import ChangeSet, ImageChange
 from lpublish.tui.app import LpublishApp
@@ -106,7 +110,16 @@ async def test_practice_reviewer_approves_merges_and_page_goes_live(
         assert pull["merged"] is True
         assert app.opened_urls[-1] == session.live_url
         assert "live" in screen_text(app)
-    # The live site serves the merged page and the new hero image.
+    # The live site serves the merged page: its hero is the designer's image, with their alt text.
     page = urllib.request.urlopen(session.live_url, timeout=10).read().decode()
-    assert "<html" in page
+    hero = re.search(r'<picture class="hero__image">.*?<img ([^>]*)>', page, re.DOTALL)
+    assert hero is not None, page
+    attributes = dict(re.findall(r'(\w+)="([^"]*)"', hero.group(1)))
+    assert attributes["alt"] == "Tea"
+    served = urllib.request.urlopen(urljoin(session.live_url, attributes["src"]), timeout=10).read()
+    with Image.open(io.BytesIO(served)) as live, Image.open(image) as ours:
+        assert live.size == ours.size == (1920, 800)
+        # re-encoded by the build, so not byte-identical: the same picture, pixel for pixel, nearly
+        difference = ImageStat.Stat(ImageChops.difference(live.convert("RGB"), ours.convert("RGB")))
+        assert max(difference.mean) < 8, difference.mean
     assert (session.clone / "images" / "hero" / "hero.jpg").read_bytes() == image.read_bytes()

@@ -47,7 +47,8 @@ async def _settings(pilot: Pilot[Any]) -> None:
 
 async def _error(pilot: Pilot[Any]) -> None:
     await settle(pilot)
-    app: LpublishApp = pilot.app  # type: ignore[assignment]
+    app = pilot.app
+    assert isinstance(app, LpublishApp)
     app.show_error(ExternalError("tui.not_signed_in"))
     await settle(pilot)
 
