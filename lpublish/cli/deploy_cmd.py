@@ -1,4 +1,4 @@
-"""``lpublish deploy`` and ``lpublish rollback``: thin click wrappers over ``lpublish.deploy.engine``.
+"""``lpublish deploy`` and ``lpublish rollback``: thin click wrappers over ``lpublish.deploy``.
 
 Owns: choosing the target from config or flags, printing the summary / JSON, appending Markdown to
 ``$GITHUB_STEP_SUMMARY``. All the work (and every error) is in the core.
@@ -17,16 +17,12 @@ from lpublish.cli.options import site_option
 from lpublish.config import SiteConfig, load_config
 from lpublish.config.deploy_rules import MAX_PR, check_prefix
 from lpublish.deploy import engine
-from lpublish.deploy.engine import (
-    DeployResult,
-    list_releases,
-    options_from_config,
-    remove,
-    target_from_config,
-    target_from_url,
-)
+from lpublish.deploy import rollback as restore
+from lpublish.deploy.configured import options_from_config, target_from_config, target_from_url
+from lpublish.deploy.engine import DeployResult
 from lpublish.deploy.report import markdown_summary, summary_lines
-from lpublish.deploy.targets import Target
+from lpublish.deploy.target import Target
+from lpublish.environment import Environment
 from lpublish.errors import ConfigError, ExternalError, UsageError
 from lpublish.i18n import t
 from lpublish.progress import ProgressEvent
@@ -45,6 +41,7 @@ def _config(site: Path | None, required: bool) -> SiteConfig | None:
 def _target(
     config: SiteConfig | None,
     *,
+    env: Environment,
     name: str | None,
     url: str | None,
     bucket: str | None,
@@ -62,6 +59,7 @@ def _target(
         address = url or f"s3://{bucket}"
         return target_from_url(
             address,
+            env=env,
             prefix=prefix or "",
             region=region or "",
             distribution=distribution or "",
@@ -71,7 +69,7 @@ def _target(
     if config is None or not config.deploy.targets:
         raise UsageError("deploy.no_bucket")
     # Flags refine a configured target without editing lpublish.toml.
-    return target_from_config(config, name, pr=pr, distribution=distribution)
+    return target_from_config(config, name, env=env, pr=pr, distribution=distribution)
 
 
 def _checked_flag(flag: str, value: str, kind: str = "prefix") -> None:
@@ -188,6 +186,7 @@ def deploy(
     node_modules/, _headers) are never uploaded. Without lpublish.toml give --bucket (or --url) and
     DIRECTORY.
     """
+    env = Environment.from_os()
     flags_only = bool(url or bucket)
     config = _config(site, required=not (flags_only and directory is not None))
     overrides: dict[str, Any] = {"dry_run": dry_run, "verify": verify, "wait": wait, "yes": yes}
@@ -196,6 +195,7 @@ def deploy(
     options = options_from_config(None if flags_only else config, target_name, **overrides)
     target = _target(
         config,
+        env=env,
         name=target_name,
         url=url,
         bucket=bucket,
@@ -210,10 +210,10 @@ def deploy(
     if remove_prefix:
         if not preview and not prefix:
             raise UsageError("deploy.pr_required")
-        if not str(getattr(target, "prefix", "")).strip("/"):
+        if not target.prefix.strip("/"):
             # Removing "the preview" of a target without a per-PR prefix would delete the whole target.
             raise UsageError("security.deploy.remove_needs_prefix", url=target.url)
-        result = remove(target, options=options)
+        result = restore.remove(target, options=options, env=env)
         _emit(result, as_json, preview=preview)
         return 0
     patterns = list(options.exclude)
@@ -228,14 +228,17 @@ def deploy(
     rules = config.headers if config is not None else []
     try:
         result = engine.deploy(
-            directory, target, rules=rules, options=options, progress=_progress(not quiet and not as_json)
+            directory,
+            target,
+            rules=rules,
+            options=options,
+            env=env,
+            progress=_progress(not quiet and not as_json),
         )
     except ExternalError as exc:
         if dry_run and exc.key == "deploy.no_credentials":
             # A dry run compares with what is online, so it reads the bucket: say exactly what it needs.
-            raise ExternalError(
-                "designer.deploy.dry_run_read", target=str(getattr(target, "url", ""))
-            ) from None
+            raise ExternalError("designer.deploy.dry_run_read", target=target.url) from None
         raise
     _emit(result, as_json, preview=preview)
     return 1 if result.refused else 0
@@ -270,6 +273,7 @@ def rollback(
     wait: bool,
 ) -> int:
     """Put back an earlier release without rebuilding (server-side copies)."""
+    env = Environment.from_os()
     flags_only = bool(url or bucket)
     config = _config(site, required=not flags_only)
     options = options_from_config(
@@ -277,6 +281,7 @@ def rollback(
     )
     target = _target(
         config,
+        env=env,
         name=target_name,
         url=url,
         bucket=bucket,
@@ -289,7 +294,7 @@ def rollback(
     )
     if list_only:
         current, _ = target.read_manifest()
-        releases = list_releases(target)
+        releases = restore.list_releases(target)
         if as_json:
             data = [
                 {"id": r.id, "commit": r.commit, "created": r.created, "files": len(r.manifest.files)}
@@ -302,6 +307,6 @@ def rollback(
             mark = f"  ({t('deploy.cli.current')})" if current and current.deploy_id == release.id else ""
             click.echo(f"  {release.id}  {release.commit[:12] or '-'}  {len(release.manifest.files)}{mark}")
         return 0
-    result = engine.rollback(target, to=to, options=options)
+    result = restore.rollback(target, to=to, options=options, env=env)
     _emit(result, as_json, preview=pr is not None)
     return 0

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from lpublish.deploy.engine import DeployOptions, deploy
+from lpublish.deploy.engine import deploy
 from lpublish.deploy.manifest import MANIFEST_KEY
-from lpublish.deploy.targets import S3Target
+from lpublish.deploy.options import DeployOptions
+from lpublish.deploy.s3_target import S3Target
+from lpublish.environment import Environment
 from lpublish.errors import ExternalError
 from tests.deploy.conftest import basic_site, bucket_objects, local_files, write_site
 from tests.deploy.faultproxy import FaultProxy, FaultRule
@@ -48,7 +50,12 @@ def test_transient_errors_and_resets_are_retried(
 
     p, url = start_proxy(proxy, moto_server, rule)
     site = basic_site(tmp_path / "dist")
-    result = deploy(site, S3Target(s3_bucket, endpoint_url=url), rules=RULES, options=DeployOptions())
+    result = deploy(
+        site,
+        S3Target(s3_bucket, env=Environment.from_os(), endpoint_url=url),
+        rules=RULES,
+        options=DeployOptions(),
+    )
     assert {f for _, _, f in p.faults} >= {"500", "503"}
     assert len(p.faults) == len(local_files(site))
     assert result.requests > result.uploaded  # retries are counted as requests
@@ -78,7 +85,7 @@ def test_persistent_failure_stops_before_pages_and_manifest_then_rerun_converges
         return "500" if method == "PUT" and path.endswith("/images/new.png") else None
 
     _, url = start_proxy(proxy, moto_server, rule)
-    flaky = S3Target(s3_bucket, endpoint_url=url, max_attempts=2)
+    flaky = S3Target(s3_bucket, env=Environment.from_os(), endpoint_url=url, max_attempts=2)
     with pytest.raises(ExternalError) as info:
         deploy(site, flaky, rules=RULES, options=DeployOptions())
     assert info.value.exit_code == 3
@@ -115,7 +122,10 @@ def test_failure_after_commit_is_finished_by_the_rerun(
     _, url = start_proxy(proxy, moto_server, rule)
     with pytest.raises(ExternalError):
         deploy(
-            site, S3Target(s3_bucket, endpoint_url=url, max_attempts=1), rules=RULES, options=DeployOptions()
+            site,
+            S3Target(s3_bucket, env=Environment.from_os(), endpoint_url=url, max_attempts=1),
+            rules=RULES,
+            options=DeployOptions(),
         )
     assert "news/1/index.html" in bucket_objects(moto_server, s3_bucket)  # committed, but delete failed
     result = deploy(site, s3_target(s3_bucket), rules=RULES, options=DeployOptions())
@@ -135,7 +145,12 @@ def test_per_key_delete_errors_are_reported_and_retried_by_the_rerun(
 
     _, url = start_proxy(proxy, moto_server, rule)
     with pytest.raises(ExternalError) as info:
-        deploy(site, S3Target(s3_bucket, endpoint_url=url), rules=RULES, options=DeployOptions())
+        deploy(
+            site,
+            S3Target(s3_bucket, env=Environment.from_os(), endpoint_url=url),
+            rules=RULES,
+            options=DeployOptions(),
+        )
     assert info.value.key == "deploy.delete_failed" and "news/2/index.html" in info.value.message
     assert deploy(site, s3_target(s3_bucket), rules=RULES, options=DeployOptions()).deleted == 1
     assert bucket_objects(moto_server, s3_bucket) == local_files(site)
@@ -148,7 +163,7 @@ def test_access_denied_is_a_plain_external_error(
     with pytest.raises(ExternalError) as info:
         deploy(
             basic_site(tmp_path / "dist"),
-            S3Target(s3_bucket, endpoint_url=url),
+            S3Target(s3_bucket, env=Environment.from_os(), endpoint_url=url),
             rules=RULES,
             options=DeployOptions(),
         )

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from lpublish.deploy.engine import DeployOptions, deploy, list_releases, rollback
+from lpublish.deploy.engine import deploy
+from lpublish.deploy.options import DeployOptions
+from lpublish.deploy.rollback import list_releases, rollback
 from lpublish.errors import ContentError
 from tests.deploy.conftest import basic_site, bucket_objects, local_files
 from tests.deploy.test_s3_deploy import RULES, s3_target
