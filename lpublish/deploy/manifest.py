@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +31,8 @@ LOCK_KEY = ".lpublish/lock.json"
 RELEASES_DIR = ".lpublish/releases/"
 BUILD_MANIFEST = ".lpublish-build.json"
 FORMAT_VERSION = 1
+
+logger = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -170,17 +173,20 @@ def md5_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _build_manifest(source: Path) -> dict[str, tuple[int, str]]:
-    """path -> (size, sha256) from the build's manifest, or {} when absent or unreadable."""
+def _build_manifest(source: Path) -> tuple[dict[str, tuple[int, str]], int]:
+    """path -> (size, sha256) from the build's manifest, and when it was written (``st_mtime_ns``);
+    ({}, 0) when absent or unreadable."""
+    path = source / BUILD_MANIFEST
     try:
-        data = json.loads((source / BUILD_MANIFEST).read_bytes())
+        written = path.stat().st_mtime_ns
+        data = json.loads(path.read_bytes())
         return {
             str(item["path"]): (int(item["size"]), str(item["sha256"]))
             for item in data.get("files", [])
             if isinstance(item, dict) and item.get("sha256")
-        }
+        }, written
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+        return {}, 0
 
 
 def scan_directory(source: Path, exclude: Iterable[str] = ()) -> dict[str, LocalFile]:
@@ -190,14 +196,16 @@ def scan_directory(source: Path, exclude: Iterable[str] = ()) -> dict[str, Local
     ``exclude``: patterns (``lpublish.site.own_files.is_excluded``) of files and folders never deployed;
     excluded folders are not even entered.
 
-    Hashes come from ``.lpublish-build.json`` when it lists the file with the same size; other files are
-    hashed here. mtimes are never looked at: a fresh checkout must look unchanged.
+    Hashes come from ``.lpublish-build.json`` when it is fresh for the file: it lists the file with the
+    same size and the file was not modified after the manifest was written (a file edited after the build
+    is hashed again). Files it does not list are always hashed here. The comparison with what is deployed
+    never looks at mtimes: a fresh checkout must look unchanged.
     """
-    known = _build_manifest(source)
+    known, written = _build_manifest(source)
     patterns = list(exclude)
     # Links out of the folder, loops and undecodable names refuse the deploy (lpublish.deploy.walk).
     found = [
-        (rel, full, full.stat().st_size)
+        (rel, full, full.stat())
         for rel, full in walk_source(
             source,
             skip_top=frozenset({".lpublish"}),
@@ -206,11 +214,18 @@ def scan_directory(source: Path, exclude: Iterable[str] = ()) -> dict[str, Local
         if rel != BUILD_MANIFEST
     ]
 
-    def digest(item: tuple[str, Path, int]) -> LocalFile:
-        rel, full, size = item
-        hit = known.get(rel)
-        return LocalFile(rel, full, hit[1] if hit and hit[0] == size else sha256_file(full), size)
+    # A hash is reused only for a file the build listed with this size and did not see change since.
+    fresh = {
+        rel: known[rel][1]
+        for rel, _, stat in found
+        if rel in known and known[rel][0] == stat.st_size and stat.st_mtime_ns <= written
+    }
+    logger.info("%d files found; %d hashes reused from the build's manifest", len(found), len(fresh))
 
+    stale = [full for rel, full, _ in found if rel not in fresh]
     # hashlib releases the GIL on large buffers, so hashing in threads uses every core.
     with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) * 2)) as pool:
-        return {item.path: item for item in pool.map(digest, found)}
+        hashed = dict(zip(stale, pool.map(sha256_file, stale), strict=True)) if stale else {}
+    return {
+        rel: LocalFile(rel, full, fresh.get(rel) or hashed[full], stat.st_size) for rel, full, stat in found
+    }
