@@ -10,6 +10,11 @@ site, and goes through the same scenarios:
   headers      a Cache-Control rule changed for the images (peers get the new --cache-control flag)
   delete-10    10 % of the files deleted
 
+With ``--build-manifest`` the generated site also holds ``.lpublish-build.json`` (path, size, sha256 per
+file), as ``lpublish build`` leaves it in CI; lpublish then reuses those hashes for files not modified
+since (the peers cannot). Edited files are newer than it and are hashed again. Without it, every tool
+hashes every file.
+
 Usage (peers are optional; missing ones are skipped):
 
   python -m venv benchmarks/.work/peers-venv
@@ -42,6 +47,7 @@ REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "benchmarks" / ".work"
 PEERS_BIN = WORK / "peers-venv" / "bin"
 COUNT_PATH = "/__lpbench/count"
+BUILD_MANIFEST = ".lpublish-build.json"
 SCENARIOS = ("initial", "fresh", "one-changed", "headers", "delete-10")
 
 
@@ -130,6 +136,18 @@ def generate_site(root: Path, files: int, megabytes: float, seed: int = 7) -> No
         (root / f"assets/chunk{i}.{digest}.js").write_text(f"console.log({i});" * 50)
     (root / "sitemap.xml").write_text("<urlset/>")
     (root / "robots.txt").write_text("User-agent: *\n")
+
+
+def write_build_manifest(root: Path) -> None:
+    """``.lpublish-build.json`` as a build writes it, after the files (the peers ignore it: ``--exclude``)."""
+    import hashlib
+
+    files = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        rel = path.relative_to(root).as_posix()
+        files.append({"path": rel, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+    (root / BUILD_MANIFEST).write_text(json.dumps({"version": 1, "files": files}, indent=1))
 
 
 CONFIG = """
@@ -234,6 +252,7 @@ class AwsCli(Tool):
         # Concurrency comes from AWS_CONFIG_FILE (s3.max_concurrent_requests = --workers), see aws_env.
         cmd = [str(PEERS_BIN / "aws"), "s3", "sync", str(checkout / "dist"), f"s3://{bucket}", "--delete"]
         cmd += ["--endpoint-url", endpoint, "--only-show-errors", "--no-progress"]
+        cmd += ["--exclude", BUILD_MANIFEST]
         if scenario == "headers":
             cmd += ["--exclude", "*", "--include", "images/*", "--cache-control", "public, max-age=86400"]
         return cmd
@@ -254,6 +273,8 @@ class S5cmd(Tool):
             str(WORKERS[0]),
             "sync",
             "--delete",
+            "--exclude",
+            BUILD_MANIFEST,
         ]
         if scenario == "headers":
             cmd += ["--cache-control", "public, max-age=86400"]
@@ -280,6 +301,8 @@ class Rclone(Tool):
             "--checkers",
             n,
             "--s3-no-head",
+            "--exclude",
+            "/" + BUILD_MANIFEST,
         ]
         cmd += [str(checkout / "dist"), f"moto:{bucket}"]
         if scenario == "headers":
@@ -315,8 +338,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     pristine = base / "pristine"
     print(f"generating {args.files} files, {args.mb} MB ...", flush=True)
     generate_site(pristine, args.files, args.mb)
-    count = sum(1 for p in pristine.rglob("*") if p.is_file())
-    size = sum(p.stat().st_size for p in pristine.rglob("*") if p.is_file())
+    if args.build_manifest:
+        write_build_manifest(pristine)
+    count = sum(1 for p in pristine.rglob("*") if p.is_file() and p.name != BUILD_MANIFEST)
+    size = sum(p.stat().st_size for p in pristine.rglob("*") if p.is_file() and p.name != BUILD_MANIFEST)
     moto = Moto()
     env = aws_env(moto.url)
     os.environ.update({k: v for k, v in env.items() if k.startswith("AWS_")})
@@ -423,6 +448,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="Also write the raw results here.")
     parser.add_argument(
         "--reruns", type=int, default=3, help="Repeat the whole run; report median and range."
+    )
+    parser.add_argument(
+        "--build-manifest",
+        action="store_true",
+        help="Give the site the build's manifest (.lpublish-build.json), as after `lpublish build`.",
     )
     parser.add_argument("--serve-moto", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
