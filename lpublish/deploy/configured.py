@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
-from lpublish.config.deploy_rules import preview_area, target_store
-from lpublish.config.model import SiteConfig
-from lpublish.config.sections import DeployTarget
 from lpublish.deploy.folder_target import DirTarget
 from lpublish.deploy.options import DeployOptions
 from lpublish.deploy.s3_target import S3Target
@@ -23,6 +20,10 @@ from lpublish.deploy.target import Target
 from lpublish.environment import Environment
 from lpublish.errors import ConfigError, UsageError
 from lpublish.site.own_files import DEFAULT_EXCLUDE
+
+if TYPE_CHECKING:  # ``--bucket`` / ``--url`` deploys have no config: they never load pydantic models
+    from lpublish.config.model import SiteConfig
+    from lpublish.config.sections import DeployTarget
 
 
 def target_from_url(
@@ -136,6 +137,8 @@ def _sibling_prefixes(config: SiteConfig, chosen: str) -> list[str]:
 
     (A production target at the bucket root would otherwise see every preview as unknown objects.)
     """
+    from lpublish.config.deploy_rules import preview_area, target_store
+
     mine = config.deploy.targets[chosen]
     my_store, base = target_store(mine.url, mine.bucket, mine.prefix)
     found: list[str] = []

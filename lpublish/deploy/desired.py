@@ -11,13 +11,16 @@ import gzip
 import logging
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lpublish.config.sections import HeaderRule
 from lpublish.deploy.headers import compressible, headers_for, read_headers_file
 from lpublish.deploy.manifest import scan_directory
 from lpublish.deploy.options import DeployOptions
 from lpublish.deploy.plan import Desired
 from lpublish.deploy.target import Target
+
+if TYPE_CHECKING:
+    from lpublish.config.sections import HeaderRule
 
 logger = logging.getLogger(__name__)
 

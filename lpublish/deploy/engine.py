@@ -22,9 +22,8 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lpublish.config.sections import HeaderRule
 from lpublish.deploy.cdn import FREE_PATHS_PER_MONTH, invalidation_paths
 from lpublish.deploy.desired import compress, desired_from_directory
 from lpublish.deploy.headers import is_hashed
@@ -37,6 +36,9 @@ from lpublish.environment import Environment
 from lpublish.errors import ContentError, ExternalError, UsageError
 from lpublish.i18n import t
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
+
+if TYPE_CHECKING:  # a deploy without lpublish.toml never loads the config models (pydantic)
+    from lpublish.config.sections import HeaderRule
 
 __all__ = ["DeployResult", "cdn_paths", "deploy", "detect_commit", "execute", "prepare_release"]
 

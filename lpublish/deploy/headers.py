@@ -16,9 +16,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lpublish.config.sections import HeaderRule
+if TYPE_CHECKING:  # a deploy without lpublish.toml never loads the config models (pydantic)
+    from lpublish.config.sections import HeaderRule
 
 #: Extension -> content type. Text types get ``; charset=utf-8`` added by ``content_type_for``.
 CONTENT_TYPES: dict[str, str] = {
@@ -286,6 +287,8 @@ def parse_headers_file(text: str) -> list[HeaderRule]:
     ``Content-Type`` set those headers; others go into ``extra``. Comments (``#``) and blank lines are
     skipped; a block naming a full URL (another host) is ignored, since it cannot apply to our files.
     """
+    from lpublish.config.sections import HeaderRule  # only for sites that have a _headers file
+
     rules: list[HeaderRule] = []
     current: dict[str, str] | None = None
     pattern = ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from lpublish.config.sections import DeployGuards
+from lpublish.deploy.plan import GuardLimits, Guards
 from lpublish.site.own_files import DEFAULT_EXCLUDE
 
 
@@ -26,7 +26,7 @@ class DeployOptions:
     #: Go ahead even when a guard refuses.
     yes: bool = False
     workers: int = 32
-    guards: DeployGuards = field(default_factory=DeployGuards)
+    guards: GuardLimits = field(default_factory=Guards)
     protected_prefixes: list[str] = field(default_factory=lambda: [".well-known/"])
     grace_period_hours: float = 72.0
     verify_interval_hours: float = 168.0
