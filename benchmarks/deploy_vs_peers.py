@@ -32,6 +32,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -388,6 +389,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     for path in random.Random(3).sample(files, len(files) // 10):
                         path.unlink()
                 moto.count(reset=True)
+                # CPU seconds of the tool's own process (moto is a separate child, reaped only at the
+                # end, so it is not counted): on a shared, overloaded machine this moves far less than
+                # the wall time does.
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 started = time.monotonic()
                 done = subprocess.run(
                     tool.command(checkout, bucket, moto.url, scenario),
@@ -396,9 +401,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     text=True,
                 )
                 seconds = time.monotonic() - started
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
                 requests = moto.count(reset=True)
                 entry: dict[str, Any] = {
                     "seconds": round(seconds, 2),
+                    "cpu": round(cpu, 2),
                     "requests": requests,
                     "rc": done.returncode,
                 }
@@ -410,7 +418,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         == "public, max-age=86400"
                     )
                 results["scenarios"][scenario][tool.name] = entry
-                print(f"{scenario:12} {tool.name:12} {requests:6d} requests {seconds:8.2f} s", flush=True)
+                print(
+                    f"{scenario:12} {tool.name:12} {requests:6d} requests {seconds:8.2f} s {cpu:6.2f} s cpu"
+                    f"  (load {os.getloadavg()[0]:.1f})",
+                    flush=True,
+                )
     finally:
         moto.stop()
     return results
@@ -420,20 +432,26 @@ def report(results: dict[str, Any]) -> str:
     lines = [
         f"{results['files']} files, {results['bytes'] / 1e6:.1f} MB",
         "",
-        "| scenario | tool | requests | seconds | time vs lpublish | note |",
-        "|---|---|---:|---:|---:|---|",
+        "| scenario | tool | requests | seconds | time vs lpublish | CPU s | CPU vs lpublish | note |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for scenario, tools in results["scenarios"].items():
         ours = tools.get("lpublish", {}).get("seconds") or 0
+        ours_cpu = tools.get("lpublish", {}).get("cpu") or 0
         for name, entry in tools.items():
-            ratio = f"{entry['seconds'] / ours:.1f}x" if ours and name != "lpublish" else ""
+            ratio = f"{entry['seconds'] / ours:.2f}x" if ours and name != "lpublish" else ""
+            cpu_ratio = f"{entry['cpu'] / ours_cpu:.2f}x" if ours_cpu and name != "lpublish" else ""
             note = ""
             if "header_applied" in entry:
                 note = "header applied" if entry["header_applied"] else "header NOT applied"
             if entry.get("rc"):
                 note += f" exit {entry['rc']}"
             seconds = f"{entry['seconds']:.2f}" + (f" [{entry['range']}]" if entry.get("range") else "")
-            lines.append(f"| {scenario} | {name} | {entry['requests']} | {seconds} | {ratio} | {note} |")
+            cpu = f"{entry['cpu']:.2f}" + (f" [{entry['cpu_range']}]" if entry.get("cpu_range") else "")
+            lines.append(
+                f"| {scenario} | {name} | {entry['requests']} | {seconds} | {ratio} | {cpu} | {cpu_ratio} "
+                f"| {note} |"
+            )
     return "\n".join(lines)
 
 
@@ -479,10 +497,13 @@ def merge_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
         merged["scenarios"][scenario] = {}
         for name, entry in tools.items():
             times = sorted(r["scenarios"][scenario][name]["seconds"] for r in runs)
+            cpus = sorted(r["scenarios"][scenario][name]["cpu"] for r in runs)
             merged["scenarios"][scenario][name] = {
                 **entry,
                 "seconds": statistics.median(times),
                 "range": f"{times[0]:.2f}-{times[-1]:.2f}",
+                "cpu": statistics.median(cpus),
+                "cpu_range": f"{cpus[0]:.2f}-{cpus[-1]:.2f}",
                 "rc": max(r["scenarios"][scenario][name]["rc"] for r in runs),
             }
     return merged
