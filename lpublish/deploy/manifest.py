@@ -22,7 +22,7 @@ from typing import Any
 
 from lpublish.deploy.headers import Headers
 from lpublish.deploy.walk import walk_source
-from lpublish.site.own_files import is_excluded
+from lpublish.site.own_files import exclusion_rule
 
 #: Keys lpublish keeps for itself under the deploy prefix; never part of the site, never deleted as stale.
 META_DIR = ".lpublish/"
@@ -209,7 +209,7 @@ def scan_directory(source: Path, exclude: Iterable[str] = ()) -> dict[str, Local
         for rel, full in walk_source(
             source,
             skip_top=frozenset({".lpublish"}),
-            excluded=(lambda rel: is_excluded(rel, patterns)) if patterns else None,
+            excluded=exclusion_rule(patterns) if patterns else None,
         )
         if rel != BUILD_MANIFEST
     ]
