@@ -137,6 +137,9 @@ class S3Target:
     def _get_clients(self) -> tuple[Any, Any]:
         # Made on first use, by whichever thread needs them first (the engine reads the manifest in the
         # background while it hashes the build).
+        clients = self._clients
+        if clients is not None:
+            return clients
         with self._clients_guard:
             if self._clients is None:
                 try:
