@@ -1,13 +1,13 @@
 """The deploy engine: plan, guard, lock, upload in safe order, commit, invalidate, clean up.
 
 Owns: ``DeployResult``, ``deploy`` (any built directory to any ``Target``) and the commit path shared
-with rollback (``prepare_release``, ``execute``, ``cdn_paths``). The order is the safety contract: new
-and changed assets, then entry files (HTML, sitemaps, redirects; new pages before the pages that link to
-them), then the release record and the manifest (committed with ``If-Match`` on the ETag read at the
-start), then the CDN invalidation, and only then deletes. A failure stops the deploy; a rerun converges
-because the manifest only ever describes objects that were written. Rollback and preview removal are in
-``lpublish.deploy.rollback``; config -> options and targets in ``lpublish.deploy.configured``. Must not
-import UI libraries.
+with rollback (``execute``: hold the lock, check nobody committed meanwhile, write in order, commit;
+``cdn_paths``). The order is the safety contract: new and changed assets, then entry files (HTML,
+sitemaps, redirects; new pages before the pages that link to them), then the release record and the
+manifest (committed with ``If-Match`` on the ETag read at the start), then the CDN invalidation, and
+only then deletes. A failure stops the deploy; a rerun converges because the manifest only ever
+describes objects that were written. Rollback and preview removal are in ``lpublish.deploy.rollback``;
+config -> options and targets in ``lpublish.deploy.configured``. Must not import UI libraries.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_
 if TYPE_CHECKING:  # a deploy without lpublish.toml never loads the config models (pydantic)
     from lpublish.config.sections import HeaderRule
 
-__all__ = ["DeployResult", "cdn_paths", "deploy", "detect_commit", "execute", "prepare_release"]
+__all__ = ["DeployResult", "cdn_paths", "deploy", "detect_commit", "execute"]
 
 logger = logging.getLogger(__name__)
 
@@ -225,7 +225,7 @@ def _release_record(manifest: Manifest, target: Target, body: bytes) -> bytes:
 # -------------------------------------------------------------------------------------------- deploy
 
 
-def prepare_release(
+def _prepare_release(
     plan: Plan, *, remote: Manifest | None, etag: str, now: datetime, commit: str, verified: bool
 ) -> str:
     """Fill the manifest's release fields; returns the new release id, or "" when the pass only
@@ -256,13 +256,52 @@ def execute(
     commit: str,
     cdn_paths: list[str],
     verified: bool,
+    env: Environment,
+    progress: ProgressCallback,
+    cancel: threading.Event | None,
+) -> bool:
+    """Carry out a plan (deploy or rollback) under the deploy lock, in the safe order.
+
+    Returns ``False``, having written nothing, when another deploy committed since ``etag`` was read
+    (the caller plans again or gives up).
+    """
+    # The lock names the release being written: once that is committed, a left-over lock is removable.
+    release_id = _prepare_release(plan, remote=remote, etag=etag, now=now, commit=commit, verified=verified)
+    with locked(
+        target,
+        ttl_seconds=options.lock_ttl_seconds,
+        wait_seconds=options.lock_wait_seconds,
+        env=env,
+        deploy_id=release_id,
+    ) as lease:
+        # Someone else may have deployed while we planned or waited.
+        if not target.manifest_unchanged(etag):
+            logger.info("another deploy committed to %s since its manifest was read", target.url)
+            return False
+        _write_and_commit(
+            target, plan, desired, remote=remote, etag=etag, options=options, result=result,
+            cdn_paths=cdn_paths, progress=progress, cancel=cancel, lease=lease,
+        )  # fmt: skip
+    return True
+
+
+def _write_and_commit(
+    target: Target,
+    plan: Plan,
+    desired: dict[str, Desired],
+    *,
+    remote: Manifest | None,
+    etag: str,
+    options: DeployOptions,
+    result: DeployResult,
+    cdn_paths: list[str],
     progress: ProgressCallback,
     cancel: threading.Event | None,
     lease: Lease,
 ) -> None:
-    """Carry out a plan under the lock, in the safe order, checking the lock is still ours before the
-    page phase and before the manifest write (fencing: a deploy that lost it stops there).
-    ``plan.manifest`` was filled by ``prepare_release``."""
+    """Write in the safe order, checking the lock is still ours before the page phase and before the
+    manifest write (fencing: a deploy that lost it stops there). ``plan.manifest`` was filled by
+    ``_prepare_release``."""
     manifest = plan.manifest
     new_release = manifest.deploy_id != (remote.deploy_id if remote else None)
     pending_id = str((remote.pending if remote else {}).get("deploy_id") or manifest.deploy_id)
@@ -501,22 +540,9 @@ def _deploy_once(
     commit = options.commit if options.commit is not None else detect_commit(source, env)
     result.commit = commit
     progress(ProgressEvent("deploy.progress.lock"))
-    # The lock names the release being written: once that is committed, a left-over lock is removable.
-    release_id = prepare_release(plan, remote=remote, etag=etag, now=now, commit=commit, verified=verified)
-    with locked(
-        target,
-        ttl_seconds=options.lock_ttl_seconds,
-        wait_seconds=options.lock_wait_seconds,
-        env=env,
-        deploy_id=release_id,
-    ) as lease:
-        # Someone else may have deployed while we planned or waited: plan again against their manifest.
-        if not target.manifest_unchanged(etag):
-            logger.info("another deploy committed while this one planned: planning again")
-            return None
-        execute(
-            target, plan, desired, remote=remote, etag=etag, options=options, result=result, now=now,
-            commit=commit, cdn_paths=paths, verified=verified, progress=progress, cancel=cancel,
-            lease=lease,
-        )  # fmt: skip
-    return result
+    done = execute(
+        target, plan, desired, remote=remote, etag=etag, options=options, result=result, now=now,
+        commit=commit, cdn_paths=paths, verified=verified, env=env, progress=progress, cancel=cancel,
+    )  # fmt: skip
+    # Someone else deployed while we planned or waited: plan again against their manifest.
+    return result if done else None

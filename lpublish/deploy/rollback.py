@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from lpublish.deploy.engine import DeployResult, cdn_paths, execute, prepare_release
+from lpublish.deploy.engine import DeployResult, cdn_paths, execute
 from lpublish.deploy.lease import locked
 from lpublish.deploy.manifest import Manifest, utcnow
 from lpublish.deploy.options import DeployOptions
@@ -142,34 +142,12 @@ def rollback(
         result.seconds = time.monotonic() - started
         result.requests = target.requests - base_requests
         return result
-    release_id = prepare_release(
-        plan, remote=remote, etag=etag, now=now, commit=release.commit, verified=False
-    )
-    with locked(
-        target,
-        ttl_seconds=opts.lock_ttl_seconds,
-        wait_seconds=opts.lock_wait_seconds,
-        env=env,
-        deploy_id=release_id,
-    ) as lease:
-        if not target.manifest_unchanged(etag):
-            raise ContentError("deploy.manifest_conflict")
-        execute(
-            target,
-            plan,
-            desired,
-            remote=remote,
-            etag=etag,
-            options=opts,
-            result=result,
-            now=now,
-            commit=release.commit,
-            cdn_paths=paths,
-            verified=False,
-            progress=progress,
-            cancel=cancel,
-            lease=lease,
-        )
+    done = execute(
+        target, plan, desired, remote=remote, etag=etag, options=opts, result=result, now=now,
+        commit=release.commit, cdn_paths=paths, verified=False, env=env, progress=progress, cancel=cancel,
+    )  # fmt: skip
+    if not done:
+        raise ContentError("deploy.manifest_conflict")
     result.seconds = time.monotonic() - started
     result.requests = target.requests - base_requests
     return result
