@@ -10,6 +10,11 @@ site, and goes through the same scenarios:
   headers      a Cache-Control rule changed for the images (peers get the new --cache-control flag)
   delete-10    10 % of the files deleted
 
+With ``--build-manifest`` the generated site also holds ``.lpublish-build.json`` (path, size, sha256 per
+file), as ``lpublish build`` leaves it in CI; lpublish then reuses those hashes for files not modified
+since (the peers cannot). Edited files are newer than it and are hashed again. Without it, every tool
+hashes every file.
+
 Usage (peers are optional; missing ones are skipped):
 
   python -m venv benchmarks/.work/peers-venv
@@ -27,6 +32,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,6 +48,7 @@ REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "benchmarks" / ".work"
 PEERS_BIN = WORK / "peers-venv" / "bin"
 COUNT_PATH = "/__lpbench/count"
+BUILD_MANIFEST = ".lpublish-build.json"
 SCENARIOS = ("initial", "fresh", "one-changed", "headers", "delete-10")
 
 
@@ -130,6 +137,18 @@ def generate_site(root: Path, files: int, megabytes: float, seed: int = 7) -> No
         (root / f"assets/chunk{i}.{digest}.js").write_text(f"console.log({i});" * 50)
     (root / "sitemap.xml").write_text("<urlset/>")
     (root / "robots.txt").write_text("User-agent: *\n")
+
+
+def write_build_manifest(root: Path) -> None:
+    """``.lpublish-build.json`` as a build writes it, after the files (the peers ignore it: ``--exclude``)."""
+    import hashlib
+
+    files = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        rel = path.relative_to(root).as_posix()
+        files.append({"path": rel, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+    (root / BUILD_MANIFEST).write_text(json.dumps({"version": 1, "files": files}, indent=1))
 
 
 CONFIG = """
@@ -234,6 +253,7 @@ class AwsCli(Tool):
         # Concurrency comes from AWS_CONFIG_FILE (s3.max_concurrent_requests = --workers), see aws_env.
         cmd = [str(PEERS_BIN / "aws"), "s3", "sync", str(checkout / "dist"), f"s3://{bucket}", "--delete"]
         cmd += ["--endpoint-url", endpoint, "--only-show-errors", "--no-progress"]
+        cmd += ["--exclude", BUILD_MANIFEST]
         if scenario == "headers":
             cmd += ["--exclude", "*", "--include", "images/*", "--cache-control", "public, max-age=86400"]
         return cmd
@@ -254,6 +274,8 @@ class S5cmd(Tool):
             str(WORKERS[0]),
             "sync",
             "--delete",
+            "--exclude",
+            BUILD_MANIFEST,
         ]
         if scenario == "headers":
             cmd += ["--cache-control", "public, max-age=86400"]
@@ -280,6 +302,8 @@ class Rclone(Tool):
             "--checkers",
             n,
             "--s3-no-head",
+            "--exclude",
+            "/" + BUILD_MANIFEST,
         ]
         cmd += [str(checkout / "dist"), f"moto:{bucket}"]
         if scenario == "headers":
@@ -315,8 +339,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     pristine = base / "pristine"
     print(f"generating {args.files} files, {args.mb} MB ...", flush=True)
     generate_site(pristine, args.files, args.mb)
-    count = sum(1 for p in pristine.rglob("*") if p.is_file())
-    size = sum(p.stat().st_size for p in pristine.rglob("*") if p.is_file())
+    if args.build_manifest:
+        write_build_manifest(pristine)
+    count = sum(1 for p in pristine.rglob("*") if p.is_file() and p.name != BUILD_MANIFEST)
+    size = sum(p.stat().st_size for p in pristine.rglob("*") if p.is_file() and p.name != BUILD_MANIFEST)
     moto = Moto()
     env = aws_env(moto.url)
     os.environ.update({k: v for k, v in env.items() if k.startswith("AWS_")})
@@ -363,6 +389,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     for path in random.Random(3).sample(files, len(files) // 10):
                         path.unlink()
                 moto.count(reset=True)
+                # CPU seconds of the tool's own process (moto is a separate child, reaped only at the
+                # end, so it is not counted): on a shared, overloaded machine this moves far less than
+                # the wall time does.
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 started = time.monotonic()
                 done = subprocess.run(
                     tool.command(checkout, bucket, moto.url, scenario),
@@ -371,9 +401,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     text=True,
                 )
                 seconds = time.monotonic() - started
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
                 requests = moto.count(reset=True)
                 entry: dict[str, Any] = {
                     "seconds": round(seconds, 2),
+                    "cpu": round(cpu, 2),
                     "requests": requests,
                     "rc": done.returncode,
                 }
@@ -385,7 +418,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         == "public, max-age=86400"
                     )
                 results["scenarios"][scenario][tool.name] = entry
-                print(f"{scenario:12} {tool.name:12} {requests:6d} requests {seconds:8.2f} s", flush=True)
+                print(
+                    f"{scenario:12} {tool.name:12} {requests:6d} requests {seconds:8.2f} s {cpu:6.2f} s cpu"
+                    f"  (load {os.getloadavg()[0]:.1f})",
+                    flush=True,
+                )
     finally:
         moto.stop()
     return results
@@ -395,20 +432,26 @@ def report(results: dict[str, Any]) -> str:
     lines = [
         f"{results['files']} files, {results['bytes'] / 1e6:.1f} MB",
         "",
-        "| scenario | tool | requests | seconds | time vs lpublish | note |",
-        "|---|---|---:|---:|---:|---|",
+        "| scenario | tool | requests | seconds | time vs lpublish | CPU s | CPU vs lpublish | note |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for scenario, tools in results["scenarios"].items():
         ours = tools.get("lpublish", {}).get("seconds") or 0
+        ours_cpu = tools.get("lpublish", {}).get("cpu") or 0
         for name, entry in tools.items():
-            ratio = f"{entry['seconds'] / ours:.1f}x" if ours and name != "lpublish" else ""
+            ratio = f"{entry['seconds'] / ours:.2f}x" if ours and name != "lpublish" else ""
+            cpu_ratio = f"{entry['cpu'] / ours_cpu:.2f}x" if ours_cpu and name != "lpublish" else ""
             note = ""
             if "header_applied" in entry:
                 note = "header applied" if entry["header_applied"] else "header NOT applied"
             if entry.get("rc"):
                 note += f" exit {entry['rc']}"
             seconds = f"{entry['seconds']:.2f}" + (f" [{entry['range']}]" if entry.get("range") else "")
-            lines.append(f"| {scenario} | {name} | {entry['requests']} | {seconds} | {ratio} | {note} |")
+            cpu = f"{entry['cpu']:.2f}" + (f" [{entry['cpu_range']}]" if entry.get("cpu_range") else "")
+            lines.append(
+                f"| {scenario} | {name} | {entry['requests']} | {seconds} | {ratio} | {cpu} | {cpu_ratio} "
+                f"| {note} |"
+            )
     return "\n".join(lines)
 
 
@@ -423,6 +466,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="Also write the raw results here.")
     parser.add_argument(
         "--reruns", type=int, default=3, help="Repeat the whole run; report median and range."
+    )
+    parser.add_argument(
+        "--build-manifest",
+        action="store_true",
+        help="Give the site the build's manifest (.lpublish-build.json), as after `lpublish build`.",
     )
     parser.add_argument("--serve-moto", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -449,10 +497,13 @@ def merge_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
         merged["scenarios"][scenario] = {}
         for name, entry in tools.items():
             times = sorted(r["scenarios"][scenario][name]["seconds"] for r in runs)
+            cpus = sorted(r["scenarios"][scenario][name]["cpu"] for r in runs)
             merged["scenarios"][scenario][name] = {
                 **entry,
                 "seconds": statistics.median(times),
                 "range": f"{times[0]:.2f}-{times[-1]:.2f}",
+                "cpu": statistics.median(cpus),
+                "cpu_range": f"{cpus[0]:.2f}-{cpus[-1]:.2f}",
                 "rc": max(r["scenarios"][scenario][name]["rc"] for r in runs),
             }
     return merged

@@ -1,4 +1,4 @@
-"""``lpublish deploy`` and ``lpublish rollback``: thin click wrappers over ``lpublish.deploy.engine``.
+"""``lpublish deploy`` and ``lpublish rollback``: thin click wrappers over ``lpublish.deploy``.
 
 Owns: choosing the target from config or flags, printing the summary or the ``deploy`` / ``rollback``
 envelope (``--format json``), appending Markdown to ``$GITHUB_STEP_SUMMARY`` (through the 1 MiB guard of
@@ -20,22 +20,16 @@ from lpublish.cli.render import echo_envelope
 from lpublish.config import SiteConfig, load_config
 from lpublish.config.deploy_rules import MAX_PR, check_prefix
 from lpublish.deploy import engine
-from lpublish.deploy.engine import (
-    DeployResult,
-    list_releases,
-    options_from_config,
-    remove,
-    target_from_config,
-    target_from_url,
-)
+from lpublish.deploy import rollback as restore
+from lpublish.deploy.configured import options_from_config, target_from_config, target_from_url
+from lpublish.deploy.engine import DeployResult
 from lpublish.deploy.report import markdown_summary, summary_lines
-from lpublish.deploy.targets import Target
+from lpublish.deploy.target import Target
 from lpublish.environment import Environment
 from lpublish.errors import ConfigError, ExternalError, UsageError
 from lpublish.i18n import t
 from lpublish.results.codecs import DEPLOY, RELEASES
 from lpublish.results.types import ReleaseInfo
-from lpublish.site.adapters import adapter_for
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +46,7 @@ def _config(site: Path | None, required: bool) -> SiteConfig | None:
 def _target(
     config: SiteConfig | None,
     *,
+    env: Environment,
     name: str | None,
     url: str | None,
     bucket: str | None,
@@ -69,6 +64,7 @@ def _target(
         address = url or f"s3://{bucket}"
         return target_from_url(
             address,
+            env=env,
             prefix=prefix or "",
             region=region or "",
             distribution=distribution or "",
@@ -78,7 +74,7 @@ def _target(
     if config is None or not config.deploy.targets:
         raise UsageError("deploy.no_bucket")
     # Flags refine a configured target without editing lpublish.toml.
-    return target_from_config(config, name, pr=pr, distribution=distribution)
+    return target_from_config(config, name, env=env, pr=pr, distribution=distribution)
 
 
 def _checked_flag(flag: str, value: str, kind: str = "prefix") -> None:
@@ -193,6 +189,7 @@ def deploy(
     options = options_from_config(None if flags_only else config, target_name, **overrides)
     target = _target(
         config,
+        env=env,
         name=target_name,
         url=url,
         bucket=bucket,
@@ -207,15 +204,19 @@ def deploy(
     if remove_prefix:
         if not preview and not prefix:
             raise UsageError("deploy.pr_required")
-        if not str(getattr(target, "prefix", "")).strip("/"):
+        if not target.prefix.strip("/"):
             # Removing "the preview" of a target without a per-PR prefix would delete the whole target.
             raise UsageError("security.deploy.remove_needs_prefix", url=target.url)
-        result = remove(target, options=options)
+        result = restore.remove(target, options=options, env=env)
         _emit("deploy", result, fmt, env, preview=preview)
         return 0
     patterns = list(options.exclude)
     if config is not None:
-        adapter = adapter_for(config)
+        # Imported here: it brings the site's build machinery (Jinja2, Pillow ...), which a
+        # ``--bucket DIRECTORY`` deploy without lpublish.toml never needs (~0.2 s of start-up).
+        from lpublish.site.adapters import adapter_for
+
+        adapter = adapter_for(config, env)
         patterns = adapter.publish_exclude()
     if directory is None:
         if config is None:
@@ -225,14 +226,12 @@ def deploy(
     rules = config.headers if config is not None else []
     try:
         result = engine.deploy(
-            directory, target, rules=rules, options=options, progress=progress_view(fmt, quiet=quiet)
+            directory, target, rules=rules, options=options, env=env, progress=progress_view(fmt, quiet=quiet)
         )
     except ExternalError as exc:
         if dry_run and exc.key == "deploy.no_credentials":
             # A dry run compares with what is online, so it reads the bucket: say exactly what it needs.
-            raise ExternalError(
-                "designer.deploy.dry_run_read", target=str(getattr(target, "url", ""))
-            ) from None
+            raise ExternalError("designer.deploy.dry_run_read", target=target.url) from None
         raise
     code = 1 if result.refused else 0
     _emit("deploy", result, fmt, env, preview=preview, exit_code=code)
@@ -276,6 +275,7 @@ def rollback(
     )
     target = _target(
         config,
+        env=env,
         name=target_name,
         url=url,
         bucket=bucket,
@@ -296,7 +296,7 @@ def rollback(
                 files=len(r.manifest.files),
                 current=bool(current and current.deploy_id == r.id),
             )
-            for r in list_releases(target)
+            for r in restore.list_releases(target)
         ]
         if fmt == "json":
             echo_envelope(RELEASES, "rollback --list", releases)
@@ -306,6 +306,6 @@ def rollback(
             mark = f"  ({t('deploy.cli.current')})" if release.current else ""
             click.echo(f"  {release.id}  {release.commit[:12] or '-'}  {release.files}{mark}")
         return 0
-    result = engine.rollback(target, to=to, options=options)
+    result = restore.rollback(target, to=to, options=options, env=env)
     _emit("rollback", result, fmt, env, preview=pr is not None)
     return 0

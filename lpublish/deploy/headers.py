@@ -15,10 +15,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lpublish.config.sections import HeaderRule
 from lpublish.media_types import DEFAULT_TYPE, TEXT_TYPES, content_type_for, is_text
+
+if TYPE_CHECKING:  # a deploy without lpublish.toml never loads the config models (pydantic)
+    from lpublish.config.sections import HeaderRule
 
 #: Types worth precompressing (already-compressed images, fonts and media are not).
 COMPRESSIBLE = TEXT_TYPES | {"application/wasm", "image/vnd.microsoft.icon", "font/ttf", "font/otf"}
@@ -218,6 +220,8 @@ def parse_headers_file(text: str) -> list[HeaderRule]:
     ``Content-Type`` set those headers; others go into ``extra``. Comments (``#``) and blank lines are
     skipped; a block naming a full URL (another host) is ignored, since it cannot apply to our files.
     """
+    from lpublish.config.sections import HeaderRule  # only for sites that have a _headers file
+
     rules: list[HeaderRule] = []
     current: dict[str, str] | None = None
     pattern = ""

@@ -10,6 +10,7 @@ scanning a directory (with the hashes of the build's own manifest). Must not imp
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +23,7 @@ from lpublish.deploy.headers import Headers
 from lpublish.deploy.walk import walk_source
 from lpublish.hashing import sha256_file
 from lpublish.site.build_manifest import MANIFEST_NAME, read_build_manifest
-from lpublish.site.own_files import is_excluded
+from lpublish.site.own_files import exclusion_rule
 
 #: Keys lpublish keeps for itself under the deploy prefix; never part of the site, never deleted as stale.
 META_DIR = ".lpublish/"
@@ -30,6 +31,8 @@ MANIFEST_KEY = ".lpublish/manifest.json"
 LOCK_KEY = ".lpublish/lock.json"
 RELEASES_DIR = ".lpublish/releases/"
 FORMAT_VERSION = 1
+
+logger = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -173,17 +176,21 @@ def scan_directory(source: Path, exclude: Iterable[str] = ()) -> dict[str, Local
         for rel, full in walk_source(
             source,
             skip_top=frozenset({".lpublish"}),
-            excluded=(lambda rel: is_excluded(rel, patterns)) if patterns else None,
+            excluded=exclusion_rule(patterns) if patterns else None,
         )
         if rel != MANIFEST_NAME
     ]
 
-    def digest(item: tuple[str, Path, os.stat_result]) -> LocalFile:
-        rel, full, stat = item
-        hit = known.get(rel)
-        sha256 = hit.sha256 if hit is not None and hit.matches(stat) else sha256_file(full)
-        return LocalFile(rel, full, sha256, stat.st_size)
+    # A hash is reused only for a file the build listed with this size and did not see change since.
+    fresh = {
+        rel: hit.sha256 for rel, _, stat in found if (hit := known.get(rel)) is not None and hit.matches(stat)
+    }
+    logger.info("%d files found; %d hashes reused from the build's manifest", len(found), len(fresh))
 
+    stale = [full for rel, full, _ in found if rel not in fresh]
     # hashlib releases the GIL on large buffers, so hashing in threads uses every core.
     with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) * 2)) as pool:
-        return {item.path: item for item in pool.map(digest, found)}
+        hashed = dict(zip(stale, pool.map(sha256_file, stale), strict=True)) if stale else {}
+    return {
+        rel: LocalFile(rel, full, fresh.get(rel) or hashed[full], stat.st_size) for rel, full, stat in found
+    }

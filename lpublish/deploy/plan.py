@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from lpublish.config.sections import DeployGuards
 from lpublish.deploy.headers import Headers, is_entry, is_hashed
 from lpublish.deploy.manifest import META_DIR, Entry, Manifest, iso, parse_iso
 
@@ -291,7 +290,31 @@ class GuardProblem:
     params: dict[str, Any]
 
 
-def check_guards(plan: Plan, guards: DeployGuards) -> list[GuardProblem]:
+class GuardLimits(Protocol):
+    """The safety limits ``check_guards`` reads: ``[deploy.targets.*.guards]`` or ``Guards``."""
+
+    @property
+    def max_delete_count(self) -> int: ...
+    @property
+    def max_delete_percent(self) -> float: ...
+    @property
+    def min_files(self) -> int: ...
+    @property
+    def max_shrink_percent(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class Guards:
+    """The default limits as plain values (a deploy without ``lpublish.toml`` need not load pydantic);
+    the same defaults as the config's ``DeployGuards`` (a test checks)."""
+
+    max_delete_count: int = 50
+    max_delete_percent: float = 20.0
+    min_files: int = 1
+    max_shrink_percent: float = 50.0
+
+
+def check_guards(plan: Plan, guards: GuardLimits) -> list[GuardProblem]:
     """Refuse deletes beyond the limits and builds that look empty or shrunken."""
     problems: list[GuardProblem] = []
     if plan.local_files < guards.min_files:

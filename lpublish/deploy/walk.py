@@ -38,6 +38,8 @@ def walk_source(
     root = Path(os.path.realpath(source))
     found: list[tuple[str, Path]] = []
 
+    # ``folder`` is always a real path (no links in it): a plain sub-folder's real path is then simply
+    # ``folder / name``, so only links cost a ``realpath`` (one per folder was most of the walk's time).
     def walk(folder: Path, rel_dir: str, ancestors: frozenset[Path]) -> None:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -70,7 +72,7 @@ def walk_source(
                     found.append((rel, path))
                 continue
             if entry.is_dir(follow_symlinks=False):
-                walk(path, rel + "/", ancestors | {Path(os.path.realpath(path))})
+                walk(path, rel + "/", ancestors | {path})
             elif entry.is_file(follow_symlinks=False):
                 found.append((rel, path))
 

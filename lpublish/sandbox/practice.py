@@ -458,7 +458,9 @@ class PracticeSession:
     def publish(self) -> None:
         """Bring the clone up to date with origin and build + deploy it to the live folder."""
         from lpublish.config import load_config
-        from lpublish.deploy.engine import DeployOptions, deploy, target_from_url
+        from lpublish.deploy.engine import deploy
+        from lpublish.deploy.folder_target import DirTarget
+        from lpublish.deploy.options import DeployOptions
 
         with self._lock:
             _git(self.clone, "fetch", "--quiet", "origin", self.base, env=self.env)
@@ -476,7 +478,7 @@ class PracticeSession:
             # A throwaway live folder: a rebuild may rename many files (fingerprints), no guard needed.
             deploy(
                 out,
-                target_from_url(self.live_dir.as_uri()),
+                DirTarget(self.live_dir),
                 rules=config.headers,
                 options=DeployOptions(yes=True, exclude=exclude),
             )

@@ -9,7 +9,9 @@ at any depth, other patterns match the path from the published folder's root, ``
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 #: Never published, whatever the config says (the contract in CONTRACTS.md, plus the site's
 #: ``_headers`` file, which is read into header rules instead of being uploaded).
@@ -33,16 +35,53 @@ OWN_FILE_PATTERNS: tuple[str, ...] = (
 )
 
 
-def _match_one(path: str, pattern: str) -> bool:
-    anchored = pattern.startswith("/")
-    pattern = pattern.strip("/") if pattern.endswith("/") else pattern.lstrip("/")
-    parts = path.split("/")
-    if "/" not in pattern and not anchored:
-        # A bare name: any component (folder or file name) at any depth.
-        return any(fnmatch.fnmatchcase(part, pattern) for part in parts)
-    # A path pattern: the whole path, or one of its leading folders (``docs/private`` hides its files).
-    prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
-    return any(fnmatch.fnmatchcase(prefix, pattern) for prefix in prefixes)
+#: One compiled pattern: (is a ``!`` negation, is a bare name, full-match function).
+_Rule = tuple[bool, bool, Callable[[str], "re.Match[str] | None"]]
+
+
+@lru_cache(maxsize=64)
+def _compiled(patterns: tuple[str, ...]) -> tuple[_Rule, ...]:
+    rules: list[_Rule] = []
+    for raw in patterns:
+        pattern = raw.strip()
+        if not pattern:
+            continue
+        negated = pattern.startswith("!")
+        body = pattern[1:] if negated else pattern
+        anchored = body.startswith("/")
+        body = body.strip("/") if body.endswith("/") else body.lstrip("/")
+        bare = "/" not in body and not anchored
+        rules.append((negated, bare, re.compile(fnmatch.translate(body)).match))
+    return tuple(rules)
+
+
+def exclusion_rule(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """``is_excluded`` for many paths: ``patterns`` compiled once (a deploy walk checks every entry)."""
+    rules = _compiled(tuple(patterns))
+
+    def excluded(path: str) -> bool:
+        parts = path.strip("/").split("/")
+        prefixes: list[str] | None = None
+        result = False
+        for negated, bare, match in rules:
+            # Like .gitignore, the last matching pattern decides: a pattern only matters while the path
+            # is not excluded, a ``!`` pattern only while it is.
+            if negated != result:
+                continue
+            if bare:
+                # A bare name: any component (folder or file name) at any depth.
+                hit = any(match(part) for part in parts)
+            else:
+                # A path pattern: the whole path, or one of its leading folders (``docs/private`` hides
+                # its files).
+                if prefixes is None:
+                    prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+                hit = any(match(prefix) for prefix in prefixes)
+            if hit:
+                result = not negated
+        return result
+
+    return excluded
 
 
 def is_excluded(path: str, patterns: Iterable[str]) -> bool:
@@ -50,18 +89,7 @@ def is_excluded(path: str, patterns: Iterable[str]) -> bool:
 
     Like ``.gitignore``, the last matching pattern decides and ``!pattern`` takes a path back in.
     """
-    path = path.strip("/")
-    excluded = False
-    for pattern in patterns:
-        pattern = pattern.strip()
-        if not pattern:
-            continue
-        if pattern.startswith("!"):
-            if excluded and _match_one(path, pattern[1:]):
-                excluded = False
-        elif not excluded and _match_one(path, pattern):
-            excluded = True
-    return excluded
+    return exclusion_rule(patterns)(path)
 
 
 def own_files_in(paths: Iterable[str]) -> list[str]:

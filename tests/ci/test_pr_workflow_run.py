@@ -280,7 +280,9 @@ def test_site_schedule_workflow_deploys_only_when_the_site_changed(
     from datetime import datetime
 
     from lpublish.config import load_config
-    from lpublish.deploy.engine import deploy, options_from_config, target_from_config
+    from lpublish.deploy.configured import options_from_config, target_from_config
+    from lpublish.deploy.engine import deploy
+    from lpublish.environment import Environment
     from lpublish.site.build import build_site
 
     work = tmp_path / "workspace"
@@ -295,7 +297,12 @@ def test_site_schedule_workflow_deploys_only_when_the_site_changed(
     before = datetime.fromisoformat("2026-09-15T12:00:00+09:00")
     build_site(config, now=before)
     options = options_from_config(config, "production", yes=True, now=before)
-    deploy(site / "dist", target_from_config(config, "production"), rules=config.headers, options=options)
+    deploy(
+        site / "dist",
+        target_from_config(config, "production", env=Environment.from_os()),
+        rules=config.headers,
+        options=options,
+    )
 
     temp = tmp_path / "runner"  # the same folder each run: actions/cache restoring the state
     temp.mkdir()

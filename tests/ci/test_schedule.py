@@ -12,7 +12,9 @@ from lpublish.ci.inputs import plan_summary
 from lpublish.ci.schedule import decide, render_summary
 from lpublish.cli.main import main
 from lpublish.config import load_config
-from lpublish.deploy.engine import DeployResult, deploy, options_from_config, target_from_config
+from lpublish.deploy.configured import options_from_config, target_from_config
+from lpublish.deploy.engine import DeployResult, deploy
+from lpublish.environment import Environment
 from lpublish.site.build import build_site
 from tests.ci.conftest import copy_sample_site
 
@@ -74,7 +76,12 @@ def test_schedule_decides_from_the_production_plan_on_s3(
     def run(moment: datetime, *, dry_run: bool) -> DeployResult:
         build_site(config, now=moment)
         options = options_from_config(config, "production", dry_run=dry_run, yes=True, now=moment)
-        return deploy(out, target_from_config(config, "production"), rules=config.headers, options=options)
+        return deploy(
+            out,
+            target_from_config(config, "production", env=Environment.from_os()),
+            rules=config.headers,
+            options=options,
+        )
 
     run(BETWEEN, dry_run=False)  # what is live after the last deploy
     quiet = decide(config, now=LATER, plan=plan_summary(run(LATER, dry_run=True)))

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from lpublish.deploy.cdn import encode_path
-from lpublish.deploy.engine import DeployOptions, deploy
-from lpublish.deploy.targets import S3Target
+from lpublish.deploy.engine import deploy
+from lpublish.deploy.options import DeployOptions
+from lpublish.deploy.s3_target import S3Target
+from lpublish.environment import Environment
 from lpublish.errors import ExternalError
 from tests.deploy.faultproxy import FaultProxy
 from tests.plugins.cloudfront import CloudFrontStandIn, path_problem
@@ -76,19 +78,25 @@ def test_rerun_after_a_failure_past_the_invalidation_never_reuses_a_reference(
     with pytest.raises(ExternalError):
         deploy(
             site,
-            S3Target(s3_bucket, distribution=dist, endpoint_url=url),
+            S3Target(s3_bucket, distribution=dist, env=Environment.from_os(), endpoint_url=url),
             rules=RULES,
             options=DeployOptions(),
         )
     failing["on"] = False
     (site / "index.html").write_text("top changed")
     again = deploy(
-        site, S3Target(s3_bucket, distribution=dist, endpoint_url=url), rules=RULES, options=DeployOptions()
+        site,
+        S3Target(s3_bucket, distribution=dist, env=Environment.from_os(), endpoint_url=url),
+        rules=RULES,
+        options=DeployOptions(),
     )
     assert "/news/1/" in again.invalidation_paths and "/" in again.invalidation_paths
     (site / "sitemap.xml").write_text(f"<urlset>{os.urandom(4).hex()}</urlset>")
     third = deploy(
-        site, S3Target(s3_bucket, distribution=dist, endpoint_url=url), rules=RULES, options=DeployOptions()
+        site,
+        S3Target(s3_bucket, distribution=dist, env=Environment.from_os(), endpoint_url=url),
+        rules=RULES,
+        options=DeployOptions(),
     )
     assert third.invalidation_id
     statuses = [status for d, _, _, status in cloudfront_standin.seen if d == dist]

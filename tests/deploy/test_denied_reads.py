@@ -9,8 +9,10 @@ from urllib.parse import unquote
 
 import pytest
 
-from lpublish.deploy.engine import DeployOptions, deploy
-from lpublish.deploy.targets import S3Target
+from lpublish.deploy.engine import deploy
+from lpublish.deploy.options import DeployOptions
+from lpublish.deploy.s3_target import S3Target
+from lpublish.environment import Environment
 from lpublish.errors import ExternalError
 from tests.deploy.faultproxy import FaultProxy
 from tests.plugins.deploy_targets import RULES, basic_site, local_files
@@ -42,13 +44,16 @@ def test_first_deploy_with_prefix_conditioned_listing(
     proxies.append(proxy)
     url = proxy.start()
     site = basic_site(tmp_path / "dist")
-    target = S3Target(s3_bucket, "previews/pr-1", endpoint_url=url)
+    target = S3Target(s3_bucket, "previews/pr-1", env=Environment.from_os(), endpoint_url=url)
     result = deploy(site, target, rules=RULES, options=DeployOptions())
     assert result.uploaded == len(local_files(site))
     assert any(f == "403" for _, _, f in proxy.faults)  # the 403 really happened
     assert bucket_objects(moto_server, s3_bucket, "previews/pr-1/") == local_files(site)
     again = deploy(
-        site, S3Target(s3_bucket, "previews/pr-1", endpoint_url=url), rules=RULES, options=DeployOptions()
+        site,
+        S3Target(s3_bucket, "previews/pr-1", env=Environment.from_os(), endpoint_url=url),
+        rules=RULES,
+        options=DeployOptions(),
     )
     assert not again.changed
 
@@ -57,7 +62,12 @@ def test_a_real_denial_is_still_access_denied(
     moto_server: str, s3_bucket: str, tmp_path: Path, proxies: list[FaultProxy]
 ) -> None:
     site = basic_site(tmp_path / "dist")
-    deploy(site, S3Target(s3_bucket, endpoint_url=moto_server), rules=RULES, options=DeployOptions())
+    deploy(
+        site,
+        S3Target(s3_bucket, env=Environment.from_os(), endpoint_url=moto_server),
+        rules=RULES,
+        options=DeployOptions(),
+    )
 
     def manifest_denied(method: str, path: str, attempt: int) -> str | None:
         return "403" if method == "GET" and path.endswith("/.lpublish/manifest.json") else None
@@ -66,5 +76,10 @@ def test_a_real_denial_is_still_access_denied(
     proxies.append(proxy)
     url = proxy.start()
     with pytest.raises(ExternalError) as caught:
-        deploy(site, S3Target(s3_bucket, endpoint_url=url), rules=RULES, options=DeployOptions())
+        deploy(
+            site,
+            S3Target(s3_bucket, env=Environment.from_os(), endpoint_url=url),
+            rules=RULES,
+            options=DeployOptions(),
+        )
     assert caught.value.key == "deploy.access_denied"

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from lpublish.deploy.engine import DeployOptions, deploy
+from lpublish.deploy.engine import deploy
 from lpublish.deploy.manifest import MANIFEST_KEY
-from lpublish.deploy.targets import S3Target
+from lpublish.deploy.options import DeployOptions
+from lpublish.deploy.s3_target import S3Target
+from lpublish.environment import Environment
 from lpublish.errors import ExternalError
 from tests.deploy.faultproxy import FaultProxy, FaultRule
 from tests.plugins.deploy_targets import RULES, basic_site, local_files, s3_target, write_site
@@ -47,7 +49,12 @@ def test_transient_errors_and_resets_are_retried(
 
     p, url = start_proxy(proxy, moto_server, rule)
     site = basic_site(tmp_path / "dist")
-    result = deploy(site, S3Target(s3_bucket, endpoint_url=url), rules=RULES, options=DeployOptions())
+    result = deploy(
+        site,
+        S3Target(s3_bucket, env=Environment.from_os(), endpoint_url=url),
+        rules=RULES,
+        options=DeployOptions(),
+    )
     assert {f for _, _, f in p.faults} >= {"500", "503"}
     assert len(p.faults) == len(local_files(site))
     assert result.requests > result.uploaded  # retries are counted as requests
@@ -77,7 +84,7 @@ def test_persistent_failure_stops_before_pages_and_manifest_then_rerun_converges
         return "500" if method == "PUT" and path.endswith("/images/new.png") else None
 
     _, url = start_proxy(proxy, moto_server, rule)
-    flaky = S3Target(s3_bucket, endpoint_url=url, max_attempts=2)
+    flaky = S3Target(s3_bucket, env=Environment.from_os(), endpoint_url=url, max_attempts=2)
     with pytest.raises(ExternalError) as info:
         deploy(site, flaky, rules=RULES, options=DeployOptions())
     assert info.value.exit_code == 3
@@ -114,7 +121,10 @@ def test_failure_after_commit_is_finished_by_the_rerun(
     _, url = start_proxy(proxy, moto_server, rule)
     with pytest.raises(ExternalError):
         deploy(
-            site, S3Target(s3_bucket, endpoint_url=url, max_attempts=1), rules=RULES, options=DeployOptions()
+            site,
+            S3Target(s3_bucket, env=Environment.from_os(), endpoint_url=url, max_attempts=1),
+            rules=RULES,
+            options=DeployOptions(),
         )
     assert "news/1/index.html" in bucket_objects(moto_server, s3_bucket)  # committed, but delete failed
     result = deploy(site, s3_target(s3_bucket), rules=RULES, options=DeployOptions())
@@ -134,7 +144,12 @@ def test_per_key_delete_errors_are_reported_and_retried_by_the_rerun(
 
     _, url = start_proxy(proxy, moto_server, rule)
     with pytest.raises(ExternalError) as info:
-        deploy(site, S3Target(s3_bucket, endpoint_url=url), rules=RULES, options=DeployOptions())
+        deploy(
+            site,
+            S3Target(s3_bucket, env=Environment.from_os(), endpoint_url=url),
+            rules=RULES,
+            options=DeployOptions(),
+        )
     assert info.value.key == "deploy.delete_failed" and "news/2/index.html" in info.value.message
     assert deploy(site, s3_target(s3_bucket), rules=RULES, options=DeployOptions()).deleted == 1
     assert bucket_objects(moto_server, s3_bucket) == local_files(site)
@@ -147,7 +162,7 @@ def test_access_denied_is_a_plain_external_error(
     with pytest.raises(ExternalError) as info:
         deploy(
             basic_site(tmp_path / "dist"),
-            S3Target(s3_bucket, endpoint_url=url),
+            S3Target(s3_bucket, env=Environment.from_os(), endpoint_url=url),
             rules=RULES,
             options=DeployOptions(),
         )

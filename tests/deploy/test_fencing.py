@@ -9,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from lpublish.deploy.engine import DeployOptions, deploy
+from lpublish.deploy.engine import deploy
+from lpublish.deploy.folder_target import DirTarget
 from lpublish.deploy.manifest import LOCK_KEY, MANIFEST_KEY, parse_iso, utcnow
-from lpublish.deploy.targets import DirTarget, LockInfo, S3Target, new_lock
+from lpublish.deploy.options import DeployOptions
+from lpublish.deploy.s3_target import S3Target
+from lpublish.deploy.target import LockInfo, new_lock
+from lpublish.environment import Environment
 from lpublish.errors import ContentError, ExternalError
 from lpublish.progress import ProgressEvent
 from tests.deploy.faultproxy import FaultProxy
@@ -48,7 +52,7 @@ def test_a_slow_deploy_keeps_its_lock_past_the_ttl(moto_server: str, s3_bucket: 
             expires = parse_iso(json.loads(raw)["expires"])
             seen["renewed"] = expires is not None and expires > utcnow()
             try:
-                s3_target(s3_bucket).acquire_lock(new_lock("", 1.0), wait_seconds=0)
+                s3_target(s3_bucket).acquire_lock(new_lock("", 1.0, "test"), wait_seconds=0)
             except ContentError as exc:
                 seen["other"] = exc.key
 
@@ -118,7 +122,12 @@ def test_failed_release_is_an_error_and_the_next_deploy_clears_the_finished_lock
     proxies.append(proxy)
     url = proxy.start()
     with pytest.raises(ExternalError) as info:
-        deploy(site, S3Target(s3_bucket, endpoint_url=url), rules=RULES, options=DeployOptions())
+        deploy(
+            site,
+            S3Target(s3_bucket, env=Environment.from_os(), endpoint_url=url),
+            rules=RULES,
+            options=DeployOptions(),
+        )
     assert info.value.key == "services.deploy.unlock_failed" and info.value.exit_code == 3
     assert bucket_objects(moto_server, s3_bucket)  # the deploy itself went through
     # The lock is still there and valid for 30 minutes; its deploy is committed, so it is left over.
@@ -133,7 +142,7 @@ def test_a_live_lock_of_an_unfinished_deploy_is_not_removed(
 ) -> None:
     site = basic_site(tmp_path / "dist")
     deploy(site, s3_target(s3_bucket), rules=RULES, options=DeployOptions())
-    s3_target(s3_bucket).acquire_lock(new_lock("r000099-20260101T000000Z-abc", 600), wait_seconds=0)
+    s3_target(s3_bucket).acquire_lock(new_lock("r000099-20260101T000000Z-abc", 600, "test"), wait_seconds=0)
     write_site(site, {"index.html": "<h1>next</h1>"})
     with pytest.raises(ContentError) as info:
         deploy(site, s3_target(s3_bucket), rules=RULES, options=DeployOptions(lock_wait_seconds=0))
@@ -158,7 +167,10 @@ def test_new_pages_go_up_before_the_pages_that_link_to_them(
     url = proxy.start()
     with pytest.raises(ExternalError):
         deploy(
-            site, S3Target(s3_bucket, endpoint_url=url, max_attempts=1), rules=RULES, options=DeployOptions()
+            site,
+            S3Target(s3_bucket, env=Environment.from_os(), endpoint_url=url, max_attempts=1),
+            rules=RULES,
+            options=DeployOptions(),
         )
     live = bucket_objects(moto_server, s3_bucket)
     assert "campaign/index.html" not in live

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from lpublish.deploy.engine import DeployOptions, deploy
+from lpublish.deploy.engine import deploy
 from lpublish.deploy.manifest import LOCK_KEY
+from lpublish.deploy.options import DeployOptions
 from lpublish.errors import ContentError
 from lpublish.progress import ProgressEvent
 from tests.plugins.deploy_targets import RULES, basic_site, local_files, s3_target, write_site
@@ -126,7 +127,7 @@ def test_live_lock_of_someone_else_is_respected(moto_server: str, s3_bucket: str
 def test_a_lock_taken_over_after_expiry_is_not_released_by_the_old_holder(
     moto_server: str, s3_bucket: str
 ) -> None:
-    from lpublish.deploy.targets import LockInfo
+    from lpublish.deploy.target import LockInfo
 
     old = s3_target(s3_bucket)
     old.acquire_lock(LockInfo("old (pid 1)", "2020-01-01T00:00:00Z", "2020-01-01T00:00:01Z"), wait_seconds=0)

@@ -154,3 +154,12 @@ def test_manifest_round_trip() -> None:
     manifest.pending = {"deploy_id": "x", "invalidate": ["/a.html"], "delete": []}
     again = Manifest.from_json(manifest.to_json())
     assert again == manifest
+
+
+def test_default_guards_are_the_config_defaults() -> None:
+    """``Guards`` (no config loaded) and ``[deploy.targets.*.guards]`` defaults must never drift apart."""
+    from dataclasses import asdict
+
+    from lpublish.deploy.plan import Guards
+
+    assert asdict(Guards()) == DeployGuards().model_dump()

@@ -15,8 +15,10 @@ from typing import Any
 import boto3
 
 from lpublish.ci import policies
-from lpublish.deploy.engine import DeployOptions, deploy, remove, rollback
-from lpublish.deploy.targets import S3Target
+from lpublish.deploy.engine import deploy
+from lpublish.deploy.options import DeployOptions
+from lpublish.deploy.rollback import remove, rollback
+from lpublish.deploy.s3_target import S3Target
 from tests.plugins.deploy_targets import RULES, basic_site, cloudfront_distribution, s3_target
 from tests.plugins.s3 import s3_client
 

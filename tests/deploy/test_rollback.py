@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from lpublish.deploy.engine import DeployOptions, deploy, list_releases, rollback
+from lpublish.deploy.engine import deploy
+from lpublish.deploy.options import DeployOptions
+from lpublish.deploy.rollback import list_releases, rollback
 from lpublish.errors import ContentError
 from tests.plugins.deploy_targets import RULES, basic_site, local_files, s3_target
 from tests.plugins.s3 import bucket_objects, s3_client

@@ -13,8 +13,12 @@ import boto3
 import pytest
 
 from lpublish.config.sections import DeployGuards, HeaderRule
-from lpublish.deploy.engine import DeployOptions, deploy, remove, target_from_config
-from lpublish.deploy.targets import S3Target
+from lpublish.deploy.configured import target_from_config
+from lpublish.deploy.engine import deploy
+from lpublish.deploy.options import DeployOptions
+from lpublish.deploy.rollback import remove
+from lpublish.deploy.s3_target import S3Target
+from lpublish.environment import Environment
 from lpublish.errors import ContentError, ExternalError
 from tests.plugins.deploy_targets import (
     RULES,
@@ -244,12 +248,17 @@ preview_url = "https://previews.example.com/pr-{{pr}}/"
 """,
         tmp_path / "lpublish.toml",
     )
-    deploy(site_dir, target_from_config(config, "production"), rules=RULES, options=DeployOptions())
-    target = target_from_config(config, "preview", pr=12)
+    deploy(
+        site_dir,
+        target_from_config(config, "production", env=Environment.from_os()),
+        rules=RULES,
+        options=DeployOptions(),
+    )
+    target = target_from_config(config, "preview", env=Environment.from_os(), pr=12)
     result = deploy(site_dir, target, rules=RULES, options=DeployOptions())
     assert result.url == "https://previews.example.com/pr-12/"
     assert bucket_objects(moto_server, s3_bucket, "previews/pr-12/") == local_files(site_dir)
-    removed = remove(target_from_config(config, "preview", pr=12))
+    removed = remove(target_from_config(config, "preview", env=Environment.from_os(), pr=12))
     assert removed.removed == len(local_files(site_dir))
     listing = s3_client(moto_server).list_objects_v2(Bucket=s3_bucket, Prefix="previews/")
     assert listing.get("KeyCount", 0) == 0
@@ -293,9 +302,9 @@ def test_build_manifest_is_used_and_never_uploaded(moto_server: str, s3_bucket: 
 def test_large_files_go_up_in_parts_and_stay_unchanged_afterwards(
     moto_server: str, s3_bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lpublish.deploy import targets
+    from lpublish.deploy import s3_target as s3_module
 
-    monkeypatch.setattr(targets, "MULTIPART_THRESHOLD", 5 * 1024 * 1024 + 1)
+    monkeypatch.setattr(s3_module, "MULTIPART_THRESHOLD", 5 * 1024 * 1024 + 1)
     big = os.urandom(6 * 1024 * 1024)
     site = write_site(tmp_path / "dist", {"video/intro.mp4": big, "index.html": "<video>"})
     deploy(site, s3_target(s3_bucket), rules=RULES, options=DeployOptions())
@@ -312,7 +321,9 @@ def test_unreachable_endpoint_is_a_network_error(site_dir: Path, moto_server: st
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    target = S3Target("lp-some-bucket", endpoint_url=f"http://127.0.0.1:{port}", max_attempts=1)
+    target = S3Target(
+        "lp-some-bucket", env=Environment(), endpoint_url=f"http://127.0.0.1:{port}", max_attempts=1
+    )
     with pytest.raises(ExternalError) as info:
         deploy(site_dir, target, rules=RULES, options=DeployOptions())
     assert info.value.key == "deploy.network" and info.value.exit_code == 3

@@ -11,8 +11,9 @@ import boto3
 from mypy_boto3_cloudfront.type_defs import DistributionConfigTypeDef
 
 from lpublish.config.sections import HeaderRule
-from lpublish.deploy.engine import target_from_url
-from lpublish.deploy.targets import S3Target
+from lpublish.deploy.configured import target_from_url
+from lpublish.deploy.s3_target import S3Target
+from lpublish.environment import Environment
 
 
 def write_site(root: Path, files: dict[str, bytes | str]) -> Path:
@@ -59,7 +60,7 @@ RULES = [
 
 def s3_target(bucket: str, prefix: str = "", **kw: Any) -> S3Target:
     """The target ``s3://bucket/prefix`` as a site's config would give it."""
-    target = target_from_url(f"s3://{bucket}/{prefix}", **kw)
+    target = target_from_url(f"s3://{bucket}/{prefix}", env=Environment.from_os(), **kw)
     assert isinstance(target, S3Target)
     return target
 
