@@ -142,6 +142,7 @@ def submit(
 ) -> None:
     """Send images and/or a campaign page for review (opens a pull request) and print its address."""
     from lpublish.publish import service
+    from lpublish.publish.validate_change import validate_changeset
 
     config = config_from(site)
     changeset = ChangeSet(
@@ -152,7 +153,7 @@ def submit(
         draft_pr=draft_pr,
         removals=[parse_removal(r) for r in removals],
     )
-    service.validate_changeset(config, changeset)
+    validate_changeset(config, changeset)
     token, forge = _token_and_forge(config)
     result = service.submit(config, changeset, forge=forge, token=token, progress=_progress)
     _print_result(result, "publish.cli.submitted", as_json)
@@ -163,11 +164,11 @@ def submit(
 @json_option
 def status(site: Path | None, as_json: bool) -> None:
     """List your requests: checks, review, merged, live, and the preview address."""
-    from lpublish.publish import service
+    from lpublish.publish.request_status import list_requests
 
     config = config_from(site)
     _, forge = _token_and_forge(config)
-    requests = service.list_requests(config, forge=forge)
+    requests = list_requests(config, forge=forge)
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in requests], ensure_ascii=False, indent=2))
         return
@@ -205,6 +206,7 @@ def update(
 ) -> None:
     """Add or replace files in your open request NUMBER (a new commit on the same branch)."""
     from lpublish.publish import service
+    from lpublish.publish.validate_change import validate_changeset
 
     config = config_from(site)
     changeset = ChangeSet(
@@ -214,7 +216,7 @@ def update(
         campaign_dir=campaign,
         removals=[parse_removal(r) for r in removals],
     )
-    service.validate_changeset(config, changeset)
+    validate_changeset(config, changeset)
     token, forge = _token_and_forge(config)
     result = service.update(config, number, changeset, forge=forge, token=token, progress=_progress)
     _print_result(result, "publish.cli.updated", as_json)

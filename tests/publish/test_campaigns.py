@@ -12,7 +12,7 @@ from lpublish.errors import ContentError
 from lpublish.publish import service
 from lpublish.publish.changeset import ChangeSet
 from lpublish.publish.drafts import DraftStore
-from lpublish.publish.service import parse_marker
+from lpublish.publish.request_body import parse_marker
 from tests.plugins.forge import ForgeSite
 from tests.publish.conftest import config_for, forge_for, make_jpeg
 

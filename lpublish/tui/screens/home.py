@@ -127,10 +127,10 @@ class HomeScreen(BaseScreen[None]):
             return
         forge = context.forge()
         login = login_of(forge.get_user())
-        from lpublish.publish.service import list_requests
+        from lpublish.publish.request_status import list_requests
 
         requests = list_requests(context.config, forge=forge)
-        open_count = sum(1 for r in requests if r.state not in ("merged", "live", "closed"))
+        open_count = sum(1 for r in requests if r.is_open)
         self.post_message(SignedIn(login, open_count))
 
     def on_signed_in(self, message: SignedIn) -> None:

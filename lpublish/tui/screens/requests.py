@@ -113,7 +113,7 @@ class RequestsScreen(BaseScreen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="requests-load")
     def load(self) -> None:
         from lpublish.publish.drafts import DraftStore
-        from lpublish.publish.service import list_requests
+        from lpublish.publish.request_status import list_requests
 
         context = self.lapp.context
         config = context.require_config()
