@@ -12,12 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lpublish.errors import ConfigError, ExternalError, LpublishError
 
 if TYPE_CHECKING:
     from lpublish.config import SiteConfig
+    from lpublish.publish.forge import Forge
+    from lpublish.sandbox.practice import PracticeSession
 
 
 @dataclass
@@ -33,14 +35,14 @@ class TuiContext:
     config_error: LpublishError | None = None
     token: str | None = None
     token_resolver: Callable[[SiteConfig], str | None] | None = None
-    forge_factory: Callable[[SiteConfig, str], Any] | None = None
-    practice: Any = None
+    forge_factory: Callable[[SiteConfig, str], Forge] | None = None
+    practice: PracticeSession | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     #: Where the file picker starts (the designer's home folder by default).
     start_dir: Path = field(default_factory=Path.home)
     #: Open links in the browser (tests and the tmux run turn it off; links are still recorded).
     open_browser: bool = True
-    _forge: Any = field(default=None, repr=False)
+    _forge: Forge | None = field(default=None, repr=False)
 
     @classmethod
     def from_site(cls, site: Path | None = None) -> TuiContext:
@@ -77,7 +79,7 @@ class TuiContext:
             raise ExternalError("tui.not_signed_in")
         return token
 
-    def forge(self) -> Any:
+    def forge(self) -> Forge:
         """The forge client for the signed-in designer (built once, in a worker thread)."""
         if self._forge is None:
             config = self.require_config()
@@ -86,12 +88,10 @@ class TuiContext:
                 self._forge = self.forge_factory(config, token)
             else:
                 from lpublish.publish.auth import TokenKeeper
-                from lpublish.publish.github import GitHubForge
+                from lpublish.publish.client import forge_for
 
                 # A session outlives one GitHub App token (8 h): the keeper refreshes it in time.
-                self._forge = GitHubForge(
-                    config.forge.api_url, config.forge.repo, token, token_provider=TokenKeeper(config, token)
-                )
+                self._forge = forge_for(config, token, token_provider=TokenKeeper(config, token))
         return self._forge
 
     def signed_in_with(self, token: str) -> None:

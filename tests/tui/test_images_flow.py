@@ -124,7 +124,8 @@ async def test_cancel_before_sending_leaves_nothing(
         stop = threading.Event()
         stop.set()  # the designer pressed Cancel before the first step finished
         screen.sending = True
-        screen.send("Replace hero", "", stop)
+        assert app.work.draft_id is not None  # the prepared work is a draft from the moment it was added
+        screen.send(app.work.draft_id, stop)
         await settle(pilot)
         assert session.forge.pulls(session.repo) == []
         assert isinstance(app.screen, SubmitScreen)

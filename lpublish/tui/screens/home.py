@@ -80,7 +80,7 @@ class HomeScreen(BaseScreen[None]):
         if self.lapp.restored_work:
             self.lapp.restored_work = False
             work = self.lapp.work
-            count = len(work.images) + (1 if work.campaign_dir is not None else 0)
+            count = len(work.images) + (1 if work.has_campaign else 0)
             self.notify(t("designer.work.restored", count=count))
         if not self.loaded:
             self.load_status()
@@ -99,8 +99,8 @@ class HomeScreen(BaseScreen[None]):
         work = self.lapp.work
         if work.empty:
             return t("tui.home.no_work")
-        if work.campaign_dir is not None:
-            return t("tui.home.work_campaign", title=work.campaign_title, count=len(work.images))
+        if work.has_campaign:
+            return t("tui.home.work_campaign", title=work.campaign_name, count=len(work.images))
         return t("tui.home.work_images", count=len(work.images))
 
     def _requests_label(self) -> str:

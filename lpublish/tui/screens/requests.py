@@ -7,7 +7,7 @@ and deploys the practice site and opens the "live" page). Network calls run in t
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,28 +17,22 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Label, Static
 
 from lpublish.i18n import t
+from lpublish.publish.request_status import REQUEST_STATES
 from lpublish.tui.screens.base import BaseScreen, show_binding
 from lpublish.tui.state import PendingImage
 from lpublish.tui.widgets.header import AppHeader
 
-STATES = (
-    "checks-running",
-    "checks-failed",
-    "changes-requested",
-    "in-review",
-    "approved",
-    "merged",
-    "live",
-    "closed",
-)
+if TYPE_CHECKING:
+    from lpublish.publish.drafts import Draft
+    from lpublish.publish.request_status import RequestStatus
 
 
 def state_text(state: str) -> str:
-    return t(f"tui.state.{state}") if state in STATES else state
+    return t(f"tui.state.{state}") if state in REQUEST_STATES else state
 
 
 class RequestsLoaded(Message):
-    def __init__(self, requests: list[Any], drafts: list[Any]) -> None:
+    def __init__(self, requests: list[RequestStatus], drafts: list[Draft]) -> None:
         super().__init__()
         self.requests = requests
         self.drafts = drafts
@@ -74,8 +68,8 @@ class RequestsScreen(BaseScreen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="requests")
-        self.requests: list[Any] = []
-        self.drafts: list[Any] = []
+        self.requests: list[RequestStatus] = []
+        self.drafts: list[Draft] = []
         self.loaded = False
 
     def compose(self) -> ComposeResult:
@@ -177,7 +171,7 @@ class RequestsScreen(BaseScreen[None]):
         drafts.display = bool(self.drafts)
         self.query_one("#drafts-title").display = bool(self.drafts)
 
-    def _selected(self) -> Any:
+    def _selected(self) -> RequestStatus | None:
         table = self.query_one("#requests-table", DataTable)
         if not self.requests or table.cursor_row < 0 or table.cursor_row >= len(self.requests):
             return None
@@ -217,7 +211,7 @@ class RequestsScreen(BaseScreen[None]):
         if request is None:
             self.notify(t("designer.requests.nothing_selected"), severity="warning")
             return
-        if request.state in ("merged", "live", "closed"):
+        if not request.is_open:
             self.notify(t("tui.requests.not_open"), severity="warning")
             return
         self.lapp.work.update_number = request.number
@@ -228,7 +222,7 @@ class RequestsScreen(BaseScreen[None]):
 
     def action_withdraw(self) -> None:
         request = self._selected()
-        if request is None or request.state in ("merged", "live", "closed"):
+        if request is None or not request.is_open:
             return
         from lpublish.tui.screens.confirm import ConfirmDialog
 
@@ -276,7 +270,9 @@ class RequestsScreen(BaseScreen[None]):
                 PendingImage(image.slot, image.source, image.source, image.alt, image.replace)
             )
         work_.campaign_dir = draft.changeset.campaign_dir
-        if draft.changeset.campaign_dir is not None:
+        work_.campaign_fields = draft.changeset.campaign_fields
+        work_.campaign_images = dict(draft.changeset.campaign_images)
+        if work_.has_campaign:
             work_.campaign_title = draft.changeset.title
         work_.draft_id = draft.id
         work_.title = draft.changeset.title
@@ -300,7 +296,7 @@ class RequestsScreen(BaseScreen[None]):
         request = self._selected()
         if request is None or self.lapp.context.practice is None:
             return
-        if request.state in ("merged", "live", "closed"):
+        if not request.is_open:
             self.notify(t("designer.requests.not_open", number=request.number), severity="warning")
             return
         from lpublish.tui.screens.confirm import ConfirmDialog
@@ -327,6 +323,8 @@ class RequestsScreen(BaseScreen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="requests-action")
     def practice(self, number: int, action: str) -> None:
         session = self.lapp.context.practice
+        if session is None:
+            return
         url: str | None = None
         if action == "approve":
             session.approve(number)
