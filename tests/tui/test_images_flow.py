@@ -20,6 +20,11 @@ from tests.tui.helpers import git_show, make_jpeg, make_photo, screen_text, sett
 pytestmark = pytest.mark.anyio
 
 
+def footer_text(app: LpublishApp) -> str:
+    """The key hints at the bottom of the screen."""
+    return screen_text(app).rstrip("\n").splitlines()[-1] + " "
+
+
 async def add_hero(pilot: Any, image: Path, alt: str) -> None:
     """Keystrokes: Images → first slot (hero) → paste the path → alt text → Ctrl+S."""
     await pilot.press("i")
@@ -171,15 +176,25 @@ async def test_one_key_fix_shows_before_after(
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ImageScreen)
+        # Nothing chosen yet: nothing to fix, and the footer does not offer it.
+        assert " Fix " not in footer_text(app)
         screen.select_file(image)
         await settle(pilot)
-        assert not screen.check.ok and screen.check.fixable
+        assert screen.check is not None and not screen.check.ok and screen.check.fixable
+        assert " Fix " in footer_text(app)  # the fix applies: its key is offered
         await pilot.press("f")
         await settle(pilot)
         assert screen.fixed is not None and screen.check.ok
         assert screen.fixed.output != image and image.stat().st_size == screen.fixed.before_bytes
         text = screen_text(app)
         assert "→" in text and "Your original file is unchanged" in text
+        screen.query_one("#choose").focus()  # off the alt field, where letter keys are text anyway
+        await pilot.pause()
+        assert " Fix " not in footer_text(app)  # fixed: nothing left to fix
+        await pilot.press("f")  # and the key does nothing
+        await settle(pilot)
+        assert screen.fixed is not None and screen.check.ok
+        screen.query_one("#alt").focus()
         # the fixed copy is what goes into the change
         screen.query_one("#alt").value = "Tea"
         await pilot.press("ctrl+s")

@@ -154,21 +154,35 @@ class CampaignScreen(BaseScreen[None]):
             work_.campaign_form = values
             self.lapp.save_work()
 
+    def _fixable(self) -> list[str]:
+        """The image fields whose file has problems the one-key fix can solve."""
+        return [
+            name
+            for name in IMAGE_FIELDS
+            if (check := self.image_checks.get(name)) is not None
+            and not check.ok
+            and check.fixable
+            and name in self.images
+        ]
+
     def _sync_fix(self) -> None:
+        fixable = self._fixable()
         for name in IMAGE_FIELDS:
-            check = self.image_checks.get(name)
-            self.query_one(f"#fix-{name}", Button).display = bool(
-                check is not None and not check.ok and check.fixable
-            )
+            self.query_one(f"#fix-{name}", Button).display = name in fixable
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "f Fix" is offered (key and footer) only when a fix applies to a chosen image.
+        if action == "fix" and not self._fixable():
+            return False
+        return super().check_action(action, parameters)
 
     def action_fix(self) -> None:
         """Fix the first image that says it can be fixed (the same one-key fix as for slot images)."""
-        for name in IMAGE_FIELDS:
-            check = self.image_checks.get(name)
-            if check is not None and not check.ok and check.fixable and name in self.images:
-                self.query_one(f"#img-{name}", Static).update(t("tui.image.fixing"))
-                self.fix_picked(name, self.images[name])
-                return
+        for name in self._fixable():
+            self.query_one(f"#img-{name}", Static).update(t("tui.image.fixing"))
+            self.fix_picked(name, self.images[name])
+            return
 
     async def retranslate(self) -> None:
         self._collect()

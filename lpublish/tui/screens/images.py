@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.markup import escape
 from textual import on, work
@@ -36,6 +36,11 @@ from lpublish.tui.state import (
 from lpublish.tui.widgets.findings import FindingsView
 from lpublish.tui.widgets.header import AppHeader
 from lpublish.tui.widgets.thumbnail import Cells, Thumbnail, thumbnail_cells
+
+if TYPE_CHECKING:
+    from lpublish.assets.crop import CropBox, CropResult
+    from lpublish.assets.fix import FixResult
+    from lpublish.assets.validate import AssetCheck
 
 THUMB_COLUMNS = 32
 THUMB_ROWS = 7
@@ -78,7 +83,12 @@ class ImageChecked(Message):
     """A worker finished checking (and maybe fixing) a file."""
 
     def __init__(
-        self, path: Path, check: Any, cells: Cells | None, fixed: Any = None, cropped: Any = None
+        self,
+        path: Path,
+        check: AssetCheck,
+        cells: Cells | None,
+        fixed: FixResult | None = None,
+        cropped: CropResult | None = None,
     ) -> None:
         super().__init__()
         self.path = path
@@ -104,12 +114,12 @@ class ImageScreen(BaseScreen[None]):
         super().__init__(id="image")
         self.slot = slot
         self.source: Path | None = None
-        self.check: Any = None
-        self.fixed: Any = None
+        self.check: AssetCheck | None = None
+        self.fixed: FixResult | None = None
         self.cells: Cells | None = None
         self.name_edited = False
-        #: The crop step's copy (``CropResult``); the original file is never changed.
-        self.cropped: Any = None
+        #: The crop step's copy; the original file is never changed.
+        self.cropped: CropResult | None = None
 
     def compose(self) -> ComposeResult:
         config = self.lapp.context.require_config()
@@ -217,12 +227,26 @@ class ImageScreen(BaseScreen[None]):
         await super().retranslate()
         self._sync()
 
-    def _sync(self) -> None:
-        fix = self.query_one("#fix", Button)
-        fix.display = bool(
-            self.check is not None and not self.check.ok and self.check.fixable and not self.fixed
+    def _can_fix(self) -> bool:
+        """Whether the one-key fix applies: the chosen file has problems a fix can solve."""
+        return bool(
+            self.source is not None
+            and self.check is not None
+            and not self.check.ok
+            and self.check.fixable
+            and self.fixed is None
         )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "f Fix" is offered (key and footer) only when a fix applies to the chosen file.
+        if action == "fix" and not self._can_fix():
+            return False
+        return super().check_action(action, parameters)
+
+    def _sync(self) -> None:
+        self.query_one("#fix", Button).display = self._can_fix()
         self.query_one("#crop", Button).display = self._needs_crop()
+        self.refresh_bindings()
         self.query_one("#add", Button).disabled = self.check is None
         config = self.lapp.context.require_config()
         fixed_name = bool(config.slots[self.slot].filename)
@@ -305,7 +329,7 @@ class ImageScreen(BaseScreen[None]):
         return self.cropped.output if self.cropped is not None else self.source
 
     def action_crop(self) -> None:
-        if self.source is None or not self._needs_crop() or self.check.info is None:
+        if self.source is None or self.check is None or not self._needs_crop() or self.check.info is None:
             self.notify(t("designer.image.no_crop_needed"))
             return
         from lpublish.tui.screens.crop import CropScreen
@@ -321,7 +345,7 @@ class ImageScreen(BaseScreen[None]):
         )
         self.app.push_screen(screen, callback=self._crop_chosen)
 
-    def _crop_chosen(self, box: Any) -> None:
+    def _crop_chosen(self, box: CropBox | None) -> None:
         if box is not None and self.source is not None:
             self.query_one("#fix-result", Static).update(t("tui.image.fixing"))
             self.crop_file(self.source, box)
@@ -332,7 +356,7 @@ class ImageScreen(BaseScreen[None]):
         self.action_crop()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="image-check")
-    def crop_file(self, path: Path, box: Any) -> None:
+    def crop_file(self, path: Path, box: CropBox) -> None:
         from lpublish.assets.crop import crop_image
         from lpublish.assets.validate import check_image
 
@@ -344,7 +368,7 @@ class ImageScreen(BaseScreen[None]):
         self.post_message(ImageChecked(path, check, cells, cropped=result))
 
     def action_fix(self) -> None:
-        if self.source is None or self.check is None or self.check.ok or not self.check.fixable:
+        if not self._can_fix():
             return
         self.query_one("#fix-result", Static).update(t("tui.image.fixing"))
         working = self._working_file()
@@ -381,7 +405,7 @@ class ImageScreen(BaseScreen[None]):
         # Focus the next step, so its key works at once (letters do nothing while a field has focus).
         if self._needs_crop():
             self.query_one("#crop", Button).focus()
-        elif not self.check.ok and self.check.fixable and not self.fixed:
+        elif self._can_fix():
             self.query_one("#fix", Button).focus()
         else:
             self.query_one("#alt", Input).focus()
@@ -401,7 +425,7 @@ class ImageScreen(BaseScreen[None]):
         show_message(note, t("designer.image.name_check", original=self.source.name) if look else "")
 
     def _show_result(self) -> None:
-        assert self.source is not None
+        assert self.source is not None and self.check is not None
         info = self.check.info
         if info is not None:
             # As a browser shows it (EXIF rotation applied), the same numbers the findings use.
