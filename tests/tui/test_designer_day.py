@@ -76,6 +76,26 @@ async def test_typing_then_ctrl_s_keeps_every_character(
         assert "product-2.jpg" in text and "新商品_最終版(2).jpg" in text
 
 
+async def test_ctrl_s_while_the_file_is_still_checked_is_not_dropped(
+    signed_out_app: Callable[..., LpublishApp], tmp_path: Path
+) -> None:
+    """Under load the check of a just-chosen file is still running when the designer has typed the alt
+    text and pressed Ctrl+S: the key is kept and the file added once its check is in."""
+    image = make_jpeg(tmp_path / "big-product.jpg", 2000, 2000)
+    app = signed_out_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_slot(pilot, 1)  # the product slot
+        screen.select_file(image)  # the check runs in a worker from here
+        screen.query_one("#alt", Input).focus()
+        burst(app, "赤いマリーゴールドの花のアップ", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen), screen_text(app)
+        [item] = app.work.images
+        assert item.alt == "赤いマリーゴールドの花のアップ"
+        assert item.source == image
+
+
 async def test_review_screen_edits_alt_and_note_and_they_reach_the_request(
     practice_app: Callable[..., LpublishApp], tmp_path: Path
 ) -> None:

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from lpublish.content.slots import where
 from lpublish.i18n import t
@@ -120,6 +121,10 @@ class ImageScreen(BaseScreen[None]):
         self.name_edited = False
         #: The crop step's copy; the original file is never changed.
         self.cropped: CropResult | None = None
+        #: A check, fix or crop of the chosen file is running (its result decides what Add does).
+        self.checking = False
+        #: Add was pressed while it ran: add as soon as the result is in (never drop the key).
+        self.add_when_checked = False
 
     def compose(self) -> ComposeResult:
         config = self.lapp.context.require_config()
@@ -300,6 +305,7 @@ class ImageScreen(BaseScreen[None]):
         self.query_one("#findings", FindingsView).update("")
         self.query_one("#fix-result", Static).update("")
         self._sync()
+        self.checking = True
         self.check_file(path)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="image-check")
@@ -348,6 +354,7 @@ class ImageScreen(BaseScreen[None]):
     def _crop_chosen(self, box: CropBox | None) -> None:
         if box is not None and self.source is not None:
             self.query_one("#fix-result", Static).update(t("tui.image.fixing"))
+            self.checking = True
             self.crop_file(self.source, box)
 
     @on(Button.Pressed, "#crop")
@@ -373,6 +380,7 @@ class ImageScreen(BaseScreen[None]):
         self.query_one("#fix-result", Static).update(t("tui.image.fixing"))
         working = self._working_file()
         assert working is not None
+        self.checking = True
         self.fix_file(working)
 
     @on(Button.Pressed, "#fix")
@@ -393,6 +401,7 @@ class ImageScreen(BaseScreen[None]):
     def on_image_checked(self, message: ImageChecked) -> None:
         if message.path != self.source:
             return  # an older answer for a file the designer no longer looks at
+        self.checking = False
         self.check = message.check
         self.cells = message.cells
         if message.fixed is not None:
@@ -409,6 +418,23 @@ class ImageScreen(BaseScreen[None]):
             self.query_one("#fix", Button).focus()
         else:
             self.query_one("#alt", Input).focus()
+        if self.add_when_checked:
+            self.add_when_checked = False
+            self._add()
+
+    @on(Worker.StateChanged)
+    def _check_state(self, event: Worker.StateChanged) -> None:
+        # A check that failed (the app shows why) leaves nothing to wait for.
+        if event.worker.group != "image-check" or event.state not in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            return
+        # (one replaced by a newer check of another file is not the end of the wait)
+        running = (WorkerState.PENDING, WorkerState.RUNNING)
+        if not any(w.group == "image-check" and w.state in running for w in self.workers):
+            self.checking = False
+            self.add_when_checked = False
 
     def _suggest_name(self) -> None:
         """Offer a readable name on the site for the chosen file (the designer may edit it)."""
@@ -463,6 +489,12 @@ class ImageScreen(BaseScreen[None]):
         after_typing(self, self._add)
 
     def _add(self) -> None:
+        if self.source is not None and (self.checking or self.check is None):
+            # Ctrl+S right after choosing (or fixing) the file: its check is still running. The
+            # key is kept, not dropped: the file is added once the check is in.
+            self.add_when_checked = True
+            self.notify(t("tui.image.add_when_checked"))
+            return
         if self.source is None or self.check is None:
             return
         config = self.lapp.context.require_config()
