@@ -6,7 +6,7 @@ first frame appears at once, and routes each action to its screen.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,13 +19,13 @@ from lpublish.tui.messages import SignedIn
 from lpublish.tui.screens.base import BaseScreen
 from lpublish.tui.widgets.header import AppHeader
 
+if TYPE_CHECKING:
+    from lpublish.publish.forge import ForgeUser
 
-def login_of(user: Any) -> str | None:
-    """The login name from a forge ``user()`` answer (a model, a dataclass or a dict)."""
-    if user is None:
-        return None
-    value = user.get("login") if isinstance(user, dict) else getattr(user, "login", None)
-    return str(value) if value else None
+
+def login_of(user: ForgeUser | None) -> str | None:
+    """The login name of the forge's signed-in user (``None`` when there is none)."""
+    return user.login or None if user is not None else None
 
 
 class HomeScreen(BaseScreen[None]):

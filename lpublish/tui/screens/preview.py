@@ -8,7 +8,7 @@ server run in a thread worker; servers are stopped when the app exits.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lpublish.i18n import t
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from lpublish.tui.screens.base import BaseScreen
 
 
-def start_preview(screen: BaseScreen[Any], changeset: ChangeSet, *, open_page: bool = False) -> None:
+def start_preview(screen: BaseScreen[None], changeset: ChangeSet, *, open_page: bool = False) -> None:
     """Build and open a preview of ``changeset`` (in a worker); ``open_page`` opens the campaign's
     own page instead of the home page."""
     app = screen.lapp
