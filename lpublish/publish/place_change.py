@@ -15,7 +15,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lpublish.config import SiteConfig
 from lpublish.errors import ContentError, LpublishError
@@ -23,6 +23,9 @@ from lpublish.findings import Finding, Severity
 from lpublish.publish.changeset import ChangeSet
 from lpublish.publish.placement import place_image, remove_entry, touched_paths
 from lpublish.publish.validate_change import CheckedImage, validate_changeset
+
+if TYPE_CHECKING:
+    from lpublish.site.campaigns import Campaign
 
 logger = logging.getLogger(__name__)
 
@@ -61,13 +64,22 @@ def place_change(
     placed.campaign = _place_campaign(site_dir, config, changeset)
     if placed.campaign:
         logger.info("campaign %s placed", placed.campaign)
+        from lpublish.site.campaigns import load_campaigns
+
         bound = config.model_copy(deep=True).bind(site_dir, site_dir / "lpublish.toml")
         # A site whose own generator makes the page: ``place_entry`` checked the entry as it wrote it.
         refuse = not config.campaign.content_dir
+        # Read once: the as-placed check, the page's files and the reviewers' summary all use it.
+        try:
+            campaigns, findings = load_campaigns(bound)
+        except (LpublishError, OSError, ValueError):
+            if refuse:
+                raise
+            campaigns, findings = [], []  # only the reviewers' summary is missing then
         placed.page_files = _check_placed_campaign(
-            bound, changeset, placed.campaign, repo_prefix, refuse=refuse
+            bound, changeset, placed.campaign, repo_prefix, campaigns, findings, refuse=refuse
         )
-        placed.campaign_info = _campaign_info(bound, site_dir, placed.campaign, repo_prefix)
+        placed.campaign_info = _campaign_info(campaigns, site_dir, placed.campaign, repo_prefix)
     return placed
 
 
@@ -206,24 +218,32 @@ def _place_campaign(site_dir: Path, config: SiteConfig, changeset: ChangeSet) ->
 
 
 def _check_placed_campaign(
-    placed: SiteConfig, changeset: ChangeSet, slug: str, repo_prefix: str, *, refuse: bool
+    placed: SiteConfig,
+    changeset: ChangeSet,
+    slug: str,
+    repo_prefix: str,
+    campaigns: list[Campaign],
+    loaded: list[Finding],
+    *,
+    refuse: bool,
 ) -> list[str]:
-    """Check the campaign as it will be published (``placed`` is bound to the copy); refuse when this
-    campaign has errors, else every file its page publishes (repository paths, for reviewers).
+    """Check the campaign as it will be published (``placed`` is bound to the copy, ``campaigns`` and
+    ``loaded`` are what ``load_campaigns`` read there); refuse when this campaign has errors, else every
+    file its page publishes (repository paths, for reviewers).
 
     Form values and their images were checked by ``validate_changeset``: here only what the placed copy
     alone can tell (a slug another campaign uses, the page's links and files). A prepared folder was not
     checked before, so its hero and social image are checked here.
     """
-    from lpublish.site.campaigns import check_campaigns, load_campaigns
+    from lpublish.site.campaigns import check_campaigns
     from lpublish.site.page_files import check_page_content
 
     findings: list[Finding] = []
     if refuse and changeset.campaign_fields is not None:
-        findings = list(load_campaigns(placed)[1])
+        findings = list(loaded)
     elif refuse:
         findings = check_campaigns(placed)
-    content = check_page_content(placed)
+    content = check_page_content(placed, campaigns)
     findings += content.findings if refuse else []
     prefix = f"{placed.site.campaigns_dir.strip('/')}/{slug}/"
     errors = [
@@ -236,14 +256,10 @@ def _check_placed_campaign(
     return sorted({repo_prefix + f.path for f in content.files if f.page.startswith(prefix)})
 
 
-def _campaign_info(placed: SiteConfig, site_dir: Path, slug: str, repo_prefix: str) -> dict[str, Any] | None:
+def _campaign_info(
+    campaigns: list[Campaign], site_dir: Path, slug: str, repo_prefix: str
+) -> dict[str, Any] | None:
     """What reviewers need of the campaign as placed: title, dates, summary, button, hero."""
-    try:
-        from lpublish.site.campaigns import load_campaigns
-
-        campaigns, _findings = load_campaigns(placed)
-    except (LpublishError, OSError, ValueError):
-        return None
 
     def rel(path: Path) -> str:
         return repo_prefix + path.resolve().relative_to(site_dir.resolve()).as_posix()
