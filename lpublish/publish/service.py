@@ -171,6 +171,36 @@ def _commit_message(title: str, entries: list[dict[str, Any]], campaign: str | N
     return f"{title}\n\n" + "\n".join(body) + "\n\nPrepared with lpublish.\n"
 
 
+def _validate_and_save(
+    config: SiteConfig,
+    changeset: ChangeSet,
+    store: DraftStore,
+    saved: Draft | None,
+    *,
+    kind: str = "submit",
+    number: int | None = None,
+) -> tuple[Draft, list[CheckedImage]]:
+    """Validate once, then save the draft once: a caller's ``saved`` draft is used as it is, else a new
+    one holds copies of the files. The checked images are the draft's own copies."""
+    try:
+        checked = validate_changeset(config, changeset)
+    except ContentError as exc:
+        if saved is None and changeset.campaign_fields is not None:
+            # The campaign form's text exists nowhere else: kept, with the reason, to fix and resume.
+            kept = store.create(changeset, repo=config.forge.repo, site=config.root, kind=kind, number=number)
+            _fail(store, kept, exc)
+        raise
+    if saved is not None:
+        return saved, checked
+    draft = store.create(changeset, repo=config.forge.repo, site=config.root, kind=kind, number=number)
+    logger.info("draft %s saved", draft.id)
+    copies = [
+        CheckedImage(image, c.format, c.width, c.height, c.bytes, c.sha256, c.findings)
+        for image, c in zip(draft.changeset.images, checked, strict=True)
+    ]
+    return draft, copies
+
+
 def _fail(store: DraftStore, draft: Draft, exc: LpublishError) -> None:
     draft.error = exc.key
     store.save(draft)
@@ -205,17 +235,9 @@ def submit(
     """
     store = store or DraftStore()
     progress(ProgressEvent("publish.progress.validate"))
-    if draft_id is not None:
-        draft = store.get(draft_id)
-        changeset = draft.changeset
-    checked = validate_changeset(config, changeset)
-    if draft_id is None:
-        draft = store.create(changeset, repo=config.forge.repo, site=config.root)
-        changeset = draft.changeset
-        checked = [
-            CheckedImage(img, c.format, c.width, c.height, c.bytes, c.sha256, c.findings)
-            for img, c in zip(changeset.images, checked, strict=True)
-        ]
+    saved = store.get(draft_id) if draft_id is not None else None
+    draft, checked = _validate_and_save(config, saved.changeset if saved else changeset, store, saved)
+    changeset = draft.changeset
     try:
         result = _submit(
             config,
@@ -361,22 +383,14 @@ def update(
     the branch moved while we worked, rebase once, else stop — never force-push)."""
     store = store or DraftStore()
     progress(ProgressEvent("publish.progress.validate"))
-    if draft_id is not None:
-        draft = store.get(draft_id)
-        changeset = draft.changeset
-        number = draft.number or number
+    saved = store.get(draft_id) if draft_id is not None else None
+    if saved is not None:
+        changeset = saved.changeset
+        number = saved.number or number
     if not changeset.title:
         changeset.title = f"#{number}"
-    checked = validate_changeset(config, changeset)
-    if draft_id is None:
-        draft = store.create(
-            changeset, repo=config.forge.repo, site=config.root, kind="update", number=number
-        )
-        changeset = draft.changeset
-        checked = [
-            CheckedImage(img, c.format, c.width, c.height, c.bytes, c.sha256, c.findings)
-            for img, c in zip(changeset.images, checked, strict=True)
-        ]
+    draft, checked = _validate_and_save(config, changeset, store, saved, kind="update", number=number)
+    changeset = draft.changeset
     try:
         result = _update(
             config, number, changeset, checked, forge=forge, token=token, progress=progress, cancel=cancel
