@@ -144,6 +144,7 @@ def submit(
 ) -> None:
     """Send images and/or a campaign page for review (opens a pull request) and print its address."""
     from lpublish.publish import service
+    from lpublish.publish.validate_change import validate_changeset
 
     config = config_from(site, environment())
     changeset = ChangeSet(
@@ -154,7 +155,7 @@ def submit(
         draft_pr=draft_pr,
         removals=[parse_removal(r) for r in removals],
     )
-    service.validate_changeset(config, changeset)
+    validate_changeset(config, changeset)
     token, forge = _token_and_forge(config)
     result = service.submit(config, changeset, forge=forge, token=token, progress=progress_view(fmt))
     _print_result(result, "publish.cli.submitted", "submit", fmt)
@@ -165,11 +166,11 @@ def submit(
 @format_option("text", "json")
 def status(site: Path | None, fmt: str) -> None:
     """List your requests: checks, review, merged, live, and the preview address."""
-    from lpublish.publish import service
+    from lpublish.publish.request_status import list_requests
 
     config = config_from(site, environment())
     _, forge = _token_and_forge(config)
-    requests = service.list_requests(config, forge=forge)
+    requests = list_requests(config, forge=forge)
     if fmt == "json":
         echo_envelope(REQUESTS, "status", requests)
         return
@@ -207,6 +208,7 @@ def update(
 ) -> None:
     """Add or replace files in your open request NUMBER (a new commit on the same branch)."""
     from lpublish.publish import service
+    from lpublish.publish.validate_change import validate_changeset
 
     config = config_from(site, environment())
     changeset = ChangeSet(
@@ -216,7 +218,7 @@ def update(
         campaign_dir=campaign,
         removals=[parse_removal(r) for r in removals],
     )
-    service.validate_changeset(config, changeset)
+    validate_changeset(config, changeset)
     token, forge = _token_and_forge(config)
     result = service.update(config, number, changeset, forge=forge, token=token, progress=progress_view(fmt))
     _print_result(result, "publish.cli.updated", "update", fmt)

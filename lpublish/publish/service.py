@@ -1,56 +1,45 @@
-"""The publish flow: submit a change set as a pull request, update it, withdraw it, list requests.
+"""Publishing a change: submit it as a pull request, update an open one, resume a saved draft, withdraw.
 
-Owns: ``submit``, ``update``, ``resume_draft``, ``withdraw``, ``list_requests`` and their results, the
-branch naming rule, the reviewers' PR body (table, thumbnails, checklist, hidden machine-readable
-marker) and placing files where the config says. Each call validates first (refusing with
-``ContentError`` when an image has errors), keeps a local draft until the forge confirmed the pull
-request, works in a separate git worktree or the managed clone (never the designer's own checkout) and
-raises ``ExternalError`` with plain next steps on any failure. Must not import UI libraries.
+Owns the orchestration of ``submit``, ``update``, ``resume_draft`` and ``withdraw`` with their
+``SubmitResult``, the branch naming rule and the commit's author and message. One path for every
+change: validate once (``lpublish.publish.validate_change``), save the draft once (the caller's saved
+draft is used as it is), place (``lpublish.publish.place_change``), commit, push, open. The draft stays
+until the forge confirmed the pull request; work happens in a separate git worktree or the managed clone
+(never the designer's own checkout), and any failure raises ``ExternalError`` with plain next steps.
+Where requests stand is ``lpublish.publish.request_status``; the reviewers' body is
+``lpublish.publish.request_body``. Must not import UI libraries.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-import shutil
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
-from lpublish.assets.validate import check_image
 from lpublish.config import SiteConfig
-from lpublish.content.slots import has_alt_target
-from lpublish.errors import ContentError, ExternalError, LpublishError, UsageError
-from lpublish.findings import Finding, Severity
-from lpublish.hashing import sha256_file
+from lpublish.errors import ContentError, ExternalError, LpublishError
 from lpublish.i18n import t
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
 from lpublish.publish import request_body
-from lpublish.publish.changeset import ChangeSet, ImageChange
+from lpublish.publish.changeset import ChangeSet
 from lpublish.publish.drafts import Draft, DraftStore
 from lpublish.publish.forge import Forge, ForgeUser, PullRequest
-from lpublish.publish.placement import git_index, place_image, refuse_broken, remove_entry, touched_paths
-from lpublish.publish.request_body import MARKER as MARKER
+from lpublish.publish.place_change import PlacedChange, place_change, touched_dirs
+from lpublish.publish.placement import git_index, refuse_broken
 from lpublish.publish.request_body import parse_marker
-from lpublish.publish.request_body import raw_url as raw_url
-from lpublish.publish.workspace import NonFastForward, Workspace, open_workspace
+from lpublish.publish.request_status import preview_url
+from lpublish.publish.validate_change import CheckedImage, validate_changeset
+from lpublish.publish.workspace import NonFastForward, Workspace, detect_site_rel, open_workspace
 from lpublish.text import slugify
 
-RequestState = Literal[
-    "checks-running",
-    "checks-failed",
-    "changes-requested",
-    "in-review",
-    "approved",
-    "merged",
-    "live",
-    "closed",
-]
+logger = logging.getLogger(__name__)
 
 #: Error keys of ``update`` when the request is no longer open (the draft is kept to send anew).
 REQUEST_GONE = frozenset({"designer.request_merged", "designer.request_closed"})
-_FAILED = {"failure", "cancelled", "timed_out", "action_required", "startup_failure", "stale", "error"}
 
 
 @dataclass
@@ -74,282 +63,6 @@ class SubmitResult:
             "warnings": self.warnings,
             "updated": self.updated,
         }
-
-
-@dataclass
-class RequestStatus:
-    """One request as the designer sees it.
-
-    ``state`` is one of ``checks-running``, ``checks-failed``, ``changes-requested``, ``in-review``
-    (checks passed, waiting for a reviewer), ``approved``, ``merged``, ``live``, ``closed``.
-    """
-
-    number: int
-    title: str
-    url: str
-    state: str
-    preview_url: str | None = None
-    branch: str = ""
-    checks: dict[str, int] = field(default_factory=dict)
-    review: str | None = None
-    merged: bool = False
-    deployed: bool = False
-    live_url: str | None = None
-    updated_at: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "number": self.number,
-            "title": self.title,
-            "url": self.url,
-            "state": self.state,
-            "preview_url": self.preview_url,
-            "branch": self.branch,
-            "checks": self.checks,
-            "review": self.review,
-            "merged": self.merged,
-            "deployed": self.deployed,
-            "live_url": self.live_url,
-            "updated_at": self.updated_at,
-        }
-
-
-# --- validation --------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Checked:
-    image: ImageChange
-    format: str
-    width: int | None
-    height: int | None
-    bytes: int
-    sha256: str
-    findings: list[Finding]
-
-
-def validate_changeset(config: SiteConfig, changeset: ChangeSet) -> list[_Checked]:
-    """Check every image against its slot; raise ``ContentError`` listing every error."""
-    if not changeset.title.strip():
-        raise UsageError("publish.no_title")
-    if changeset.empty:
-        raise UsageError("publish.nothing_to_publish")
-    checked: list[_Checked] = []
-    problems: list[str] = []
-    for image in changeset.images:
-        if image.slot not in config.slots:
-            raise UsageError("publish.unknown_slot", slot=image.slot, slots=", ".join(sorted(config.slots)))
-        if not image.source.is_file():
-            raise UsageError("common.file_not_found", path=str(image.source))
-        # A slot whose alt text the site keeps nowhere lpublish can write asks for none.
-        wanted_alt = image.alt if has_alt_target(config.slots[image.slot]) else None
-        result = check_image(image.source, image.slot, config, alt=wanted_alt, display_name=image.source.name)
-        findings = list(result.findings)
-        info = result.info
-        if info is not None:
-            fmt, width, height = info.format, info.width, info.height
-        else:
-            fmt, width, height = image.source.suffix.lower().lstrip("."), None, None
-        checked.append(
-            _Checked(
-                image, fmt, width, height, image.source.stat().st_size, sha256_file(image.source), findings
-            )
-        )
-        problems.extend(f"{image.source.name}: {f.message}" for f in findings if f.severity is Severity.ERROR)
-    for removal in changeset.removals:
-        if removal.slot not in config.slots:
-            raise UsageError("publish.unknown_slot", slot=removal.slot, slots=", ".join(sorted(config.slots)))
-        if config.slots[removal.slot].kind != "list":
-            raise UsageError("content.remove_needs_list", slot=removal.slot)
-    if changeset.campaign_dir is not None and not (changeset.campaign_dir / "index.md").is_file():
-        raise UsageError("publish.campaign_missing", path=str(changeset.campaign_dir))
-    if changeset.campaign_dir is not None or changeset.campaign_fields is not None:
-        from lpublish.site.campaign_map import require_campaign_support
-
-        require_campaign_support(config)
-    if changeset.campaign_fields is not None:
-        from lpublish.site.campaigns import validate_campaign_fields
-
-        for source in changeset.campaign_images.values():
-            if not source.is_file():
-                raise UsageError("common.file_not_found", path=str(source))
-        problems.extend(
-            f.message
-            for f in validate_campaign_fields(config, dict(changeset.campaign_fields))
-            if f.severity is Severity.ERROR and not (f.field == "hero_alt" and not changeset.campaign_images)
-        )
-    if problems:
-        raise ContentError("publish.refused", count=len(problems), details=problems)
-    return checked
-
-
-# --- placing files --------------------------------------------------------------------------------------
-
-
-def _place_images(
-    ws: Workspace,
-    config: SiteConfig,
-    checked: list[_Checked],
-    changeset: ChangeSet,
-    before_ref: str = "",
-) -> list[dict[str, Any]]:
-    """Put images into their slots and remove list entries (the slot kind decides how); the marker
-    entries. A folder slot's files get safe names and ``alt.toml``; file, key and list slots edit the
-    site's own files in place.
-
-    A replaced file is recorded with ``before_ref`` (the commit the change starts from), so reviewers
-    see the old picture, pinned to that commit, next to the new one.
-    """
-    entries: list[dict[str, Any]] = []
-    prefix = f"{ws.site_rel}/" if ws.site_rel else ""
-    for item in checked:
-        image = item.image
-        placed = place_image(ws.site_dir, config, image, fmt=item.format, sha256=item.sha256)
-        entry: dict[str, Any] = {}
-        if placed.replaced and before_ref:
-            entry = {"before": prefix + placed.replaced, "before_ref": before_ref}
-        entries.append(
-            entry
-            | {
-                "path": prefix + placed.path,
-                "slot": image.slot,
-                "action": placed.action,
-                "replaced": prefix + placed.replaced if placed.replaced else None,
-                "source": prefix + placed.source if placed.source else None,
-                "key": placed.key,
-                "fields": placed.fields,
-                "width": item.width,
-                "height": item.height,
-                "bytes": item.bytes,
-                "original_bytes": image.original_bytes,
-                "alt": " ".join(image.alt.split()),
-                "findings": [
-                    {
-                        "code": f.code,
-                        "severity": str(f.severity),
-                        "params": _jsonable(f.params),
-                        "file": f.file,
-                    }
-                    for f in item.findings
-                ],
-            }
-        )
-    for removal in changeset.removals:
-        placed = remove_entry(ws.site_dir, config, removal)
-        entries.append(
-            {
-                "path": prefix + placed.path,
-                "slot": removal.slot,
-                "action": "remove",
-                "replaced": prefix + placed.replaced if placed.replaced else None,
-                "source": prefix + placed.source if placed.source else None,
-                "key": placed.key,
-                "fields": placed.fields,
-                "width": None,
-                "height": None,
-                "bytes": None,
-                "original_bytes": None,
-                "alt": placed.fields.get("alt", ""),
-                "findings": [],
-            }
-            | ({"before_ref": before_ref} if before_ref else {})
-        )
-    return entries
-
-
-def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: v if isinstance(v, str | int | float | bool) or v is None else str(v) for k, v in params.items()
-    }
-
-
-def _place_campaign(ws: Workspace, config: SiteConfig, changeset: ChangeSet) -> str | None:
-    """Put the campaign into the workspace (copy the prepared folder, or write it from form values),
-    then check it as it will be published; the slug, or ``None`` when the change has no campaign."""
-    if config.campaign.content_dir:
-        # The site's own generator makes the page: a new entry of its content folder.
-        from lpublish.site.campaign_entry import place_entry
-
-        fields = dict(changeset.campaign_fields) if changeset.campaign_fields is not None else None
-        placed = place_entry(
-            config,
-            fields,
-            dict(changeset.campaign_images),
-            prepared=changeset.campaign_dir,
-            dest_root=ws.site_dir,
-        )
-        return placed.slug
-    if changeset.campaign_fields is not None:
-        from lpublish.site.campaigns import write_campaign
-
-        folder = write_campaign(
-            config, dict(changeset.campaign_fields), dict(changeset.campaign_images), dest_root=ws.site_dir
-        )
-        slug = folder.name
-    elif changeset.campaign_dir is not None:
-        slug = changeset.campaign_dir.name
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", slug):
-            raise ContentError("publish.bad_campaign_slug", slug=slug)
-        target = ws.site_dir / config.site.campaigns_dir / slug
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.copytree(changeset.campaign_dir, target, ignore=shutil.ignore_patterns(".*", "__pycache__"))
-    else:
-        return None
-    _check_placed_campaign(ws, config, slug)
-    return slug
-
-
-def _check_placed_campaign(ws: Workspace, config: SiteConfig, slug: str) -> None:
-    """Run the site's campaign checks on the workspace copy; refuse when this campaign has errors."""
-    from lpublish.site.campaigns import check_campaigns
-
-    placed = config.model_copy(deep=True).bind(ws.site_dir, ws.site_dir / "lpublish.toml")
-    prefix = f"{config.site.campaigns_dir.strip('/')}/{slug}/"
-    from lpublish.site.page_files import check_page_content
-
-    findings = check_campaigns(placed) + check_page_content(placed).findings
-    errors = [
-        f"{f.file}: {f.message}"
-        for f in findings
-        if f.severity is Severity.ERROR and f.file.replace("\\", "/").startswith(prefix)
-    ]
-    if errors:
-        raise ContentError("publish.refused", count=len(errors), details=errors)
-
-
-def _page_files(ws: Workspace, config: SiteConfig, slug: str | None) -> list[str]:
-    """Every file the campaign page will publish (hero, social image, body images), repository paths,
-    for the reviewers' table (``lpublish.site.page_files``)."""
-    if not slug:
-        return []
-    from lpublish.site.page_files import check_page_content
-
-    placed = config.model_copy(deep=True).bind(ws.site_dir, ws.site_dir / "lpublish.toml")
-    prefix = f"{config.site.campaigns_dir.strip('/')}/{slug}/"
-    site = f"{ws.site_rel}/" if ws.site_rel else ""
-    return sorted({site + f.path for f in check_page_content(placed).files if f.page.startswith(prefix)})
-
-
-def _touched_dirs(ws_site_rel: str, config: SiteConfig, changeset: ChangeSet) -> list[str]:
-    prefix = f"{ws_site_rel}/" if ws_site_rel else ""
-    dirs: set[str] = set()
-    for path in touched_paths(config, changeset):
-        # Folders only: a sparse checkout's cone is made of folders (files at the top are always in).
-        folder = path if path == "." or "." not in path.rsplit("/", 1)[-1] else path.rpartition("/")[0]
-        full = (prefix + folder).strip("/") if folder not in ("", ".") else prefix.strip("/")
-        dirs.add(full or (prefix + path).strip("/"))
-    slug = changeset.campaign_slug
-    if slug and config.campaign.content_dir:
-        from lpublish.site.campaign_entry import campaign_paths
-
-        dirs.update(prefix + p for p in campaign_paths(config))
-    elif slug:
-        dirs.add(prefix + f"{config.site.campaigns_dir.strip('/')}/{slug}")
-    if changeset.campaign_fields is not None and "og_image" in changeset.campaign_images:
-        social = config.slots.get(config.campaign.social_slot)
-        dirs.add(prefix + (social.path if social else config.site.images_dir).strip("/"))
-    return sorted(dirs)
 
 
 # --- names, identity, body ------------------------------------------------------------------------------
@@ -393,35 +106,42 @@ def _place_and_commit(
     ws: Workspace,
     config: SiteConfig,
     changeset: ChangeSet,
-    checked: list[_Checked],
+    checked: list[CheckedImage],
     user: ForgeUser,
     paths: list[str],
     progress: ProgressCallback,
     cancel: threading.Event | None,
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> PlacedChange:
     """Put the change's files in place and commit them as the designer (shared by submit and update).
 
     Refuses (``ContentError``, nothing committed) when the change would break an image reference
     that resolved before it."""
     before = git_index(ws.git, ws.root, ws.site_rel, config)
-    entries = _place_images(ws, config, checked, changeset, before_ref=ws.git("rev-parse", "HEAD").strip())
-    campaign = _place_campaign(ws, config, changeset)
+    placed = place_change(
+        ws.site_dir,
+        config,
+        changeset,
+        checked,
+        repo_prefix=f"{ws.site_rel}/" if ws.site_rel else "",
+        before_ref=ws.git("rev-parse", "HEAD").strip(),
+    )
     # Stage first: the index then holds exactly what the commit will (the checkout may be sparse).
     add = ["add", "--all"] + (["--sparse"] if ws.managed else [])
     ws.git(*add, "--", *paths)
     refuse_broken(before, git_index(ws.git, ws.root, ws.site_rel, config))
     progress(ProgressEvent("publish.progress.commit"))
     sha = ws.commit(
-        _commit_message(changeset.title, entries, campaign),
+        _commit_message(changeset.title, placed.entries, placed.campaign),
         name=user.name or user.login,
         email=noreply_email(user, config.forge.web_url),
         paths=paths,
     )
     if sha is None:
         raise ContentError("publish.no_changes")
+    logger.info("committed %s on top of %s", sha[:12], ws.base_sha[:12] if ws.base_sha else "the branch")
     check_cancel(cancel)
     progress(ProgressEvent("publish.progress.push"))
-    return entries, campaign
+    return placed
 
 
 def _pin(ws: Workspace, entries: list[dict[str, Any]]) -> str:
@@ -430,34 +150,6 @@ def _pin(ws: Workspace, entries: list[dict[str, Any]]) -> str:
     for entry in entries:
         entry["commit"] = sha
     return sha
-
-
-def _campaign_info(ws: Workspace, config: SiteConfig, slug: str | None) -> dict[str, Any] | None:
-    """What reviewers need of the campaign as placed: title, dates, summary, button, hero."""
-    if not slug:
-        return None
-    try:
-        from lpublish.site.campaigns import load_campaigns
-
-        placed = config.model_copy(deep=True).bind(ws.site_dir, ws.site_dir / "lpublish.toml")
-        campaigns, _findings = load_campaigns(placed)
-    except (LpublishError, OSError, ValueError):
-        return None
-    for campaign in campaigns:
-        if campaign.slug != slug:
-            continue
-        return {
-            "title": campaign.title,
-            "path": ws.rel(campaign.folder),
-            "start": campaign.start.isoformat() if campaign.start else None,
-            "end": campaign.end.isoformat() if campaign.end else None,
-            "summary": campaign.summary,
-            "cta_label": campaign.cta_label,
-            "cta_url": campaign.cta_url,
-            "hero": ws.rel(campaign.hero) if campaign.hero else None,
-            "hero_alt": campaign.hero_alt,
-        }
-    return None
 
 
 def _commit_message(title: str, entries: list[dict[str, Any]], campaign: str | None) -> str:
@@ -470,6 +162,36 @@ def _commit_message(title: str, entries: list[dict[str, Any]], campaign: str | N
     if campaign:
         body.append(f"- campaign: {campaign}")
     return f"{title}\n\n" + "\n".join(body) + "\n\nPrepared with lpublish.\n"
+
+
+def _validate_and_save(
+    config: SiteConfig,
+    changeset: ChangeSet,
+    store: DraftStore,
+    saved: Draft | None,
+    *,
+    kind: str = "submit",
+    number: int | None = None,
+) -> tuple[Draft, list[CheckedImage]]:
+    """Validate once, then save the draft once: a caller's ``saved`` draft is used as it is, else a new
+    one holds copies of the files. The checked images are the draft's own copies."""
+    try:
+        checked = validate_changeset(config, changeset)
+    except ContentError as exc:
+        if saved is None and changeset.campaign_fields is not None:
+            # The campaign form's text exists nowhere else: kept, with the reason, to fix and resume.
+            kept = store.create(changeset, repo=config.forge.repo, site=config.root, kind=kind, number=number)
+            _fail(store, kept, exc)
+        raise
+    if saved is not None:
+        return saved, checked
+    draft = store.create(changeset, repo=config.forge.repo, site=config.root, kind=kind, number=number)
+    logger.info("draft %s saved", draft.id)
+    copies = [
+        CheckedImage(image, c.format, c.width, c.height, c.bytes, c.sha256, c.findings)
+        for image, c in zip(draft.changeset.images, checked, strict=True)
+    ]
+    return draft, copies
 
 
 def _fail(store: DraftStore, draft: Draft, exc: LpublishError) -> None:
@@ -506,17 +228,9 @@ def submit(
     """
     store = store or DraftStore()
     progress(ProgressEvent("publish.progress.validate"))
-    if draft_id is not None:
-        draft = store.get(draft_id)
-        changeset = draft.changeset
-    checked = validate_changeset(config, changeset)
-    if draft_id is None:
-        draft = store.create(changeset, repo=config.forge.repo, site=config.root)
-        changeset = draft.changeset
-        checked = [
-            _Checked(img, c.format, c.width, c.height, c.bytes, c.sha256, c.findings)
-            for img, c in zip(changeset.images, checked, strict=True)
-        ]
+    saved = store.get(draft_id) if draft_id is not None else None
+    draft, checked = _validate_and_save(config, saved.changeset if saved else changeset, store, saved)
+    changeset = draft.changeset
     try:
         result = _submit(
             config,
@@ -545,7 +259,7 @@ def submit(
 def _submit(
     config: SiteConfig,
     changeset: ChangeSet,
-    checked: list[_Checked],
+    checked: list[CheckedImage],
     draft: Draft,
     store: DraftStore,
     *,
@@ -568,13 +282,10 @@ def _submit(
     else:
         with open_workspace(config, token=token, progress=progress, cancel=cancel) as ws:
             check_cancel(cancel)
-            paths = _touched_dirs(ws.site_rel, config, changeset)
+            paths = touched_dirs(ws.site_rel, config, changeset)
             ws.checkout(ws.base_sha, paths)
             progress(ProgressEvent("publish.progress.files"))
-            entries, campaign = _place_and_commit(
-                ws, config, changeset, checked, user, paths, progress, cancel
-            )
-            page_files = _page_files(ws, config, campaign)
+            placed = _place_and_commit(ws, config, changeset, checked, user, paths, progress, cancel)
             prefix = branch_name(user.login, changeset.title, set())
             branch = branch_name(user.login, changeset.title, ws.remote_branches(prefix))
             try:
@@ -586,20 +297,20 @@ def _submit(
                     ws.push(branch)
                 except NonFastForward:
                     raise ExternalError("publish.push_rejected") from None
-            commit = _pin(ws, entries)
-            campaign_info = _campaign_info(ws, config, campaign)
+            commit = _pin(ws, placed.entries)
+        logger.info("pushed %s", branch)
         data = {
             "version": 1,
             "login": user.login,
             "branch": branch,
             "commit": commit,
-            "files": entries,
-            "campaign": campaign,
+            "files": placed.entries,
+            "campaign": placed.campaign,
             "note": changeset.note,
-            "page_files": page_files,
+            "page_files": placed.page_files,
         }
-        if campaign_info:
-            data["campaign_info"] = campaign_info
+        if placed.campaign_info:
+            data["campaign_info"] = placed.campaign_info
         draft.branch = branch
         draft.stage = "pushed"
         draft.error = None
@@ -615,7 +326,8 @@ def _submit(
         draft=changeset.draft_pr or config.forge.draft,
     )
     warnings = _decorate(forge, config, pull, user)
-    preview = _preview_url(config, pull.number)
+    logger.info("opened request #%d for %s", pull.number, branch)
+    preview = preview_url(config, pull.number)
     if preview:
         # The number is known only now: point the body at the request's own preview.
         try:
@@ -664,22 +376,14 @@ def update(
     the branch moved while we worked, rebase once, else stop — never force-push)."""
     store = store or DraftStore()
     progress(ProgressEvent("publish.progress.validate"))
-    if draft_id is not None:
-        draft = store.get(draft_id)
-        changeset = draft.changeset
-        number = draft.number or number
+    saved = store.get(draft_id) if draft_id is not None else None
+    if saved is not None:
+        changeset = saved.changeset
+        number = saved.number or number
     if not changeset.title:
         changeset.title = f"#{number}"
-    checked = validate_changeset(config, changeset)
-    if draft_id is None:
-        draft = store.create(
-            changeset, repo=config.forge.repo, site=config.root, kind="update", number=number
-        )
-        changeset = draft.changeset
-        checked = [
-            _Checked(img, c.format, c.width, c.height, c.bytes, c.sha256, c.findings)
-            for img, c in zip(changeset.images, checked, strict=True)
-        ]
+    draft, checked = _validate_and_save(config, changeset, store, saved, kind="update", number=number)
+    changeset = draft.changeset
     try:
         result = _update(
             config, number, changeset, checked, forge=forge, token=token, progress=progress, cancel=cancel
@@ -702,7 +406,7 @@ def _update(
     config: SiteConfig,
     number: int,
     changeset: ChangeSet,
-    checked: list[_Checked],
+    checked: list[CheckedImage],
     *,
     forge: Forge,
     token: str,
@@ -723,14 +427,12 @@ def _update(
             raise ExternalError("publish.branch_missing", branch=branch)
         if ws.managed:
             base = ws.fetch(config.forge.base) or head
-            from lpublish.publish.workspace import _detect_site_rel
-
-            ws.site_rel = _detect_site_rel(ws, base)
-        paths = _touched_dirs(ws.site_rel, config, changeset)
+            ws.site_rel = detect_site_rel(ws, base)
+        paths = touched_dirs(ws.site_rel, config, changeset)
         ws.checkout(head, paths)
         progress(ProgressEvent("publish.progress.files"))
-        entries, campaign = _place_and_commit(ws, config, changeset, checked, user, paths, progress, cancel)
-        page_files = _page_files(ws, config, campaign)
+        placed = _place_and_commit(ws, config, changeset, checked, user, paths, progress, cancel)
+        entries, campaign = placed.entries, placed.campaign
         try:
             ws.push(branch)
         except NonFastForward:
@@ -743,10 +445,10 @@ def _update(
             except NonFastForward:
                 raise ExternalError("publish.branch_moved") from None
         data["commit"] = _pin(ws, entries)
-        campaign_info = _campaign_info(ws, config, campaign)
-    if campaign_info:
-        data["campaign_info"] = campaign_info
-    preview = _preview_url(config, number)
+    logger.info("pushed a new commit to %s", branch)
+    if placed.campaign_info:
+        data["campaign_info"] = placed.campaign_info
+    preview = preview_url(config, number)
     if preview:
         data["preview_url"] = preview
     files = {e["path"]: e for e in data.get("files", [])}
@@ -760,7 +462,7 @@ def _update(
     data["branch"] = branch
     if campaign:
         data["campaign"] = campaign
-        data["page_files"] = page_files
+        data["page_files"] = placed.page_files
     if changeset.note:
         # The body describes the whole request: earlier notes stay, each update's note is added.
         notes = [str(n) for n in data.get("notes") or ([data["note"]] if data.get("note") else [])]
@@ -829,86 +531,3 @@ def withdraw(config: SiteConfig, number: int, *, forge: Forge, token: str) -> st
             if exc.key != "publish.rejected":  # 422: already deleted
                 raise
     return backup
-
-
-def _preview_url(config: SiteConfig, number: int) -> str | None:
-    for target in config.deploy.targets.values():
-        if target.preview and target.preview_url:
-            return target.preview_url.replace("{pr}", str(number))
-    return None
-
-
-def request_status(config: SiteConfig, forge: Forge, pull: PullRequest) -> RequestStatus:
-    """The state of one request from its checks, reviews, merge and deployments."""
-    status = RequestStatus(
-        number=pull.number,
-        title=pull.title,
-        url=pull.html_url,
-        state="checks-running",
-        branch=pull.head_ref,
-        merged=pull.merged,
-        updated_at=pull.updated_at,
-    )
-    if pull.merged:
-        status.state = "merged"
-        sha = pull.merge_commit_sha
-        if sha:
-            for dep in forge.list_deployments(environment=config.forge.environment, sha=sha):
-                statuses = forge.list_deployment_statuses(dep.id)
-                if statuses and statuses[0].state == "success":
-                    status.state = "live"
-                    status.deployed = True
-                    status.live_url = statuses[0].environment_url or None
-                    break
-        return status
-    if pull.state != "open":
-        status.state = "closed"
-        return status
-    # Check runs and commit statuses: many CI systems only post statuses.
-    runs = forge.list_check_runs(pull.head_sha) + forge.list_commit_statuses(pull.head_sha)
-    counts = {"total": len(runs), "passed": 0, "failed": 0, "running": 0}
-    for run in runs:
-        if run.status != "completed":
-            counts["running"] += 1
-        elif run.conclusion in _FAILED:
-            counts["failed"] += 1
-        else:
-            counts["passed"] += 1
-    status.checks = counts
-    latest: dict[str, str] = {}
-    for review in forge.list_reviews(pull.number):
-        if review.state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
-            latest[review.user_login] = review.state
-    decisions = set(latest.values())
-    status.review = (
-        "changes_requested"
-        if "CHANGES_REQUESTED" in decisions
-        else "approved"
-        if "APPROVED" in decisions
-        else None
-    )
-    status.preview_url = _preview_url(config, pull.number)
-    for dep in forge.list_deployments(sha=pull.head_sha):
-        statuses = forge.list_deployment_statuses(dep.id)
-        if statuses and statuses[0].state == "success" and statuses[0].environment_url:
-            status.preview_url = statuses[0].environment_url
-            break
-    if counts["failed"]:
-        status.state = "checks-failed"
-    elif status.review == "changes_requested":
-        status.state = "changes-requested"
-    elif counts["running"]:
-        status.state = "checks-running"
-    elif status.review == "approved":
-        status.state = "approved"
-    else:
-        status.state = "in-review"
-    return status
-
-
-def list_requests(config: SiteConfig, *, forge: Forge, limit: int = 30) -> list[RequestStatus]:
-    """The signed-in user's requests (PRs carrying the lpublish marker), newest activity first."""
-    me = forge.get_user()
-    # Filtered by GitHub (author), not from the newest 100 of everyone: older requests stay visible.
-    pulls = [p for p in forge.list_pulls_by(me.login, limit=limit * 2) if parse_marker(p.body) is not None]
-    return [request_status(config, forge, p) for p in pulls[:limit]]

@@ -454,7 +454,7 @@ def _ensure_managed_clone(
     return target
 
 
-def _detect_site_rel(ws: Workspace, sha: str) -> str:
+def detect_site_rel(ws: Workspace, sha: str) -> str:
     """Where ``lpublish.toml`` is in the repository at ``sha``: the root, or one folder down."""
     if ws.config.forge.site_path:
         return ws.config.forge.site_path.strip("/")
@@ -542,5 +542,5 @@ def open_workspace(
             if base is None:
                 raise ExternalError("publish.base_missing", base=config.forge.base, repo=config.forge.repo)
             ws.base_sha = base
-            ws.site_rel = _detect_site_rel(ws, base)
+            ws.site_rel = detect_site_rel(ws, base)
         yield ws

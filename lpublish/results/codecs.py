@@ -21,7 +21,8 @@ from lpublish.findings import Finding, Report, Severity
 from lpublish.publish.deployments import DeploymentRecord
 from lpublish.publish.drafts import Draft
 from lpublish.publish.forge import Deployment, DeploymentStatus
-from lpublish.publish.service import RequestStatus, SubmitResult
+from lpublish.publish.request_status import RequestStatus
+from lpublish.publish.service import SubmitResult
 from lpublish.results.envelope import Codec
 from lpublish.results.types import (
     BuildOutput,

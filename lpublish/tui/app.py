@@ -12,7 +12,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import App
@@ -33,6 +33,10 @@ from lpublish.tui.screens.confirm import ConfirmDialog
 from lpublish.tui.screens.error import ErrorDialog
 from lpublish.tui.settings import TuiSettings, load_settings, save_settings, settings_path
 from lpublish.tui.state import WorkDraft
+
+if TYPE_CHECKING:
+    from lpublish.sandbox.practice import PracticeSession
+    from lpublish.site.preview import PreviewServer
 
 
 class LpublishApp(App[None]):
@@ -61,14 +65,14 @@ class LpublishApp(App[None]):
         self.restored_work = False
         #: Every link the app opened (shown to the designer too; tests assert on it).
         self.opened_urls: list[str] = []
-        self.preview_servers: list[object] = []
+        self.preview_servers: list[PreviewServer] = []
         #: The running preview's address (shown on the review screen).
         self.preview_url: str | None = None
         #: Scratch folders (fixed copies, campaign staging, previews); removed when the app ends. Work
         #: that was not sent is safe: submitting copies every file into a draft first.
         self.temp_dirs: list[Path] = []
         #: Practice sessions started from the home screen (stopped when the app ends).
-        self.practice_sessions: list[object] = []
+        self.practice_sessions: list[PracticeSession] = []
         translate_bindings(self)
 
     def on_mount(self) -> None:
@@ -127,18 +131,21 @@ class LpublishApp(App[None]):
             self.work = restored
             self.restored_work = True
 
-    def save_work(self) -> None:
-        """Write the work to the draft store now (after every change the designer makes)."""
+    def save_work(self) -> bool:
+        """Write the work to the draft store now (after every change the designer makes); whether it
+        is on disk (the designer is told when not)."""
         from lpublish.tui.work_store import save_work
 
         config = self.context.config
         if config is None:
-            return
+            return False
         try:
             save_work(self.work, config)
         except (OSError, LpublishError) as exc:
             self.log.error(f"could not save work: {exc!r}")
             self.notify(t("designer.work.not_saved"), severity="error")
+            return False
+        return True
 
     def clear_work(self) -> None:
         """The designer threw the work away (after saying yes): forget it on disk too."""
@@ -165,7 +172,7 @@ class LpublishApp(App[None]):
                 t("designer.quit.title"),
                 t(
                     "designer.quit.question",
-                    count=max(1, len(self.work.images) + bool(self.work.campaign_dir)),
+                    count=max(1, len(self.work.images) + self.work.has_campaign),
                 ),
                 t("designer.quit.confirm"),
             ),
@@ -193,15 +200,15 @@ class LpublishApp(App[None]):
 
     # --- practice mode ----------------------------------------------------------------------------
 
-    def enter_practice(self, session: object) -> None:
+    def enter_practice(self, session: PracticeSession) -> None:
         """Continue in practice mode (started from the home screen): same screens, practice world."""
         from lpublish.tui.screens.home import HomeScreen
 
         self.practice_sessions.append(session)
         self.context = TuiContext(
-            config=session.config,  # type: ignore[attr-defined]
-            token=session.token,  # type: ignore[attr-defined]
-            forge_factory=session.forge_factory,  # type: ignore[attr-defined]
+            config=session.config,
+            token=session.token,
+            forge_factory=session.forge_factory,
             practice=session,
             open_browser=self.context.open_browser,
             start_dir=self.context.start_dir,
@@ -212,7 +219,7 @@ class LpublishApp(App[None]):
             self.pop_screen()
         home = HomeScreen()
         self.switch_screen(home)
-        self.notify(t("practice.started", url=session.live_url))  # type: ignore[attr-defined]
+        self.notify(t("practice.started", url=session.live_url))
 
     # --- links ------------------------------------------------------------------------------------
 
@@ -226,16 +233,14 @@ class LpublishApp(App[None]):
             # --no-browser: say where the page is, not that it was opened.
             self.notify(url, title=t("designer.link_here"))
 
-    def preview_started(self, server: object, url: str) -> None:
+    def preview_started(self, server: PreviewServer, url: str) -> None:
         """A preview server is running: open it, and remember it to stop it on exit.
 
         One preview at a time: a new one replaces the last (its server is stopped), and its address
         stays on the review screen instead of only in a notification that goes away.
         """
         for old in self.preview_servers:
-            stop = getattr(old, "stop", None)
-            if stop is not None:
-                stop()
+            old.stop()
         self.preview_servers = [server]
         self.preview_url = url
         for screen in self.screen_stack:
@@ -254,12 +259,10 @@ class LpublishApp(App[None]):
 
     async def on_unmount(self) -> None:
         for server in self.preview_servers:
-            stop = getattr(server, "stop", None)
-            if stop is not None:
-                stop()
+            server.stop()
         self.preview_servers.clear()
         for session in self.practice_sessions:
-            session.stop()  # type: ignore[attr-defined]
+            session.stop()
         self.practice_sessions.clear()
         for folder in self.temp_dirs:
             shutil.rmtree(folder, ignore_errors=True)

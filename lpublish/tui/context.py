@@ -12,13 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lpublish.environment import Environment
 from lpublish.errors import ConfigError, ExternalError, LpublishError
 
 if TYPE_CHECKING:
     from lpublish.config import SiteConfig
+    from lpublish.publish.forge import Forge
+    from lpublish.sandbox.practice import PracticeSession
 
 
 @dataclass
@@ -35,8 +37,8 @@ class TuiContext:
     config_error: LpublishError | None = None
     token: str | None = None
     token_resolver: Callable[[SiteConfig], str | None] | None = None
-    forge_factory: Callable[[SiteConfig, str], Any] | None = None
-    practice: Any = None
+    forge_factory: Callable[[SiteConfig, str], Forge] | None = None
+    practice: PracticeSession | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     #: Where the file picker starts (the designer's home folder by default).
     start_dir: Path = field(default_factory=Path.home)
@@ -44,7 +46,7 @@ class TuiContext:
     open_browser: bool = True
     #: The TUI is an edge: its environment is read here, once, and passed down to the core.
     env: Environment = field(default_factory=Environment.from_os)
-    _forge: Any = field(default=None, repr=False)
+    _forge: Forge | None = field(default=None, repr=False)
 
     @classmethod
     def from_site(cls, site: Path | None = None) -> TuiContext:
@@ -81,7 +83,7 @@ class TuiContext:
             raise ExternalError("tui.not_signed_in")
         return token
 
-    def forge(self) -> Any:
+    def forge(self) -> Forge:
         """The forge client for the signed-in designer (built once, in a worker thread)."""
         if self._forge is None:
             config = self.require_config()
@@ -90,15 +92,10 @@ class TuiContext:
                 self._forge = self.forge_factory(config, token)
             else:
                 from lpublish.publish.auth import TokenKeeper
-                from lpublish.publish.github import GitHubForge
+                from lpublish.publish.client import forge_for
 
                 # A session outlives one GitHub App token (8 h): the keeper refreshes it in time.
-                self._forge = GitHubForge(
-                    config.forge.api_url,
-                    config.forge.repo,
-                    token,
-                    token_provider=TokenKeeper(config, token, self.env),
-                )
+                self._forge = forge_for(config, token, token_provider=TokenKeeper(config, token, self.env))
         return self._forge
 
     def signed_in_with(self, token: str) -> None:

@@ -6,9 +6,12 @@ Owns: the small message classes shared between screens. Worker threads post thes
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from lpublish.progress import ProgressEvent
 
 
 class LanguageChanged(Message):
@@ -31,6 +34,6 @@ class SignedIn(Message):
 class Progress(Message):
     """A progress event from a core operation running in a worker."""
 
-    def __init__(self, event: Any) -> None:
+    def __init__(self, event: ProgressEvent) -> None:
         super().__init__()
         self.event = event

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 from lpublish.i18n import current_language, t
 
 if TYPE_CHECKING:
+    from lpublish.assets.fix import FixResult
     from lpublish.assets.validate import AssetCheck
     from lpublish.config import SiteConfig, SlotSection
+    from lpublish.publish.changeset import ChangeSet
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".svg"})
 FORMAT_NAMES = {"jpeg": "JPEG", "png": "PNG", "webp": "WebP", "avif": "AVIF", "gif": "GIF", "svg": "SVG"}
@@ -30,8 +32,8 @@ class PendingImage:
     publish: Path
     alt: str = ""
     replace: str | None = None
-    check: Any = None
-    fixed: Any = None
+    check: AssetCheck | None = None
+    fixed: FixResult | None = None
     #: The file's name on the site (``hero.jpg``, ``new-product-2.jpg``): shown, editable, published.
     name: str = ""
     #: Size before a one-key fix (kept when the work is restored from disk without the fix result).
@@ -55,7 +57,12 @@ class WorkDraft:
     """Everything the designer prepared in this session (kept when something fails)."""
 
     images: list[PendingImage] = field(default_factory=list)
+    #: A prepared campaign folder (a draft made with ``lpublish submit --campaign DIR``).
     campaign_dir: Path | None = None
+    #: The campaign form's values and its hero / social image files, as the request sends them: the
+    #: publish core validates and writes the page (``ChangeSet.campaign_fields``).
+    campaign_fields: dict[str, Any] | None = None
+    campaign_images: dict[str, Path] = field(default_factory=dict)
     campaign_title: str = ""
     draft_id: str | None = None
     #: When set, the next submit updates this request instead of opening a new one.
@@ -67,8 +74,21 @@ class WorkDraft:
     campaign_form: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def has_campaign(self) -> bool:
+        return self.campaign_dir is not None or self.campaign_fields is not None
+
+    @property
+    def campaign_name(self) -> str:
+        """The campaign's title (its slug or folder name when it has none)."""
+        if self.campaign_title:
+            return self.campaign_title
+        if self.campaign_fields is not None:
+            return str(self.campaign_fields.get("slug") or "")
+        return self.campaign_dir.name if self.campaign_dir is not None else ""
+
+    @property
     def empty(self) -> bool:
-        return not self.images and self.campaign_dir is None
+        return not self.images and not self.has_campaign
 
     @property
     def unsent(self) -> bool:
@@ -90,6 +110,8 @@ class WorkDraft:
     def clear(self) -> None:
         self.images = []
         self.campaign_dir = None
+        self.campaign_fields = None
+        self.campaign_images = {}
         self.campaign_title = ""
         self.draft_id = None
         self.update_number = None
@@ -101,8 +123,8 @@ class WorkDraft:
         """A request title in plain words, e.g. "Replace Top page hero banner"."""
         if self.title:
             return self.title
-        if self.campaign_dir is not None:
-            return t("tui.submit.title_campaign", title=self.campaign_title or self.campaign_dir.name)
+        if self.has_campaign:
+            return t("tui.submit.title_campaign", title=self.campaign_name)
         if not self.images:
             return ""
         slots = []
@@ -123,11 +145,11 @@ class WorkDraft:
                 lines.append(t("tui.submit.note_replace", slot=label, old=image.replace, new=image.name))
             else:
                 lines.append(t("tui.submit.note_add", slot=label, new=image.name))
-        if self.campaign_dir is not None:
-            lines.append(t("tui.submit.note_campaign", title=self.campaign_title or self.campaign_dir.name))
+        if self.has_campaign:
+            lines.append(t("tui.submit.note_campaign", title=self.campaign_name))
         return "\n".join(lines)
 
-    def to_changeset(self, title: str, note: str = "", *, draft_pr: bool = False) -> Any:
+    def to_changeset(self, title: str, note: str = "", *, draft_pr: bool = False) -> ChangeSet:
         """The publish core's ``ChangeSet`` for this work."""
         from lpublish.publish.changeset import ChangeSet, ImageChange
 
@@ -146,6 +168,8 @@ class WorkDraft:
             ],
             campaign_dir=self.campaign_dir,
             draft_pr=draft_pr,
+            campaign_fields=dict(self.campaign_fields) if self.campaign_fields is not None else None,
+            campaign_images=dict(self.campaign_images),
         )
 
 

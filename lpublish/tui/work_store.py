@@ -35,7 +35,8 @@ WORK_KEY = "tui_work"
 def _signature(work: WorkDraft) -> list[Any]:
     """What needs new file copies when it changes (text changes only rewrite ``draft.json``)."""
     return [[str(i.publish), i.name, i.slot, i.replace] for i in work.images] + [
-        str(work.campaign_dir) if work.campaign_dir else None
+        str(work.campaign_dir) if work.campaign_dir else None,
+        {k: str(v) for k, v in sorted(work.campaign_images.items())},
     ]
 
 
@@ -57,9 +58,10 @@ def _extra(work: WorkDraft) -> dict[str, Any]:
 def save_work(work: WorkDraft, config: SiteConfig, store: DraftStore | None = None) -> None:
     """Put ``work`` on disk now (called after every change the designer makes).
 
-    When only text changed (alt, title, note, campaign form) the existing draft is rewritten in place;
-    when files changed, a new draft with copies of every file is written first and the old one removed.
-    Empty work removes its draft.
+    When only text changed (alt, title, note, campaign form, whether it updates a request) the existing
+    draft is rewritten in place; when files changed, a new draft with copies of every file is written
+    first and the old one removed. Empty work removes its draft. This is also the one save before
+    sending: the publish flow then sends this draft as it is (``service.resume_draft``).
     """
     store = store or DraftStore()
     if not work.unsent:
@@ -72,12 +74,25 @@ def save_work(work: WorkDraft, config: SiteConfig, store: DraftStore | None = No
         except LpublishError:
             work.draft_id = None
         else:
+            if draft.stage != "prepared":
+                # A send stopped after the branch was pushed: the draft now holds what the request
+                # body needs, and the next send only opens the pull request. Keep it; new text only.
+                draft.changeset.title = work.title
+                draft.changeset.note = work.note
+                draft.error = None
+                store.save(draft)
+                return
             saved = (draft.extra or {}).get(WORK_KEY, {})
-            if saved.get("signature") == _signature(work) and draft.stage == "prepared":
+            if saved.get("signature") == _signature(work):
                 for change, image in zip(draft.changeset.images, work.images, strict=True):
                     change.alt = image.alt
                 draft.changeset.title = work.title
                 draft.changeset.note = work.note
+                draft.changeset.campaign_fields = changeset.campaign_fields
+                # "Send as a new request" after the request being updated went away.
+                draft.kind = "update" if work.update_number is not None else "submit"
+                draft.number = work.update_number
+                draft.error = None
                 draft.extra = _extra(work)
                 store.save(draft)
                 return
@@ -98,6 +113,7 @@ def save_work(work: WorkDraft, config: SiteConfig, store: DraftStore | None = No
         image.publish = change.source
     if draft.changeset.campaign_dir is not None:
         work.campaign_dir = draft.changeset.campaign_dir
+    work.campaign_images = dict(draft.changeset.campaign_images)
     work.draft_id = draft.id
     draft.extra = _extra(work)
     store.save(draft)
@@ -169,6 +185,8 @@ def work_from_draft(draft: Draft) -> WorkDraft:
             )
         )
     work.campaign_dir = draft.changeset.campaign_dir
+    work.campaign_fields = draft.changeset.campaign_fields
+    work.campaign_images = dict(draft.changeset.campaign_images)
     work.campaign_title = str(saved.get("campaign_title", ""))
     work.campaign_form = dict(saved.get("campaign_form") or {})
     work.draft_id = draft.id

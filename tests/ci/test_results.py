@@ -22,7 +22,8 @@ from lpublish.publish.changeset import ChangeSet, ImageChange
 from lpublish.publish.deployments import DeploymentRecord
 from lpublish.publish.drafts import Draft
 from lpublish.publish.forge import Deployment, DeploymentStatus
-from lpublish.publish.service import RequestStatus, SubmitResult
+from lpublish.publish.request_status import RequestStatus
+from lpublish.publish.service import SubmitResult
 from lpublish.results import codecs
 from lpublish.results.envelope import (
     SCHEMA_VERSION,

@@ -12,7 +12,7 @@ from lpublish.errors import ContentError
 from lpublish.publish import service
 from lpublish.publish.changeset import ChangeSet
 from lpublish.publish.drafts import DraftStore
-from lpublish.publish.service import parse_marker
+from lpublish.publish.request_body import parse_marker
 from tests.plugins.forge import ForgeSite, config_for, forge_for
 from tests.plugins.images import make_jpeg
 
@@ -107,3 +107,33 @@ def test_invalid_form_values_are_refused_up_front(forge_site: ForgeSite) -> None
             token=forge_site.token,
         )
     assert forge_site.forge.requests == []
+
+
+def test_preview_copy_holds_the_campaign_as_the_request_places_it(
+    forge_site: ForgeSite, tmp_path: Path
+) -> None:
+    """A prepared folder replaces the campaign's folder, in the preview as in the request: a file the
+    designer renamed away is gone from both (the preview once merged it with the old folder)."""
+    from lpublish.publish.place_change import stage_change
+
+    folder = tmp_path / "autumn-tea-2026"
+    shutil.copytree(forge_site.site / "campaigns" / "autumn-tea-2026", folder)
+    (folder / "hero.jpg").rename(folder / "hero-autumn.jpg")
+    index = folder / "index.md"
+    index.write_text(
+        index.read_text(encoding="utf-8").replace("hero: hero.jpg", "hero: hero-autumn.jpg"), encoding="utf-8"
+    )
+    config = config_for(forge_site)
+    changeset = ChangeSet("Autumn hero renamed", campaign_dir=folder)
+    staged = stage_change(config, changeset, tmp_path / "preview")
+    previewed = sorted(p.name for p in (staged.site_dir / "campaigns" / "autumn-tea-2026").iterdir())
+    assert previewed == ["hero-autumn.jpg", "index.md"]
+    assert (
+        forge_site.site / "campaigns" / "autumn-tea-2026" / "hero.jpg"
+    ).is_file()  # the checkout: as it was
+    result = service.submit(config, changeset, forge=forge_for(forge_site), token=forge_site.token)
+    prefix = "site/campaigns/autumn-tea-2026/"
+    sent = sorted(
+        f.removeprefix(prefix) for f in forge_site.repo.origin_files(result.branch) if f.startswith(prefix)
+    )
+    assert sent == previewed

@@ -10,7 +10,7 @@ import pytest
 from lpublish.config import load_config
 from lpublish.errors import ExternalError
 from lpublish.publish.github import GitHubForge
-from lpublish.publish.service import list_requests, request_status
+from lpublish.publish.request_status import list_requests, request_status
 from lpublish.sandbox.forge.server import LocalForge
 from tests.plugins.forge import LOGIN, MARKED, REVIEWER, ForgeSite, create_branches
 

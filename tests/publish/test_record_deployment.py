@@ -10,7 +10,7 @@ from ruamel.yaml import YAML
 from lpublish.cli.main import main
 from lpublish.config import load_config
 from lpublish.publish.github import GitHubForge
-from lpublish.publish.service import request_status
+from lpublish.publish.request_status import request_status
 from tests.plugins.forge import MARKED, ForgeSite, create_branches
 
 ROOT = Path(__file__).resolve().parents[2]

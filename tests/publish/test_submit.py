@@ -18,7 +18,9 @@ from lpublish.progress import ProgressCallback, ProgressEvent
 from lpublish.publish import service
 from lpublish.publish.changeset import ChangeSet, ImageChange
 from lpublish.publish.drafts import DraftStore
-from lpublish.publish.service import parse_marker
+from lpublish.publish.request_body import parse_marker
+from lpublish.publish.request_status import list_requests
+from lpublish.publish.validate_change import validate_changeset
 from tests.plugins.forge import REVIEWER, USER_ID, ForgeSite, config_for, forge_for
 from tests.plugins.gitrepos import git
 from tests.plugins.images import make_jpeg
@@ -188,9 +190,9 @@ def test_invalid_image_is_refused_before_anything_is_sent(forge_site: ForgeSite,
 def test_unknown_slot_and_empty_changeset_are_usage_errors(forge_site: ForgeSite, hero_jpeg: Path) -> None:
     config = config_for(forge_site)
     with pytest.raises(UsageError):
-        service.validate_changeset(config, ChangeSet("x", images=[ImageChange("nope", hero_jpeg)]))
+        validate_changeset(config, ChangeSet("x", images=[ImageChange("nope", hero_jpeg)]))
     with pytest.raises(UsageError):
-        service.validate_changeset(config, ChangeSet("x"))
+        validate_changeset(config, ChangeSet("x"))
 
 
 def test_update_adds_a_commit_to_the_same_branch_and_refreshes_the_body(
@@ -350,18 +352,18 @@ def test_status_follows_a_request_from_checks_to_live(forge_site: ForgeSite, her
         token=forge_site.token,
     )
     # an unrelated PR by someone else, without the marker, is not listed
-    (status,) = service.list_requests(config, forge=forge)
+    (status,) = list_requests(config, forge=forge)
     assert status.number == first.number and status.state == "in-review"
     assert status.preview_url == f"https://previews.hoshizora-tea.example/pr-{first.number}/"
     server.set_check(first.number, "lpublish check", status="in_progress", conclusion=None)
-    assert service.list_requests(config, forge=forge)[0].state == "checks-running"
+    assert list_requests(config, forge=forge)[0].state == "checks-running"
     server.set_check(first.number, "lpublish check", conclusion="failure")
-    assert service.list_requests(config, forge=forge)[0].state == "checks-failed"
+    assert list_requests(config, forge=forge)[0].state == "checks-failed"
     server.set_check(first.number, "lpublish check", conclusion="success")
     server.request_changes(first.number, REVIEWER)
-    assert service.list_requests(config, forge=forge)[0].state == "changes-requested"
+    assert list_requests(config, forge=forge)[0].state == "changes-requested"
     server.approve(first.number, REVIEWER)
-    (approved,) = service.list_requests(config, forge=forge)
+    (approved,) = list_requests(config, forge=forge)
     assert approved.state == "approved" and approved.checks == {
         "total": 1,
         "passed": 1,
@@ -371,11 +373,11 @@ def test_status_follows_a_request_from_checks_to_live(forge_site: ForgeSite, her
     sha = server.merge(first.number)
     assert git(forge_site.repo.bare, "rev-parse", "main") == sha
     assert forge_site.repo.origin_show("main", "site/images/hero/hero.jpg") == hero_jpeg.read_bytes()
-    assert service.list_requests(config, forge=forge)[0].state == "merged"
+    assert list_requests(config, forge=forge)[0].state == "merged"
     server.add_deployment(
         first.number, "production", "success", environment_url="https://www.hoshizora-tea.example/"
     )
-    (live,) = service.list_requests(config, forge=forge)
+    (live,) = list_requests(config, forge=forge)
     assert live.state == "live" and live.deployed and live.live_url == "https://www.hoshizora-tea.example/"
 
 
@@ -389,7 +391,7 @@ def test_withdrawn_request_shows_as_closed(forge_site: ForgeSite, hero_jpeg: Pat
         token=forge_site.token,
     )
     service.withdraw(config, first.number, forge=forge, token=forge_site.token)
-    assert service.list_requests(config, forge=forge)[0].state == "closed"
+    assert list_requests(config, forge=forge)[0].state == "closed"
     with pytest.raises(ContentError):
         service.update(
             config,

@@ -23,6 +23,7 @@ async def test_damaged_draft_is_announced_in_the_requests_screen(
 ) -> None:
     app = practice_app()
     session = app.context.practice
+    assert session is not None
     store = DraftStore()
     for title in ("Kept draft", "Broken draft"):
         image = make_jpeg(tmp_path / f"{title}.jpg", 1920, 800)

@@ -75,7 +75,7 @@ async def test_campaign_form_on_a_hugo_site_makes_its_own_entry(
         await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.work.campaign_dir is not None
+        assert app.work.campaign_fields is not None and app.work.campaign_fields["slug"] == "lantern-night"
         await pilot.press("u")
         await settle(pilot)
         await pilot.press("ctrl+s")

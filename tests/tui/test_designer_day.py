@@ -76,12 +76,33 @@ async def test_typing_then_ctrl_s_keeps_every_character(
         assert "product-2.jpg" in text and "新商品_最終版(2).jpg" in text
 
 
+async def test_ctrl_s_while_the_file_is_still_checked_is_not_dropped(
+    signed_out_app: Callable[..., LpublishApp], tmp_path: Path
+) -> None:
+    """Under load the check of a just-chosen file is still running when the designer has typed the alt
+    text and pressed Ctrl+S: the key is kept and the file added once its check is in."""
+    image = make_jpeg(tmp_path / "big-product.jpg", 2000, 2000)
+    app = signed_out_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_slot(pilot, 1)  # the product slot
+        screen.select_file(image)  # the check runs in a worker from here
+        screen.query_one("#alt", Input).focus()
+        burst(app, "赤いマリーゴールドの花のアップ", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen), screen_text(app)
+        [item] = app.work.images
+        assert item.alt == "赤いマリーゴールドの花のアップ"
+        assert item.source == image
+
+
 async def test_review_screen_edits_alt_and_note_and_they_reach_the_request(
     practice_app: Callable[..., LpublishApp], tmp_path: Path
 ) -> None:
     image = make_jpeg(tmp_path / "banner.jpg", 1920, 800)
     app = practice_app()
     session = app.context.practice
+    assert session is not None
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         screen = await open_slot(pilot, 0)
@@ -219,6 +240,7 @@ async def test_update_of_a_merged_request_offers_a_new_request(
     second = make_jpeg(tmp_path / "second.jpg", 900, 900)
     app = practice_app()
     session = app.context.practice
+    assert session is not None
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         screen = await open_slot(pilot, 0)
@@ -294,7 +316,7 @@ async def test_crop_step_makes_a_wrong_shape_usable(
         await settle(pilot)
         screen = await open_slot(pilot, 0)  # the 12:5 hero
         await choose(pilot, screen, image)
-        assert not screen.check.ok
+        assert screen.check is not None and not screen.check.ok
         assert "Press C" in screen_text(app)
         screen.query_one("#crop").focus()
         await pilot.press("c")
@@ -314,11 +336,12 @@ async def test_crop_step_makes_a_wrong_shape_usable(
             assert cropped.size == (2560, 1066)  # never upscaled: only pixels removed
         assert image.read_bytes() == before  # the original is untouched
         # The cropped copy may still be too heavy: the one-key fix takes it from there.
+        assert screen.check is not None
         if not screen.check.ok and screen.check.fixable:
             screen.query_one("#fix").focus()
             await pilot.press("f")
             await settle(pilot)
-        assert screen.check.ok
+        assert screen.check is not None and screen.check.ok
         screen.query_one("#alt", Input).focus()
         await pilot.press(*"Moon over the tea field", "ctrl+s")
         await settle(pilot)

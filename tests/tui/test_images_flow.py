@@ -21,6 +21,11 @@ from tests.tui.helpers import git_show, make_jpeg, make_photo, screen_text, sett
 pytestmark = pytest.mark.anyio
 
 
+def footer_text(app: LpublishApp) -> str:
+    """The key hints at the bottom of the screen."""
+    return screen_text(app).rstrip("\n").splitlines()[-1] + " "
+
+
 async def add_hero(pilot: Any, image: Path, alt: str) -> None:
     """Keystrokes: Images → first slot (hero) → paste the path → alt text → Ctrl+S."""
     await pilot.press("i")
@@ -41,6 +46,7 @@ async def test_add_hero_image_and_submit(practice_app: Callable[..., LpublishApp
     image = make_jpeg(tmp_path / "summer banner.jpg", 1920, 800)
     app = practice_app()
     session = app.context.practice
+    assert session is not None
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         await add_hero(pilot, image, "Iced tea")
@@ -80,6 +86,7 @@ async def test_forge_401_shows_dialog_and_keeps_draft(
     image = make_jpeg(tmp_path / "hero2.jpg", 1920, 800)
     app = practice_app()
     session = app.context.practice
+    assert session is not None
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         await add_hero(pilot, image, "Tea")
@@ -115,6 +122,7 @@ async def test_cancel_before_sending_leaves_nothing(
     image = make_jpeg(tmp_path / "hero3.jpg", 1920, 800)
     app = practice_app()
     session = app.context.practice
+    assert session is not None
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         await add_hero(pilot, image, "Tea")
@@ -125,7 +133,8 @@ async def test_cancel_before_sending_leaves_nothing(
         stop = threading.Event()
         stop.set()  # the designer pressed Cancel before the first step finished
         screen.sending = True
-        screen.send("Replace hero", "", stop)
+        assert app.work.draft_id is not None  # the prepared work is a draft from the moment it was added
+        screen.send(app.work.draft_id, stop)
         await settle(pilot)
         assert session.forge.pulls(session.repo) == []
         assert isinstance(app.screen, SubmitScreen)
@@ -171,15 +180,25 @@ async def test_one_key_fix_shows_before_after(
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ImageScreen)
+        # Nothing chosen yet: nothing to fix, and the footer does not offer it.
+        assert " Fix " not in footer_text(app)
         screen.select_file(image)
         await settle(pilot)
-        assert not screen.check.ok and screen.check.fixable
+        assert screen.check is not None and not screen.check.ok and screen.check.fixable
+        assert " Fix " in footer_text(app)  # the fix applies: its key is offered
         await pilot.press("f")
         await settle(pilot)
         assert screen.fixed is not None and screen.check.ok
         assert screen.fixed.output != image and image.stat().st_size == screen.fixed.before_bytes
         text = screen_text(app)
         assert "→" in text and "Your original file is unchanged" in text
+        screen.query_one("#choose").focus()  # off the alt field, where letter keys are text anyway
+        await pilot.pause()
+        assert " Fix " not in footer_text(app)  # fixed: nothing left to fix
+        await pilot.press("f")  # and the key does nothing
+        await settle(pilot)
+        assert screen.fixed is not None and screen.check.ok
+        screen.query_one("#alt").focus()
         # the fixed copy is what goes into the change
         screen.query_one("#alt", Input).value = "Tea"
         await pilot.press("ctrl+s")

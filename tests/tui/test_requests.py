@@ -41,6 +41,7 @@ def open_request(session: Any, image: Path, title: str = "Replace hero") -> int:
 async def test_requests_list_and_withdraw(practice_app: Callable[..., LpublishApp], tmp_path: Path) -> None:
     app = practice_app()
     session = app.context.practice
+    assert session is not None
     number = open_request(session, make_jpeg(tmp_path / "a.jpg", 1920, 800))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -66,6 +67,7 @@ async def test_resume_saved_draft(practice_app: Callable[..., LpublishApp], tmp_
 
     app = practice_app()
     session = app.context.practice
+    assert session is not None
     image = make_jpeg(tmp_path / "b.jpg", 1920, 800)
     changeset = ChangeSet("Saved earlier", images=[ImageChange("hero", image, "Tea", "hero.jpg")])
     DraftStore().create(changeset, repo=session.config.forge.repo, site=session.config.root)
@@ -90,6 +92,7 @@ async def test_practice_reviewer_approves_merges_and_page_goes_live(
 ) -> None:
     app = practice_app()
     session = app.context.practice
+    assert session is not None
     image = make_jpeg(tmp_path / "c.jpg", 1920, 800)
     number = open_request(session, image)
     async with app.run_test(size=(100, 30)) as pilot:

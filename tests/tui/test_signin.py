@@ -21,6 +21,7 @@ async def test_device_code_shown_then_denied_sign_in_explained(
 ) -> None:
     app = practice_app()
     session = app.context.practice
+    assert session is not None
     session.config.forge = session.config.forge.model_copy(update={"client_id": "practice-app"})
     session.forge.add_oauth_app("practice-app")
     session.forge.set_device_policy(None, pending=1, outcome="deny", interval=1)

@@ -14,12 +14,14 @@ from textual import on
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker
 
 from lpublish.i18n import t
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from lpublish.tui.app import LpublishApp
 
 ResultType = TypeVar("ResultType")
@@ -39,7 +41,7 @@ def translate_bindings(node: DOMNode) -> None:
     node._bindings = BindingsMap.from_keys(keys)
 
 
-def show_message(widget: Any, text: Any) -> None:
+def show_message(widget: Static, text: str | Text) -> None:
     """Put ``text`` in a message line that takes no room while it has nothing to say."""
     widget.update(text)
     widget.display = bool(str(text))

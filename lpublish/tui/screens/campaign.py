@@ -1,14 +1,16 @@
 """New campaign page: a form built from the campaign fields, checked as the designer types, with
 hero and social image pickers that reuse the image checks, and a preview.
 
-Owns: ``CampaignScreen``. Validation is ``lpublish.site.campaigns.validate_campaign_fields`` (fast, pure);
-writing the page is ``write_campaign`` into a staging folder that the submit flow sends as the change.
+Owns: ``CampaignScreen``. The live hints under the fields are ``lpublish.site.campaigns
+.validate_campaign_fields`` (fast, pure). Adding the page puts the form's values and image files into
+the work as they are (``WorkDraft.campaign_fields`` / ``campaign_images``): the publish core validates
+them once and writes the page, and its social image, where the site keeps them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,17 +21,22 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Static, Text
 
 from lpublish.i18n import t
 from lpublish.tui.screens.base import BaseScreen, after_typing, show_message
-from lpublish.tui.state import PendingImage, human_size, slot_label, slot_spec
+from lpublish.tui.state import human_size, slot_label, slot_spec
 from lpublish.tui.widgets.findings import findings_text
 from lpublish.tui.widgets.header import AppHeader
 from lpublish.tui.widgets.prose import Prose
+
+if TYPE_CHECKING:
+    from lpublish.assets.validate import AssetCheck
+    from lpublish.findings import Finding
+    from lpublish.publish.changeset import ChangeSet
 
 TEXT_FIELDS = ("title", "slug", "summary", "start", "end", "hero_alt", "cta_label", "cta_url")
 IMAGE_FIELDS = ("hero", "og_image")
 
 
 class CampaignImageChecked(Message):
-    def __init__(self, field: str, path: Path, check: Any, fixed: Path | None = None) -> None:
+    def __init__(self, field: str, path: Path, check: AssetCheck, fixed: Path | None = None) -> None:
         super().__init__()
         self.field = field
         self.path = path
@@ -53,7 +60,7 @@ class CampaignScreen(BaseScreen[None]):
         super().__init__(id="campaign")
         self.slug_edited = False
         self.images: dict[str, Path] = {}
-        self.image_checks: dict[str, Any] = {}
+        self.image_checks: dict[str, AssetCheck] = {}
         self.values: dict[str, Any] = {}
         self._touched: set[str] = set()
         #: The form fills in again from saved work (typed text is saved as the designer types).
@@ -146,21 +153,35 @@ class CampaignScreen(BaseScreen[None]):
             work_.campaign_form = values
             self.lapp.save_work()
 
+    def _fixable(self) -> list[str]:
+        """The image fields whose file has problems the one-key fix can solve."""
+        return [
+            name
+            for name in IMAGE_FIELDS
+            if (check := self.image_checks.get(name)) is not None
+            and not check.ok
+            and check.fixable
+            and name in self.images
+        ]
+
     def _sync_fix(self) -> None:
+        fixable = self._fixable()
         for name in IMAGE_FIELDS:
-            check = self.image_checks.get(name)
-            self.query_one(f"#fix-{name}", Button).display = bool(
-                check is not None and not check.ok and check.fixable
-            )
+            self.query_one(f"#fix-{name}", Button).display = name in fixable
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "f Fix" is offered (key and footer) only when a fix applies to a chosen image.
+        if action == "fix" and not self._fixable():
+            return False
+        return super().check_action(action, parameters)
 
     def action_fix(self) -> None:
         """Fix the first image that says it can be fixed (the same one-key fix as for slot images)."""
-        for name in IMAGE_FIELDS:
-            check = self.image_checks.get(name)
-            if check is not None and not check.ok and check.fixable and name in self.images:
-                self.query_one(f"#img-{name}", Static).update(t("tui.image.fixing"))
-                self.fix_picked(name, self.images[name])
-                return
+        for name in self._fixable():
+            self.query_one(f"#img-{name}", Static).update(t("tui.image.fixing"))
+            self.fix_picked(name, self.images[name])
+            return
 
     async def retranslate(self) -> None:
         self._collect()
@@ -184,14 +205,14 @@ class CampaignScreen(BaseScreen[None]):
         """The form as campaign fields (empty optional fields left out)."""
         return {k: v for k, v in self._collect().items() if v not in ("", None)}
 
-    def _validate(self) -> list[Any]:
+    def _validate(self) -> list[Finding]:
         from lpublish.site.campaigns import validate_campaign_fields
 
         config = self.lapp.context.require_config()
         fields = self.fields()
         taken = {p.name for p in (config.root / config.site.campaigns_dir).glob("*") if p.is_dir()}
         findings = validate_campaign_fields(config, fields, taken_slugs=taken)
-        by_field: dict[str, list[Any]] = {}
+        by_field: dict[str, list[Finding]] = {}
         for finding in findings:
             by_field.setdefault(finding.field, []).append(finding)
         for name in (*TEXT_FIELDS, "body", *IMAGE_FIELDS):
@@ -299,23 +320,11 @@ class CampaignScreen(BaseScreen[None]):
 
     # --- preview and add ------------------------------------------------------------------------
 
-    def _write(self, dest_root: Path) -> Path:
-        """Write the campaign into ``dest_root`` (raises ContentError listing every problem).
+    def _changeset(self) -> ChangeSet:
+        """The form as the change a request sends: its values and image files, as they are."""
+        from lpublish.publish.changeset import ChangeSet
 
-        On a site whose own generator makes the page, this is the prepared folder (images inside it)
-        that publish turns into the site's entry.
-        """
-        from lpublish.site.campaign_map import generator_campaigns
-        from lpublish.site.campaigns import write_campaign
-
-        config = self.lapp.context.require_config()
-        return write_campaign(
-            config,
-            self.fields(),
-            dict(self.images),
-            dest_root=dest_root,
-            images_in_folder=generator_campaigns(config),
-        )
+        return ChangeSet("", campaign_fields=self.fields(), campaign_images=dict(self.images))
 
     def _ready(self) -> bool:
         self._touched.update((*TEXT_FIELDS, "body"))
@@ -333,25 +342,10 @@ class CampaignScreen(BaseScreen[None]):
     def _add(self) -> None:
         if not self._ready():
             return
-        config = self.lapp.context.require_config()
-        staging = self.lapp.make_temp_dir("lpublish-campaign-")
-        folder = self._write(staging)
         work_ = self.lapp.work
-        work_.campaign_dir = folder
+        work_.campaign_fields = self.fields()
+        work_.campaign_images = dict(self.images)
         work_.campaign_title = str(self.values.get("title", ""))
-        og = self.images.get("og_image")
-        if og is not None and not config.campaign.content_dir:
-            # write_campaign put the social image in the og slot folder of the staging copy.
-            slot = config.campaign.social_slot
-            section = config.slots.get(slot)
-            written = (
-                staging / (section.path if section else config.site.images_dir) / f"{folder.name}{_ext(og)}"
-            )
-            work_.add(
-                PendingImage(
-                    slot, written, written, alt=work_.campaign_title, check=self.image_checks.get("og_image")
-                )
-            )
         work_.campaign_form = {}
         self.lapp.save_work()
         self.notify(t("tui.campaign.added", title=work_.campaign_title))
@@ -363,11 +357,6 @@ class CampaignScreen(BaseScreen[None]):
     def _preview(self) -> None:
         if not self._ready():
             return
-        from lpublish.tui.screens.preview import start_campaign_preview
+        from lpublish.tui.screens.preview import start_preview
 
-        start_campaign_preview(self, self.fields(), dict(self.images))
-
-
-def _ext(path: Path) -> str:
-    ext = path.suffix.lower()
-    return ".jpg" if ext == ".jpeg" else ext
+        start_preview(self, self._changeset(), open_page=True)

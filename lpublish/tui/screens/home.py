@@ -6,7 +6,7 @@ first frame appears at once, and routes each action to its screen.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,13 +20,13 @@ from lpublish.tui.screens.base import BaseScreen
 from lpublish.tui.widgets.header import AppHeader
 from lpublish.tui.widgets.prose import Prose
 
+if TYPE_CHECKING:
+    from lpublish.publish.forge import ForgeUser
 
-def login_of(user: Any) -> str | None:
-    """The login name from a forge ``user()`` answer (a model, a dataclass or a dict)."""
-    if user is None:
-        return None
-    value = user.get("login") if isinstance(user, dict) else getattr(user, "login", None)
-    return str(value) if value else None
+
+def login_of(user: ForgeUser | None) -> str | None:
+    """The login name of the forge's signed-in user (``None`` when there is none)."""
+    return user.login or None if user is not None else None
 
 
 class HomeScreen(BaseScreen[None]):
@@ -81,7 +81,7 @@ class HomeScreen(BaseScreen[None]):
         if self.lapp.restored_work:
             self.lapp.restored_work = False
             work = self.lapp.work
-            count = len(work.images) + (1 if work.campaign_dir is not None else 0)
+            count = len(work.images) + (1 if work.has_campaign else 0)
             self.notify(t("designer.work.restored", count=count))
         if not self.loaded:
             self.load_status()
@@ -100,8 +100,8 @@ class HomeScreen(BaseScreen[None]):
         work = self.lapp.work
         if work.empty:
             return t("tui.home.no_work")
-        if work.campaign_dir is not None:
-            return t("tui.home.work_campaign", title=work.campaign_title, count=len(work.images))
+        if work.has_campaign:
+            return t("tui.home.work_campaign", title=work.campaign_name, count=len(work.images))
         return t("tui.home.work_images", count=len(work.images))
 
     def _requests_label(self) -> str:
@@ -128,10 +128,10 @@ class HomeScreen(BaseScreen[None]):
             return
         forge = context.forge()
         login = login_of(forge.get_user())
-        from lpublish.publish.service import list_requests
+        from lpublish.publish.request_status import list_requests
 
         requests = list_requests(context.config, forge=forge)
-        open_count = sum(1 for r in requests if r.state not in ("merged", "live", "closed"))
+        open_count = sum(1 for r in requests if r.is_open)
         self.post_message(SignedIn(login, open_count))
 
     def on_signed_in(self, message: SignedIn) -> None:

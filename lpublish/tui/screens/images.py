@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.markup import escape
 from textual import on, work
@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from lpublish.content.slots import where
 from lpublish.i18n import t
@@ -37,6 +38,11 @@ from lpublish.tui.widgets.findings import FindingsView
 from lpublish.tui.widgets.header import AppHeader
 from lpublish.tui.widgets.prose import Prose
 from lpublish.tui.widgets.thumbnail import Cells, Thumbnail, thumbnail_cells
+
+if TYPE_CHECKING:
+    from lpublish.assets.crop import CropBox, CropResult
+    from lpublish.assets.fix import FixResult
+    from lpublish.assets.validate import AssetCheck
 
 THUMB_COLUMNS = 32
 THUMB_ROWS = 7
@@ -79,7 +85,12 @@ class ImageChecked(Message):
     """A worker finished checking (and maybe fixing) a file."""
 
     def __init__(
-        self, path: Path, check: Any, cells: Cells | None, fixed: Any = None, cropped: Any = None
+        self,
+        path: Path,
+        check: AssetCheck,
+        cells: Cells | None,
+        fixed: FixResult | None = None,
+        cropped: CropResult | None = None,
     ) -> None:
         super().__init__()
         self.path = path
@@ -105,12 +116,16 @@ class ImageScreen(BaseScreen[None]):
         super().__init__(id="image")
         self.slot = slot
         self.source: Path | None = None
-        self.check: Any = None
-        self.fixed: Any = None
+        self.check: AssetCheck | None = None
+        self.fixed: FixResult | None = None
         self.cells: Cells | None = None
         self.name_edited = False
-        #: The crop step's copy (``CropResult``); the original file is never changed.
-        self.cropped: Any = None
+        #: The crop step's copy; the original file is never changed.
+        self.cropped: CropResult | None = None
+        #: A check, fix or crop of the chosen file is running (its result decides what Add does).
+        self.checking = False
+        #: Add was pressed while it ran: add as soon as the result is in (never drop the key).
+        self.add_when_checked = False
 
     def compose(self) -> ComposeResult:
         config = self.lapp.context.require_config()
@@ -218,12 +233,26 @@ class ImageScreen(BaseScreen[None]):
         await super().retranslate()
         self._sync()
 
-    def _sync(self) -> None:
-        fix = self.query_one("#fix", Button)
-        fix.display = bool(
-            self.check is not None and not self.check.ok and self.check.fixable and not self.fixed
+    def _can_fix(self) -> bool:
+        """Whether the one-key fix applies: the chosen file has problems a fix can solve."""
+        return bool(
+            self.source is not None
+            and self.check is not None
+            and not self.check.ok
+            and self.check.fixable
+            and self.fixed is None
         )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "f Fix" is offered (key and footer) only when a fix applies to the chosen file.
+        if action == "fix" and not self._can_fix():
+            return False
+        return super().check_action(action, parameters)
+
+    def _sync(self) -> None:
+        self.query_one("#fix", Button).display = self._can_fix()
         self.query_one("#crop", Button).display = self._needs_crop()
+        self.refresh_bindings()
         self.query_one("#add", Button).disabled = self.check is None
         config = self.lapp.context.require_config()
         fixed_name = bool(config.slots[self.slot].filename)
@@ -277,6 +306,7 @@ class ImageScreen(BaseScreen[None]):
         self.query_one("#findings", FindingsView).update("")
         self.query_one("#fix-result", Static).update("")
         self._sync()
+        self.checking = True
         self.check_file(path)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="image-check")
@@ -306,7 +336,7 @@ class ImageScreen(BaseScreen[None]):
         return self.cropped.output if self.cropped is not None else self.source
 
     def action_crop(self) -> None:
-        if self.source is None or not self._needs_crop() or self.check.info is None:
+        if self.source is None or self.check is None or not self._needs_crop() or self.check.info is None:
             self.notify(t("designer.image.no_crop_needed"))
             return
         from lpublish.tui.screens.crop import CropScreen
@@ -322,9 +352,10 @@ class ImageScreen(BaseScreen[None]):
         )
         self.app.push_screen(screen, callback=self._crop_chosen)
 
-    def _crop_chosen(self, box: Any) -> None:
+    def _crop_chosen(self, box: CropBox | None) -> None:
         if box is not None and self.source is not None:
             self.query_one("#fix-result", Static).update(t("tui.image.fixing"))
+            self.checking = True
             self.crop_file(self.source, box)
 
     @on(Button.Pressed, "#crop")
@@ -333,7 +364,7 @@ class ImageScreen(BaseScreen[None]):
         self.action_crop()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="image-check")
-    def crop_file(self, path: Path, box: Any) -> None:
+    def crop_file(self, path: Path, box: CropBox) -> None:
         from lpublish.assets.crop import crop_image
         from lpublish.assets.validate import check_image
 
@@ -345,11 +376,12 @@ class ImageScreen(BaseScreen[None]):
         self.post_message(ImageChecked(path, check, cells, cropped=result))
 
     def action_fix(self) -> None:
-        if self.source is None or self.check is None or self.check.ok or not self.check.fixable:
+        if not self._can_fix():
             return
         self.query_one("#fix-result", Static).update(t("tui.image.fixing"))
         working = self._working_file()
         assert working is not None
+        self.checking = True
         self.fix_file(working)
 
     @on(Button.Pressed, "#fix")
@@ -370,6 +402,7 @@ class ImageScreen(BaseScreen[None]):
     def on_image_checked(self, message: ImageChecked) -> None:
         if message.path != self.source:
             return  # an older answer for a file the designer no longer looks at
+        self.checking = False
         self.check = message.check
         self.cells = message.cells
         if message.fixed is not None:
@@ -382,10 +415,27 @@ class ImageScreen(BaseScreen[None]):
         # Focus the next step, so its key works at once (letters do nothing while a field has focus).
         if self._needs_crop():
             self.query_one("#crop", Button).focus()
-        elif not self.check.ok and self.check.fixable and not self.fixed:
+        elif self._can_fix():
             self.query_one("#fix", Button).focus()
         else:
             self.query_one("#alt", Input).focus()
+        if self.add_when_checked:
+            self.add_when_checked = False
+            self._add()
+
+    @on(Worker.StateChanged)
+    def _check_state(self, event: Worker.StateChanged) -> None:
+        # A check that failed (the app shows why) leaves nothing to wait for.
+        if event.worker.group != "image-check" or event.state not in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            return
+        # (one replaced by a newer check of another file is not the end of the wait)
+        running = (WorkerState.PENDING, WorkerState.RUNNING)
+        if not any(w.group == "image-check" and w.state in running for w in self.workers):
+            self.checking = False
+            self.add_when_checked = False
 
     def _suggest_name(self) -> None:
         """Offer a readable name on the site for the chosen file (the designer may edit it)."""
@@ -402,7 +452,7 @@ class ImageScreen(BaseScreen[None]):
         show_message(note, t("designer.image.name_check", original=self.source.name) if look else "")
 
     def _show_result(self) -> None:
-        assert self.source is not None
+        assert self.source is not None and self.check is not None
         info = self.check.info
         if info is not None:
             # As a browser shows it (EXIF rotation applied), the same numbers the findings use.
@@ -440,6 +490,12 @@ class ImageScreen(BaseScreen[None]):
         after_typing(self, self._add)
 
     def _add(self) -> None:
+        if self.source is not None and (self.checking or self.check is None):
+            # Ctrl+S right after choosing (or fixing) the file: its check is still running. The
+            # key is kept, not dropped: the file is added once the check is in.
+            self.add_when_checked = True
+            self.notify(t("tui.image.add_when_checked"))
+            return
         if self.source is None or self.check is None:
             return
         config = self.lapp.context.require_config()

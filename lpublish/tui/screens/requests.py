@@ -7,7 +7,7 @@ and deploys the practice site and opens the "live" page). Network calls run in t
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,29 +17,23 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Label, Static
 
 from lpublish.i18n import t
+from lpublish.publish.request_status import REQUEST_STATES
 from lpublish.tui.screens.base import BaseScreen, show_binding
 from lpublish.tui.state import PendingImage
 from lpublish.tui.widgets.header import AppHeader
 from lpublish.tui.widgets.prose import Prose
 
-STATES = (
-    "checks-running",
-    "checks-failed",
-    "changes-requested",
-    "in-review",
-    "approved",
-    "merged",
-    "live",
-    "closed",
-)
+if TYPE_CHECKING:
+    from lpublish.publish.drafts import Draft
+    from lpublish.publish.request_status import RequestStatus
 
 
 def state_text(state: str) -> str:
-    return t(f"tui.state.{state}") if state in STATES else state
+    return t(f"tui.state.{state}") if state in REQUEST_STATES else state
 
 
 class RequestsLoaded(Message):
-    def __init__(self, requests: list[Any], drafts: list[Any]) -> None:
+    def __init__(self, requests: list[RequestStatus], drafts: list[Draft]) -> None:
         super().__init__()
         self.requests = requests
         self.drafts = drafts
@@ -75,8 +69,8 @@ class RequestsScreen(BaseScreen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="requests")
-        self.requests: list[Any] = []
-        self.drafts: list[Any] = []
+        self.requests: list[RequestStatus] = []
+        self.drafts: list[Draft] = []
         self.loaded = False
 
     def compose(self) -> ComposeResult:
@@ -114,7 +108,7 @@ class RequestsScreen(BaseScreen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="requests-load")
     def load(self) -> None:
         from lpublish.publish.drafts import DraftStore
-        from lpublish.publish.service import list_requests
+        from lpublish.publish.request_status import list_requests
 
         context = self.lapp.context
         config = context.require_config()
@@ -178,7 +172,7 @@ class RequestsScreen(BaseScreen[None]):
         drafts.display = bool(self.drafts)
         self.query_one("#drafts-title").display = bool(self.drafts)
 
-    def _selected(self) -> Any:
+    def _selected(self) -> RequestStatus | None:
         table = self.query_one("#requests-table", DataTable)
         if not self.requests or table.cursor_row < 0 or table.cursor_row >= len(self.requests):
             return None
@@ -218,7 +212,7 @@ class RequestsScreen(BaseScreen[None]):
         if request is None:
             self.notify(t("designer.requests.nothing_selected"), severity="warning")
             return
-        if request.state in ("merged", "live", "closed"):
+        if not request.is_open:
             self.notify(t("tui.requests.not_open"), severity="warning")
             return
         self.lapp.work.update_number = request.number
@@ -229,7 +223,7 @@ class RequestsScreen(BaseScreen[None]):
 
     def action_withdraw(self) -> None:
         request = self._selected()
-        if request is None or request.state in ("merged", "live", "closed"):
+        if request is None or not request.is_open:
             return
         from lpublish.tui.screens.confirm import ConfirmDialog
 
@@ -277,7 +271,9 @@ class RequestsScreen(BaseScreen[None]):
                 PendingImage(image.slot, image.source, image.source, image.alt, image.replace)
             )
         work_.campaign_dir = draft.changeset.campaign_dir
-        if draft.changeset.campaign_dir is not None:
+        work_.campaign_fields = draft.changeset.campaign_fields
+        work_.campaign_images = dict(draft.changeset.campaign_images)
+        if work_.has_campaign:
             work_.campaign_title = draft.changeset.title
         work_.draft_id = draft.id
         work_.title = draft.changeset.title
@@ -301,7 +297,7 @@ class RequestsScreen(BaseScreen[None]):
         request = self._selected()
         if request is None or self.lapp.context.practice is None:
             return
-        if request.state in ("merged", "live", "closed"):
+        if not request.is_open:
             self.notify(t("designer.requests.not_open", number=request.number), severity="warning")
             return
         from lpublish.tui.screens.confirm import ConfirmDialog
@@ -328,6 +324,8 @@ class RequestsScreen(BaseScreen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="requests-action")
     def practice(self, number: int, action: str) -> None:
         session = self.lapp.context.practice
+        if session is None:
+            return
         url: str | None = None
         if action == "approve":
             session.approve(number)

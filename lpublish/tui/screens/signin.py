@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,9 +24,12 @@ from lpublish.tui.screens.base import BaseScreen
 from lpublish.tui.widgets.header import AppHeader
 from lpublish.tui.widgets.prose import Prose
 
+if TYPE_CHECKING:
+    from lpublish.publish.auth import DeviceCode
+
 
 class DeviceCodeReady(Message):
-    def __init__(self, device: Any) -> None:
+    def __init__(self, device: DeviceCode) -> None:
         super().__init__()
         self.device = device
 
@@ -47,7 +50,7 @@ class SignInScreen(BaseScreen[bool]):
 
     def __init__(self) -> None:
         super().__init__(id="signin")
-        self.device: Any = None
+        self.device: DeviceCode | None = None
         self.deadline = 0.0
         self.cancel = threading.Event()
         self.timer: Timer | None = None
@@ -77,19 +80,19 @@ class SignInScreen(BaseScreen[bool]):
 
         config = self.lapp.context.require_config()
 
-        def show_code(device: Any) -> None:
+        def show_code(device: DeviceCode) -> None:
             self.post_message(DeviceCodeReady(device))
 
         tokens = login(config, show_code=show_code, cancel=self.cancel)
         self.post_message(SignInDone(tokens.access_token))
 
     def on_device_code_ready(self, message: DeviceCodeReady) -> None:
-        self.device = message.device
-        self.deadline = time.monotonic() + self.device.expires_in
+        device = self.device = message.device
+        self.deadline = time.monotonic() + device.expires_in
         self.query_one("#signin-step", Static).update(
-            t("tui.signin.instructions", url=self.device.verification_uri)
+            t("tui.signin.instructions", url=device.verification_uri)
         )
-        self.query_one("#device-code", Label).update(spaced(self.device.user_code))
+        self.query_one("#device-code", Label).update(spaced(device.user_code))
         self.query_one("#open-browser").display = True
         self.query_one("#copy-code").display = True
         self.query_one("#open-browser", Button).focus()

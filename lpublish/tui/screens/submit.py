@@ -1,15 +1,17 @@
 """Review and submit: what will change (old vs new), a title and a note, then the request is sent
 with a progress view that can be cancelled safely, and the result with its link and what comes next.
 
-Owns: ``SubmitScreen``. Sending calls ``lpublish.publish.service.submit`` (or ``update`` for an
-open request) in a thread worker with a cancel ``Event``; a failure leaves the work and the draft in
-place (the app shows the error dialog) so the designer can try again.
+Owns: ``SubmitScreen``. Sending saves the work once more (``LpublishApp.save_work``: the draft holds
+the final title, note and alt texts) and then sends that draft with ``lpublish.publish.service
+.resume_draft`` (a new request, or an update of an open one) in a thread worker with a cancel
+``Event``; a failure leaves the work and the draft in place (the app shows the error dialog) so the
+designer can try again.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,17 +23,21 @@ from textual.worker import Worker, WorkerState
 
 from lpublish.errors import LpublishError
 from lpublish.i18n import t
+from lpublish.progress import ProgressEvent
 from lpublish.tui.messages import Progress
 from lpublish.tui.screens.base import BaseScreen, after_typing
 from lpublish.tui.state import PendingImage, human_size, slot_label
 from lpublish.tui.widgets.header import AppHeader
 from lpublish.tui.widgets.prose import Prose
 
+if TYPE_CHECKING:
+    from lpublish.publish.service import SubmitResult
+
 
 class Submitted(Message):
     """The request is open (or updated)."""
 
-    def __init__(self, result: Any) -> None:
+    def __init__(self, result: SubmitResult) -> None:
         super().__init__()
         self.result = result
 
@@ -51,7 +57,7 @@ class SubmitScreen(BaseScreen[None]):
     def __init__(self) -> None:
         super().__init__(id="submit")
         self.cancel_event: threading.Event | None = None
-        self.result: Any = None
+        self.result: SubmitResult | None = None
         self.sending = False
         #: The request being updated was merged or closed meanwhile: offer to send as a new one.
         self.request_gone = False
@@ -78,9 +84,9 @@ class SubmitScreen(BaseScreen[None]):
                             classes="alt-edit",
                             compact=True,
                         )
-                if work_.campaign_dir is not None:
+                if work_.has_campaign:
                     yield Prose(
-                        t("tui.submit.line_campaign", title=work_.campaign_title), classes="change-line"
+                        t("tui.submit.line_campaign", title=work_.campaign_name), classes="change-line"
                     )
                 yield Prose("", id="gone", classes="field-error")
                 yield Prose("", id="preview-line", markup=False)
@@ -191,81 +197,38 @@ class SubmitScreen(BaseScreen[None]):
             self.notify(t("tui.submit.title_needed"), severity="error")
             self.query_one("#title", Input).focus()
             return
-        note = self.query_one("#note", TextArea).text
+        work_ = self.lapp.work
+        work_.title = title
+        work_.note = self.query_one("#note", TextArea).text
+        # The one save before sending: the draft is what is sent, so a failure never loses anything
+        # and "try again" continues the same draft.
+        if not self.lapp.save_work() or work_.draft_id is None:
+            return
         self.sending = True
         self.cancel_event = threading.Event()
         self.query_one("#stage", Static).update(t("tui.submit.starting"))
         self.query_one("#cancel", Button).disabled = False
         self._show("progress")
-        self.send(title, note, self.cancel_event)
+        self.send(work_.draft_id, self.cancel_event)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="submit")
-    def send(self, title: str, note: str, cancel: threading.Event) -> None:
+    def send(self, draft_id: str, cancel: threading.Event) -> None:
         from lpublish.publish import service
 
         context = self.lapp.context
-        config = context.require_config()
-        work_ = self.lapp.work
-        changeset = work_.to_changeset(title, note)
-        forge = context.forge()
-        token = context.require_token()
 
-        def progress(event: Any) -> None:
+        def progress(event: ProgressEvent) -> None:
             self.post_message(Progress(event))
 
-        draft_id = self._prepare_draft(config, changeset)
-        if work_.update_number is not None:
-            result = service.update(
-                config,
-                work_.update_number,
-                changeset,
-                forge=forge,
-                token=token,
-                progress=progress,
-                cancel=cancel,
-                draft_id=draft_id,
-            )
-        else:
-            result = service.submit(
-                config,
-                changeset,
-                forge=forge,
-                token=token,
-                progress=progress,
-                cancel=cancel,
-                draft_id=draft_id,
-            )
-        self.post_message(Submitted(result))
-
-    def _prepare_draft(self, config: Any, changeset: Any) -> str:
-        """Save the work as a draft first (or refresh the saved one), so a failure never loses it and
-        "try again" continues the same draft."""
-        from lpublish.publish.drafts import DraftStore
-
-        work_ = self.lapp.work
-        store = DraftStore()
-        if work_.draft_id is not None:
-            try:
-                draft = store.get(work_.draft_id)
-            except LpublishError:
-                work_.draft_id = None
-            else:
-                draft.changeset.title = changeset.title
-                draft.changeset.note = changeset.note
-                for saved, image in zip(draft.changeset.images, changeset.images, strict=False):
-                    saved.alt = image.alt
-                # "Send as a new request" after the updated request went away.
-                draft.kind = "update" if work_.update_number is not None else "submit"
-                draft.number = work_.update_number
-                draft.error = None
-                store.save(draft)
-                return draft.id
-        kind = "update" if work_.update_number is not None else "submit"
-        draft = store.create(
-            changeset, repo=config.forge.repo, site=config.root, kind=kind, number=work_.update_number
+        result = service.resume_draft(
+            context.require_config(),
+            draft_id,
+            forge=context.forge(),
+            token=context.require_token(),
+            progress=progress,
+            cancel=cancel,
         )
-        work_.draft_id = draft.id
-        return draft.id
+        self.post_message(Submitted(result))
 
     def on_progress(self, message: Progress) -> None:
         event = message.event
@@ -283,11 +246,7 @@ class SubmitScreen(BaseScreen[None]):
         self.sending = False
         self.result = message.result
         self.lapp.work.clear()
-        key = (
-            "designer.submit.updated_text"
-            if getattr(self.result, "updated", False)
-            else "tui.submit.done_text"
-        )
+        key = "designer.submit.updated_text" if self.result.updated else "tui.submit.done_text"
         self.query_one("#result-text", Static).update(t(key, number=self.result.number))
         self.query_one("#result-url", Static).update(self.result.url)
         self._show("result")
@@ -341,7 +300,7 @@ class SubmitScreen(BaseScreen[None]):
             return
         from lpublish.tui.screens.preview import start_preview
 
-        start_preview(self, self.lapp.work)
+        start_preview(self, self.lapp.work.to_changeset(""))
 
     # --- buttons --------------------------------------------------------------------------------
 
@@ -376,7 +335,7 @@ class SubmitScreen(BaseScreen[None]):
                 self.lapp.clear_work()
                 self.dismiss()
 
-        count = len(work_.images) + (1 if work_.campaign_dir is not None else 0)
+        count = len(work_.images) + (1 if work_.has_campaign else 0)
         self.app.push_screen(
             ConfirmDialog(
                 t("designer.clear.title"),
