@@ -3,7 +3,6 @@ token's source) on stderr, in a real subprocess against the local forge, and nev
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.plugins.forge import ForgeSite
+from tests.plugins.results import result_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def submit(
     forge_site: ForgeSite, image: Path, *args: str, extra_env: dict[str, str]
 ) -> subprocess.CompletedProcess[str]:
-    """``lpublish [args] submit --json`` for the hero slot, signed in through the environment."""
+    """``lpublish [args] submit --format json`` for the hero slot, signed in through the environment."""
     env = {**os.environ, "LPUBLISH_GITHUB_TOKEN": forge_site.token, **extra_env}
     if "LPUBLISH_DEBUG" not in extra_env:
         env.pop("LPUBLISH_DEBUG", None)
@@ -36,7 +36,8 @@ def submit(
             "Summer hero",
             "--image",
             f"hero={image}:Tea at dawn",
-            "--json",
+            "--format",
+            "json",
         ],
         capture_output=True,
         text=True,
@@ -57,7 +58,7 @@ def test_submit_logs_each_step_and_never_the_token(
 ) -> None:
     done = submit(forge_site, hero_jpeg, *args, extra_env=extra_env)
     assert done.returncode == 0, done.stderr
-    number = json.loads(done.stdout)["number"]
+    number = result_of(done.stdout, "submit")["number"]
     log = done.stderr
     # where the token came from, never what it is
     assert "lpublish INFO lpublish.publish.auth: GitHub token from the environment" in log
