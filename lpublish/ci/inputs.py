@@ -74,15 +74,22 @@ class StatusInputs:
     problems: dict[str, str] = field(default_factory=dict)
 
 
-def read_json(path: Path | None, problems: dict[str, str] | None = None) -> dict[str, Any] | None:
-    """The JSON object in ``path`` (``screenshots.json``); ``None`` when missing, empty or not an object."""
+def _read_step_file(path: Path | None, problems: dict[str, str] | None) -> str | None:
+    """The text a workflow step wrote to ``path``; ``None`` (noted as ``missing``) when it wrote none."""
     if path is None:
         return None
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError:
         if problems is not None:
             problems[path.name] = "missing"
+        return None
+
+
+def read_json(path: Path | None, problems: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """The JSON object in ``path`` (``screenshots.json``); ``None`` when missing, empty or not an object."""
+    text = _read_step_file(path, problems)
+    if path is None or text is None:
         return None
     try:
         data = json.loads(text)
@@ -100,13 +107,8 @@ def read_json(path: Path | None, problems: dict[str, str] | None = None) -> dict
 def read_result(codec: Codec[T], path: Path | None, problems: dict[str, str] | None = None) -> T | None:
     """The result in the envelope a step wrote to ``path``; ``None`` plus a note in ``problems`` when the
     file is missing, is not an envelope of ``codec``'s commands, or the step failed (its errors)."""
-    if path is None:
-        return None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        if problems is not None:
-            problems[path.name] = "missing"
+    text = _read_step_file(path, problems)
+    if path is None or text is None:
         return None
     # Tolerate lines a step's shell wrote before the envelope (the envelope starts at the first "{").
     start = text.find("{")

@@ -29,6 +29,7 @@ from lpublish.site.build_manifest import (
     write_build_manifest,
 )
 from lpublish.site.page_files import safe_output_path
+from lpublish.site.paths import resolves_inside
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ def _write(
     deleted: list[str] = []
     for path in sorted(set(previous) - set(outputs)):
         target = out / path
-        if target.is_file() and _inside(out, target):
+        if target.is_file() and resolves_inside(out, target):
             target.unlink()
             logger.debug("deleted %s (no longer built)", path)
             deleted.append(path)
@@ -163,16 +164,8 @@ def _write(
     return written, deleted
 
 
-def _inside(root: Path, path: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
-
-
 def _remove_empty_parents(folder: Path, stop: Path) -> None:
-    while folder != stop and _inside(stop, folder):
+    while folder != stop and resolves_inside(stop, folder):
         try:
             folder.rmdir()
         except OSError:

@@ -33,6 +33,7 @@ from lpublish.findings import Finding, Severity, error, warning
 from lpublish.site.campaign_map import required_fields
 from lpublish.site.link_rules import link_findings
 from lpublish.site.markdown import FrontMatterError, has_raw_html, markdown_links, split_front_matter
+from lpublish.site.paths import resolves_inside
 from lpublish.text import slugify
 
 logger = logging.getLogger(__name__)
@@ -308,14 +309,6 @@ def _image_path(config: SiteConfig, folder: Path, value: str) -> Path:
     return folder / value
 
 
-def _inside(root: Path, path: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
-
-
 def _load_one(config: SiteConfig, folder: Path, taken: set[str]) -> tuple[Campaign | None, list[Finding]]:
     index = folder / INDEX_NAME
     file = _rel(config, index)
@@ -345,7 +338,7 @@ def _load_one(config: SiteConfig, folder: Path, taken: set[str]) -> tuple[Campai
             images[key] = None
             continue
         path = _image_path(config, folder, value)
-        if not _inside(config.root, path):
+        if not resolves_inside(config.root, path):
             findings.append(_at(error("campaign.image-outside", file, field=key, path=value), lines.get(key)))
             images[key] = None
         elif not path.is_file():
@@ -491,7 +484,7 @@ def write_campaign(
             "site.campaign_invalid", count=len(problems), details=[f.message for f in problems]
         )
     folder = root / config.site.campaigns_dir / slug
-    if not _inside(root, folder):
+    if not resolves_inside(root, folder):
         raise ContentError("site.campaign_invalid", count=1, details=[slug])
     folder.mkdir(parents=True, exist_ok=True)
     hero = images.get("hero")
