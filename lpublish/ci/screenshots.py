@@ -284,10 +284,16 @@ class _Quiet(SimpleHTTPRequestHandler):
         width = int(query.get("w", ["390"])[0])
         height = int(query.get("h", ["844"])[0])
         focus = int(query.get("focus", ["-1"])[0])
+        # Every picture is fetched eagerly (a lazy one below the fold might not be there when the shot
+        # is taken), and the scroll also happens when the frame finished loading before this script ran.
         script = (
-            "<script>document.getElementById('f').addEventListener('load',function(){"
-            "var e=this.contentDocument.querySelectorAll('img, video')[" + str(focus) + "];"
-            "if(e){e.loading='eager';e.scrollIntoView({block:'center'});}});</script>"
+            "<script>(function(){var f=document.getElementById('f'),done=false;function go(){"
+            "var d=f.contentDocument;if(done||!d||d.URL==='about:blank'||d.readyState!=='complete')return;"
+            "done=true;"
+            "d.querySelectorAll('img').forEach(function(i){i.loading='eager';});"
+            "var e=d.querySelectorAll('img, video')[" + str(focus) + "];"
+            "if(e){e.scrollIntoView({block:'center'});}}"
+            "f.addEventListener('load',go);go();})();</script>"
             if focus >= 0
             else ""
         )

@@ -63,6 +63,16 @@ def check_git() -> DoctorCheck:
     return _ok("git", "git_ok", version=version.removeprefix("git version "))
 
 
+def check_line_breaking() -> DoctorCheck:
+    """Japanese text in the designer's screen is broken between phrases by BudouX's model, which ships
+    as data inside the install: a standalone build that left it out would crash on the first message."""
+    from lpublish.tui.wrap import line_breaking_available
+
+    if line_breaking_available():
+        return _ok("line-breaking", "line_breaking_ok")
+    return _problem("line-breaking", "line_breaking_missing")
+
+
 def check_terminal(
     env: Mapping[str, str], *, is_tty: bool, size: os.terminal_size, encoding: str
 ) -> list[DoctorCheck]:
@@ -101,6 +111,7 @@ def run_checks(site: Path | None, *, offline: bool, env: Environment | None = No
     else:
         checks.append(_ok("site", "site_ok", name=config.site.name, path=str(config.root)))
         checks.extend(_account_checks(config, offline=offline))
+    checks.append(check_line_breaking())
     checks.extend(
         check_terminal(
             (env or environment()).values,

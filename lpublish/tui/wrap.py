@@ -63,6 +63,15 @@ def _parser() -> object:
     return budoux.load_default_japanese_parser()
 
 
+def line_breaking_available() -> bool:
+    """Whether BudouX's Japanese model loads (a standalone build that left its JSON out cannot)."""
+    try:
+        _parser()
+    except (ImportError, OSError, ValueError):
+        return False
+    return True
+
+
 def _allowed(text: str, at: int) -> bool:
     """May a line break fall between ``text[at - 1]`` and ``text[at]`` (both non-space)?"""
     before, after = text[at - 1], text[at]

@@ -53,6 +53,11 @@ def test_every_platform_is_built_and_smoke_tested_before_publishing() -> None:
     assert "pyinstaller" in steps["Build the executable"]["run"]
     # The lazily loaded subcommands and the package data must be in the executable.
     assert "--collect-submodules lpublish" in steps["Build the executable"]["run"]
+    # Packages that read their own data files at run time (catalogs, stylesheets, BudouX's model: a
+    # build without it crashed on the first Japanese message), and the smoke test proves the model loads.
+    for package in ("lpublish", "textual", "textual_serve", "budoux"):
+        assert f"--collect-data {package} " in steps["Build the executable"]["run"], package
+    assert "c['line-breaking']['status'] == 'ok'" in smoke
     publish = data["jobs"]["publish"]
     assert publish["needs"] == "build" and publish["permissions"] == {"contents": "write"}
     assert data["permissions"] == {"contents": "read"}

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +80,33 @@ def test_terminal_checks() -> None:
         encoding="utf-8",
     )
     assert not any(c.failed for c in good)
+
+
+def test_line_breaking_model_is_checked(
+    forge_site: ForgeSite, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LPUBLISH_GITHUB_TOKEN", forge_site.token)
+    code, checks = doctor(capsys, "--site", str(forge_site.site), "--offline")
+    assert code == 0 and checks["line-breaking"]["status"] == "ok"
+
+
+def test_an_install_without_the_line_breaking_model_says_what_to_do(tmp_path: Path) -> None:
+    # What a standalone build that left BudouX's JSON out looks like: the package, without its model.
+    import budoux
+
+    broken = tmp_path / "broken" / "budoux"
+    shutil.copytree(Path(budoux.__file__).parent, broken, ignore=shutil.ignore_patterns("*.json"))
+    env = {**os.environ, "PYTHONPATH": str(broken.parent), "LPUBLISH_LANG": "ja"}
+    done = subprocess.run(
+        [sys.executable, "-m", "lpublish", "doctor", "--offline", "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    checks = {c["name"]: c for c in result_of(done.stdout, "doctor")["checks"]}
+    assert checks["line-breaking"]["status"] == "problem"
+    assert "BudouX" in checks["line-breaking"]["message"]
+    assert "もう一度ダウンロード" in checks["line-breaking"]["hint"]
