@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 
 from lpublish.deploy.engine import DeployResult
 from lpublish.findings import Report
-from lpublish.results.codecs import BUILD, CHECK, DEPLOY
+from lpublish.results.codecs import BUILD, CHECK
+from lpublish.results.deploy_codecs import DEPLOY
 from lpublish.results.envelope import Codec, EnvelopeProblem, from_envelope
 from lpublish.results.types import BuildOutput
 

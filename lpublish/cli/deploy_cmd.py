@@ -28,8 +28,7 @@ from lpublish.deploy.target import Target
 from lpublish.environment import Environment
 from lpublish.errors import ConfigError, ExternalError, UsageError
 from lpublish.i18n import t
-from lpublish.results.codecs import DEPLOY, RELEASES
-from lpublish.results.types import ReleaseInfo
+from lpublish.results.deploy_codecs import DEPLOY, RELEASES, ReleaseInfo
 
 logger = logging.getLogger(__name__)
 

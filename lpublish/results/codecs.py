@@ -1,8 +1,9 @@
 """How each command's result dataclass becomes the envelope's ``result`` and back.
 
-Owns: one ``Codec`` per result type (``CHECK``, ``BUILD``, ``DEPLOY``, ``RELEASES``, ``DEPLOYMENT``,
+Owns: one ``Codec`` per result type (``CHECK``, ``BUILD``, ``DEPLOYMENT``,
 ``DOCTOR``, ``FIX``, ``SUBMIT``, ``REQUESTS``, ``DRAFTS``, ``WITHDRAW``, ``WHOAMI``, ``LOGIN``, ``LOGOUT``,
-``PRACTICE``) and the commands that print it. Field names are the ones ``--json`` printed before the
+``PRACTICE``) and the commands that print it; the deploy's are in ``deploy_codecs`` (a deploy in CI
+loads only those, not every command's result types). Field names are the ones ``--json`` printed before the
 envelope existed; findings also carry their ``params`` so a finding read back says the same message.
 Plain dataclasses of plain fields go through pydantic's ``TypeAdapter`` (validation both ways); the
 others are spelled out here. Must not import UI libraries.
@@ -11,19 +12,17 @@ others are spelled out here. Must not import UI libraries.
 from __future__ import annotations
 
 import logging
-from typing import Any, TypeVar, get_type_hints
+from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
 
-from lpublish.deploy.engine import DeployResult
-from lpublish.deploy.plan import Action, Plan
 from lpublish.findings import Finding, Report, Severity
 from lpublish.publish.deployments import DeploymentRecord
 from lpublish.publish.drafts import Draft
 from lpublish.publish.forge import Deployment, DeploymentStatus
 from lpublish.publish.request_status import RequestStatus
 from lpublish.publish.service import SubmitResult
-from lpublish.results.envelope import Codec
+from lpublish.results.envelope import Codec, plain_codec
 from lpublish.results.types import (
     BuildOutput,
     BuildSummary,
@@ -31,7 +30,6 @@ from lpublish.results.types import (
     FixSummary,
     Identity,
     PracticeWorld,
-    ReleaseInfo,
     SignIn,
     SignOut,
     Withdrawal,
@@ -40,19 +38,6 @@ from lpublish.results.types import (
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-def _plain(kind: type[T] | Any, *commands: str) -> Codec[T]:
-    """A codec for a dataclass (or list of them) of plain fields: pydantic dumps and validates it."""
-    adapter: TypeAdapter[T] = TypeAdapter(kind)
-
-    def encode(value: T) -> Any:
-        return adapter.dump_python(value, mode="json")
-
-    def decode(data: Any) -> T:
-        return adapter.validate_python(data)
-
-    return Codec(commands, encode, decode)
 
 
 # --- findings ------------------------------------------------------------------------------------------
@@ -139,52 +124,6 @@ def _decode_build(data: Any) -> BuildOutput:
 
 BUILD: Codec[BuildOutput] = Codec(("build",), _encode_build, _decode_build)
 
-# --- deploy --------------------------------------------------------------------------------------------
-
-_actions: TypeAdapter[list[Action]] = TypeAdapter(list[Action])
-
-
-def encode_plan(plan: Plan) -> dict[str, Any]:
-    return plan.to_dict()
-
-
-def decode_plan(data: Any) -> Plan:
-    """The plan as printed: its actions and counts (the manifest it commits is not part of the JSON)."""
-    uploads = _actions.validate_python(data.get("uploads", []))
-    copies = _actions.validate_python(data.get("copies", []))
-    return Plan(
-        writes=[*uploads, *copies],
-        deletes=_actions.validate_python(data.get("deletes", [])),
-        unchanged=int(data.get("unchanged", 0)),
-        retained=[str(p) for p in data.get("retained", [])],
-        changed_paths=[str(p) for p in data.get("changed_paths", [])],
-        remote_files=int(data.get("remote_files", 0)),
-        local_files=int(data.get("local_files", 0)),
-    )
-
-
-def encode_deploy(result: DeployResult) -> dict[str, Any]:
-    return result.to_dict()
-
-
-#: Each scalar field of a deploy result, validated by its dataclass type (the plan is decoded above).
-_DEPLOY_FIELDS = {
-    name: TypeAdapter(hint) for name, hint in get_type_hints(DeployResult).items() if name != "plan"
-}
-
-
-def decode_deploy(data: Any) -> DeployResult:
-    # Fields that are not DeployResult's (free_invalidation_paths_per_month, a constant for dashboards,
-    # and a newer lpublish's additions of the same major version) are ignored, not an error.
-    values = {
-        name: check.validate_python(data[name]) for name, check in _DEPLOY_FIELDS.items() if name in data
-    }
-    return DeployResult(plan=decode_plan(data.get("plan") or {}), **values)
-
-
-DEPLOY: Codec[DeployResult] = Codec(("deploy", "rollback"), encode_deploy, decode_deploy)
-RELEASES: Codec[list[ReleaseInfo]] = _plain(list[ReleaseInfo], "rollback --list")
-
 # --- GitHub deployments --------------------------------------------------------------------------------
 
 
@@ -219,14 +158,14 @@ DEPLOYMENT: Codec[DeploymentRecord] = Codec(("record-deployment",), _encode_depl
 
 # --- doctor, sign-in, requests, drafts -----------------------------------------------------------------
 
-DOCTOR: Codec[DoctorReport] = _plain(DoctorReport, "doctor")
-WHOAMI: Codec[Identity] = _plain(Identity, "whoami")
-LOGIN: Codec[SignIn] = _plain(SignIn, "login")
-LOGOUT: Codec[SignOut] = _plain(SignOut, "logout")
-SUBMIT: Codec[SubmitResult] = _plain(SubmitResult, "submit", "update", "drafts --resume")
-REQUESTS: Codec[list[RequestStatus]] = _plain(list[RequestStatus], "status")
-WITHDRAW: Codec[Withdrawal] = _plain(Withdrawal, "withdraw")
-PRACTICE: Codec[PracticeWorld] = _plain(PracticeWorld, "practice")
+DOCTOR: Codec[DoctorReport] = plain_codec(DoctorReport, "doctor")
+WHOAMI: Codec[Identity] = plain_codec(Identity, "whoami")
+LOGIN: Codec[SignIn] = plain_codec(SignIn, "login")
+LOGOUT: Codec[SignOut] = plain_codec(SignOut, "logout")
+SUBMIT: Codec[SubmitResult] = plain_codec(SubmitResult, "submit", "update", "drafts --resume")
+REQUESTS: Codec[list[RequestStatus]] = plain_codec(list[RequestStatus], "status")
+WITHDRAW: Codec[Withdrawal] = plain_codec(Withdrawal, "withdraw")
+PRACTICE: Codec[PracticeWorld] = plain_codec(PracticeWorld, "practice")
 
 
 def _encode_drafts(drafts: list[Draft]) -> list[dict[str, Any]]:

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from pydantic import TypeAdapter
+
 from lpublish.errors import LpublishError
 
 logger = logging.getLogger(__name__)
@@ -172,3 +174,16 @@ def from_envelope(codec: Codec[T], data: Any) -> Envelope[T]:
         result=result,
         errors=[ErrorInfo.from_dict(e) for e in errors],
     )
+
+
+def plain_codec(kind: type[T] | Any, *commands: str) -> Codec[T]:
+    """A codec for a dataclass (or list of them) of plain fields: pydantic dumps and validates it."""
+    adapter: TypeAdapter[T] = TypeAdapter(kind)
+
+    def encode(value: T) -> Any:
+        return adapter.dump_python(value, mode="json")
+
+    def decode(data: Any) -> T:
+        return adapter.validate_python(data)
+
+    return Codec(commands, encode, decode)

@@ -1,8 +1,7 @@
 """Result dataclasses of commands whose work has no core result type of its own.
 
 Owns: ``DoctorCheck`` / ``DoctorReport`` (``lpublish doctor``), ``Identity`` (``whoami``), ``SignIn``
-(``login``), ``SignOut`` (``logout``), ``FixSummary`` (``fix``), ``Withdrawal`` (``withdraw``), ``ReleaseInfo`` (``rollback
---list``), ``PracticeWorld`` (``practice --headless``) and ``BuildSummary`` (what ``lpublish build``
+(``login``), ``SignOut`` (``logout``), ``FixSummary`` (``fix``), ``Withdrawal`` (``withdraw``), ``PracticeWorld`` (``practice --headless``) and ``BuildSummary`` (what ``lpublish build``
 reports of an ``AdapterBuildResult``: counts, not every file) with ``BuildOutput``. Must not import UI libraries.
 """
 
@@ -70,17 +69,6 @@ class Withdrawal:
     number: int
     #: The local ref keeping the withdrawn branch's commits ("" when none was needed).
     backup: str = ""
-
-
-@dataclass
-class ReleaseInfo:
-    """One recorded release of a deploy target."""
-
-    id: str
-    commit: str
-    created: str
-    files: int
-    current: bool = False
 
 
 @dataclass

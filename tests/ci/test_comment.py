@@ -26,7 +26,8 @@ from lpublish.environment import Environment
 from lpublish.findings import Finding, Report, error, warning
 from lpublish.i18n import use_environment
 from lpublish.publish.forge import Comment
-from lpublish.results.codecs import CHECK, DEPLOY
+from lpublish.results.codecs import CHECK
+from lpublish.results.deploy_codecs import DEPLOY
 from lpublish.results.types import BuildOutput, BuildSummary
 from lpublish.site.build import PageInfo
 from tests.ci.conftest import BOT, BOT_TOKEN, OTHER_TOKEN, REPO, ForgeWithPull

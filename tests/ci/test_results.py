@@ -24,7 +24,8 @@ from lpublish.publish.drafts import Draft
 from lpublish.publish.forge import Deployment, DeploymentStatus
 from lpublish.publish.request_status import RequestStatus
 from lpublish.publish.service import SubmitResult
-from lpublish.results import codecs
+from lpublish.results import codecs, deploy_codecs
+from lpublish.results.deploy_codecs import ReleaseInfo
 from lpublish.results.envelope import (
     SCHEMA_VERSION,
     Codec,
@@ -41,7 +42,6 @@ from lpublish.results.types import (
     FixSummary,
     Identity,
     PracticeWorld,
-    ReleaseInfo,
     SignIn,
     SignOut,
     Withdrawal,
@@ -106,9 +106,13 @@ CASES: list[tuple[Codec[Any], str, Any]] = [
             ),
         ),
     ),
-    (codecs.DEPLOY, "deploy", DEPLOY),
-    (codecs.DEPLOY, "rollback", DeployResult(plan=Plan(), restored="r1", commit="abc")),
-    (codecs.RELEASES, "rollback --list", [ReleaseInfo("r1", "abc", "2026-12-01T00:00:00Z", 3, current=True)]),
+    (deploy_codecs.DEPLOY, "deploy", DEPLOY),
+    (deploy_codecs.DEPLOY, "rollback", DeployResult(plan=Plan(), restored="r1", commit="abc")),
+    (
+        deploy_codecs.RELEASES,
+        "rollback --list",
+        [ReleaseInfo("r1", "abc", "2026-12-01T00:00:00Z", 3, current=True)],
+    ),
     (
         codecs.DEPLOYMENT,
         "record-deployment",
@@ -208,7 +212,7 @@ def test_every_result_type_round_trips_through_its_envelope(
     assert back.command == command and back.ok
     # What is printed is what is read: the JSON of the value read back is the JSON that was printed.
     assert codec.encode(back.result) == data["result"]
-    if codec is codecs.DEPLOY:
+    if codec is deploy_codecs.DEPLOY:
         assert back.result is not None
         # The order of writes within a phase is not part of the JSON; the actions and counts are.
         assert sorted(back.result.plan.writes, key=repr) == sorted(value.plan.writes, key=repr)
