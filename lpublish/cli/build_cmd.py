@@ -24,7 +24,8 @@ from lpublish.progress import ProgressEvent
 from lpublish.results.codecs import BUILD
 from lpublish.results.types import BuildOutput, BuildSummary
 from lpublish.site.adapters import AdapterBuildResult, CommandAdapter, StaticAdapter, adapter_for
-from lpublish.site.build import BuildResult, parse_now
+from lpublish.site.build import parse_now
+from lpublish.site.build_result import BuildResult
 
 logger = logging.getLogger(__name__)
 

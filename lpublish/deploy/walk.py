@@ -10,6 +10,7 @@ file name that is not valid UTF-8 (it could not be an S3 key or a URL) refuses t
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,9 +21,12 @@ def _shown(path: str) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
+#: Undecodable bytes (kept by Python as lone surrogates) or control characters.
+_BAD_NAME = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
 def _bad_name(name: str) -> bool:
-    """Undecodable bytes (kept by Python as lone surrogates) or control characters."""
-    return any(0xD800 <= ord(ch) <= 0xDFFF or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name)
+    return _BAD_NAME.search(name) is not None
 
 
 def walk_source(

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from lpublish.environment import Environment
+from lpublish.i18n.catalog_cache import load_catalog_files
 
 LANGUAGES: tuple[str, ...] = ("en", "ja")
 CATALOG_DIR = Path(__file__).parent / "catalog"
@@ -94,15 +95,20 @@ def _flatten(prefix: str, node: dict[str, Any], out: dict[str, dict[str, str]], 
         _flatten(path, value, out, source)
 
 
-@lru_cache(maxsize=1)
-def catalog() -> dict[str, dict[str, str]]:
-    """All messages: key -> {lang: text}. Loaded once."""
+def parse_catalog_files(files: list[Path]) -> dict[str, dict[str, str]]:
+    """key -> {lang: text} from the TOML ``files`` (a duplicate key is a ``CatalogError``)."""
     messages: dict[str, dict[str, str]] = {}
-    for path in sorted(CATALOG_DIR.glob("*.toml")):
+    for path in files:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
         _flatten("", data, messages, path.name)
     return messages
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, dict[str, str]]:
+    """All messages: key -> {lang: text}. Loaded once (from a parsed copy when the files are unchanged)."""
+    return load_catalog_files(sorted(CATALOG_DIR.glob("*.toml")), parse_catalog_files)
 
 
 class _SafeDict(dict[str, Any]):

@@ -16,11 +16,13 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
-
-from pydantic import TypeAdapter
+from functools import cache
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from lpublish.errors import LpublishError
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 logger = logging.getLogger(__name__)
 
@@ -178,12 +180,19 @@ def from_envelope(codec: Codec[T], data: Any) -> Envelope[T]:
 
 def plain_codec(kind: type[T] | Any, *commands: str) -> Codec[T]:
     """A codec for a dataclass (or list of them) of plain fields: pydantic dumps and validates it."""
-    adapter: TypeAdapter[T] = TypeAdapter(kind)
+
+    # Built on first use: importing pydantic and building a schema is not free, and most processes print
+    # one kind of result (or none).
+    @cache
+    def adapter() -> TypeAdapter[T]:
+        from pydantic import TypeAdapter
+
+        return TypeAdapter(kind)
 
     def encode(value: T) -> Any:
-        return adapter.dump_python(value, mode="json")
+        return adapter().dump_python(value, mode="json")
 
     def decode(data: Any) -> T:
-        return adapter.validate_python(data)
+        return adapter().validate_python(data)
 
     return Codec(commands, encode, decode)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from lpublish.assets.fix import FixResult
 from lpublish.findings import Report
 from lpublish.site.adapters.base import AdapterBuildResult
-from lpublish.site.build import PageInfo
+from lpublish.site.build_result import PageInfo
 
 
 @dataclass

@@ -20,72 +20,25 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from lpublish.config import SiteConfig
 from lpublish.errors import UsageError
-from lpublish.findings import Finding, Severity
+from lpublish.findings import Finding
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
 from lpublish.site.build_images import Pictures
 from lpublish.site.build_links import check_links_and_weight
 from lpublish.site.build_output import Output, check_out_dir, drop_unsafe_outputs, write_outputs
-from lpublish.site.build_pages import PageInfo, PageRenderer
+from lpublish.site.build_pages import PageRenderer
+from lpublish.site.build_result import CACHE_DIR, BuildResult
 from lpublish.site.build_sources import SiteFiles
 from lpublish.site.build_static import copy_static, sitemap_and_robots, text_output
 from lpublish.site.campaigns import load_campaigns
 from lpublish.site.page_files import check_page_content, source_symlinks
 
 logger = logging.getLogger(__name__)
-
-#: The image variant cache, under the site root (keyed by content: previews of a copy may share it).
-CACHE_DIR = ".lpublish-cache"
-
-
-@dataclass
-class BuildResult:
-    """What a build produced: pages, every finding, image variants generated vs reused from cache."""
-
-    out_dir: Path
-    pages: list[PageInfo] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    generated: int = 0
-    reused: int = 0
-    #: Output files written (new or changed) and deleted (stale) by this build.
-    written: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    files: int = 0
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return not any(f.severity is Severity.ERROR for f in self.findings)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "out_dir": str(self.out_dir),
-            "pages": [
-                {
-                    "path": p.path,
-                    "url": p.url,
-                    "title": p.title,
-                    "kind": p.kind,
-                    "weight": p.weight,
-                    "state": p.state,
-                }
-                for p in self.pages
-            ],
-            "images_generated": self.generated,
-            "images_reused": self.reused,
-            "files": self.files,
-            "written": len(self.written),
-            "deleted": len(self.deleted),
-            "seconds": round(self.seconds, 3),
-        }
-
 
 # --- output collection ----------------------------------------------------------------------------
 

@@ -15,7 +15,6 @@ import dataclasses
 import logging
 import re
 import threading
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from lpublish.findings import Finding, error
 from lpublish.progress import check_cancel
 from lpublish.site.build_images import Pictures
 from lpublish.site.build_links import page_path_for, rel_url
+from lpublish.site.build_result import PageInfo
 from lpublish.site.build_sources import SiteFiles
 from lpublish.site.campaigns import SLUG_RE, Campaign, campaign_state
 from lpublish.site.images import RASTER_SUFFIXES
@@ -44,20 +44,6 @@ from lpublish.site.markdown import (
 from lpublish.site.page_files import safe_link
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class PageInfo:
-    """One built HTML page: output path (posix, relative to ``out``), site URL path, title, weight."""
-
-    path: str
-    url: str
-    title: str
-    kind: str
-    weight: int = 0
-    noindex: bool = False
-    #: For campaign pages: scheduled | live | ended (what the page shows at build time).
-    state: str = ""
 
 
 def with_line(finding: Finding, line: int | None) -> Finding:

@@ -19,7 +19,7 @@ from lpublish.findings import Finding, error
 from lpublish.hashing import sha256_bytes, sha256_file
 from lpublish.site.build_manifest import MANIFEST_NAME
 from lpublish.site.build_output import Output
-from lpublish.site.build_pages import PageInfo
+from lpublish.site.build_result import PageInfo
 from lpublish.site.page_files import unsafe_name
 
 logger = logging.getLogger(__name__)

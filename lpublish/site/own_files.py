@@ -35,13 +35,24 @@ OWN_FILE_PATTERNS: tuple[str, ...] = (
 )
 
 
-#: One compiled pattern: (is a ``!`` negation, is a bare name, full-match function).
-_Rule = tuple[bool, bool, Callable[[str], "re.Match[str] | None"]]
+#: One run of consecutive patterns with the same ``!``: (negated, bare-name matcher, path matcher).
+_Run = tuple[
+    bool, "Callable[[str], re.Match[str] | None] | None", "Callable[[str], re.Match[str] | None] | None"
+]
+
+
+def _matcher(bodies: list[str]) -> Callable[[str], re.Match[str] | None] | None:
+    if not bodies:
+        return None
+    return re.compile("|".join(f"(?:{fnmatch.translate(body)})" for body in bodies)).match
 
 
 @lru_cache(maxsize=64)
-def _compiled(patterns: tuple[str, ...]) -> tuple[_Rule, ...]:
-    rules: list[_Rule] = []
+def _compiled(patterns: tuple[str, ...]) -> tuple[_Run, ...]:
+    """Consecutive patterns with the same ``!`` merged into one regex per kind: the last matching pattern
+    decides, and within a run every pattern would decide the same way, so a run asks one question (a
+    deploy checks every path of the site: one regex per run instead of one per pattern)."""
+    runs: list[tuple[bool, list[str], list[str]]] = []
     for raw in patterns:
         pattern = raw.strip()
         if not pattern:
@@ -51,32 +62,34 @@ def _compiled(patterns: tuple[str, ...]) -> tuple[_Rule, ...]:
         anchored = body.startswith("/")
         body = body.strip("/") if body.endswith("/") else body.lstrip("/")
         bare = "/" not in body and not anchored
-        rules.append((negated, bare, re.compile(fnmatch.translate(body)).match))
-    return tuple(rules)
+        if not runs or runs[-1][0] != negated:
+            runs.append((negated, [], []))
+        _, bare_bodies, path_bodies = runs[-1]
+        (bare_bodies if bare else path_bodies).append(body)
+    return tuple((negated, _matcher(bare), _matcher(paths)) for negated, bare, paths in runs)
 
 
 def exclusion_rule(patterns: Iterable[str]) -> Callable[[str], bool]:
     """``is_excluded`` for many paths: ``patterns`` compiled once (a deploy walk checks every entry)."""
-    rules = _compiled(tuple(patterns))
+    runs = _compiled(tuple(patterns))
 
     def excluded(path: str) -> bool:
         parts = path.strip("/").split("/")
         prefixes: list[str] | None = None
         result = False
-        for negated, bare, match in rules:
+        for negated, bare, whole in runs:
             # Like .gitignore, the last matching pattern decides: a pattern only matters while the path
             # is not excluded, a ``!`` pattern only while it is.
             if negated != result:
                 continue
-            if bare:
-                # A bare name: any component (folder or file name) at any depth.
-                hit = any(match(part) for part in parts)
-            else:
+            # A bare name: any component (folder or file name) at any depth.
+            hit = bare is not None and any(bare(part) for part in parts)
+            if not hit and whole is not None:
                 # A path pattern: the whole path, or one of its leading folders (``docs/private`` hides
                 # its files).
                 if prefixes is None:
                     prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
-                hit = any(match(prefix) for prefix in prefixes)
+                hit = any(whole(prefix) for prefix in prefixes)
             if hit:
                 result = not negated
         return result

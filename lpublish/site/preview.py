@@ -40,7 +40,7 @@ from lpublish.errors import ExternalError, LpublishError
 from lpublish.i18n import t
 from lpublish.progress import ProgressCallback, no_progress
 from lpublish.site.adapters import AdapterBuildResult, LpublishAdapter, SiteAdapter, adapter_for, runner
-from lpublish.site.build import BuildResult
+from lpublish.site.build_result import BuildResult
 
 logger = logging.getLogger(__name__)
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lpublish.deploy.headers import headers_for, is_hashed, parse_headers_file
-from lpublish.site.own_files import DEFAULT_EXCLUDE, is_excluded
+from lpublish.site.own_files import DEFAULT_EXCLUDE, exclusion_rule, is_excluded
 from tests.adapters.conftest import run
 from tests.plugins.s3 import bucket_objects, s3_client
 
@@ -142,3 +145,66 @@ def test_static_site_never_publishes_a_link_to_a_file_outside_it(
     code, _, err = run(["deploy", "--site", str(root), "--bucket", s3_bucket, "-q"], capsys)
     assert code == 0, err
     assert "index.html" in bucket_objects(moto_server, s3_bucket)
+
+
+def _one_pattern_at_a_time(path: str, patterns: list[str]) -> bool:
+    """The exclude rule as documented, pattern by pattern (last match decides, ``!`` takes back)."""
+    parts = path.strip("/").split("/")
+    prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    result = False
+    for raw in patterns:
+        pattern = raw.strip()
+        if not pattern:
+            continue
+        negated = pattern.startswith("!")
+        body = pattern[1:] if negated else pattern
+        anchored = body.startswith("/")
+        body = body.strip("/") if body.endswith("/") else body.lstrip("/")
+        candidates = parts if "/" not in body and not anchored else prefixes
+        if negated == result and any(fnmatch.fnmatchcase(c, body) for c in candidates):
+            result = not negated
+    return result
+
+
+_PATTERN_PIECES = [
+    "*.map",
+    "drafts/",
+    "/private",
+    "!/private/keep.txt",
+    ".*",
+    "!.well-known/",
+    "a/*/c",
+    "node_modules/",
+    "!*.html",
+    "*.htm?",
+    "/b",
+    "x[0-9]",
+]
+_PATH_PIECES = [
+    "a",
+    "b",
+    "c",
+    "x1",
+    "drafts",
+    "private",
+    "keep.txt",
+    ".well-known",
+    ".env",
+    "i.html",
+    "s.map",
+    "p.htmx",
+    "node_modules",
+]
+
+
+@given(
+    patterns=st.lists(st.sampled_from(_PATTERN_PIECES), max_size=8),
+    path=st.lists(st.sampled_from(_PATH_PIECES), min_size=1, max_size=4).map("/".join),
+    folder=st.booleans(),
+)
+def test_merged_exclude_rules_answer_like_one_pattern_at_a_time(
+    patterns: list[str], path: str, folder: bool
+) -> None:
+    # The deploy walk asks with merged regexes (one per run of patterns); the answer must not change.
+    asked = path + "/" if folder else path
+    assert exclusion_rule(patterns)(asked) == _one_pattern_at_a_time(asked, patterns)

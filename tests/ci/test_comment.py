@@ -29,7 +29,7 @@ from lpublish.publish.forge import Comment
 from lpublish.results.codecs import CHECK
 from lpublish.results.deploy_codecs import DEPLOY
 from lpublish.results.types import BuildOutput, BuildSummary
-from lpublish.site.build import PageInfo
+from lpublish.site.build_result import PageInfo
 from tests.ci.conftest import BOT, BOT_TOKEN, OTHER_TOKEN, REPO, ForgeWithPull
 from tests.plugins.results import envelope_text
 

@@ -46,7 +46,7 @@ from lpublish.results.types import (
     SignOut,
     Withdrawal,
 )
-from lpublish.site.build import PageInfo
+from lpublish.site.build_result import PageInfo
 from tests.plugins.sites import fixture_site
 
 REPORT = Report(

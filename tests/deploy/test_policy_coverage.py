@@ -42,7 +42,7 @@ ACTIONS: dict[str, list[str]] = {
 }
 #: With a version id, reads of an object are authorised by the *Version actions.
 VERSIONED = {"s3:GetObject": "s3:GetObjectVersion"}
-#: boto3's managed upload (``upload_file``) calls these operations.
+#: boto3's managed upload (``S3Transfer(...).upload_file``) calls these operations.
 MANAGED_UPLOAD = [
     "CreateMultipartUpload",
     "UploadPart",
@@ -58,10 +58,11 @@ def _static_operations() -> set[str]:
     mapping = {**s3.meta.method_to_api_mapping, **cf.meta.method_to_api_mapping}
     found: set[str] = set()
     for path in DEPLOY_CODE.glob("*.py"):
-        for method in re.findall(r"(?:client|cloudfront)\.(\w+)\b", path.read_text(encoding="utf-8")):
-            if method == "upload_file":
-                found.update(MANAGED_UPLOAD)
-            elif method in mapping:
+        code = path.read_text(encoding="utf-8")
+        if re.search(r"S3Transfer\(.*\)\.upload_file\(", code):
+            found.update(MANAGED_UPLOAD)
+        for method in re.findall(r"(?:client|cloudfront)\.(\w+)\b", code):
+            if method in mapping:
                 found.add(mapping[method])
     return found
 

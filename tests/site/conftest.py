@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from lpublish.config import SiteConfig, load_config
-from lpublish.site.build import BuildResult, build_site
+from lpublish.site.build import build_site
+from lpublish.site.build_result import BuildResult
 from tests.plugins.sample_site import copy_sample_site, shrink_images
 
 

@@ -12,8 +12,8 @@ import pytest
 
 from lpublish.errors import UsageError
 from lpublish.findings import Severity
-from lpublish.site.build import BuildResult
 from lpublish.site.build_manifest import MANIFEST_NAME
+from lpublish.site.build_result import BuildResult
 from tests.site.conftest import Builder, edit_config
 
 LIVE = "2026-11-23T10:00:00+09:00"

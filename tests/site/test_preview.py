@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lpublish.config import load_config
-from lpublish.site.build import BuildResult
+from lpublish.site.build_result import BuildResult
 from lpublish.site.preview import PreviewServer
 
 BEFORE_START = datetime.fromisoformat("2026-09-15T12:00:00+09:00")

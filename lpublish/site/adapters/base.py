@@ -30,9 +30,8 @@ from lpublish.environment import Environment
 from lpublish.errors import ContentError, UsageError
 from lpublish.findings import Finding, Severity
 from lpublish.progress import ProgressCallback, no_progress
-from lpublish.site.build import BuildResult
 from lpublish.site.build_manifest import MANIFEST_NAME, hash_files, write_build_manifest
-from lpublish.site.build_pages import PageInfo
+from lpublish.site.build_result import BuildResult, PageInfo
 from lpublish.site.own_files import DEFAULT_EXCLUDE, is_excluded
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lpublish.progress import ProgressCallback, no_progress
 from lpublish.site.adapters.base import AdapterBuildResult, SiteAdapter
-from lpublish.site.build import CACHE_DIR, build_site
+from lpublish.site.build_result import CACHE_DIR
 
 
 class LpublishAdapter(SiteAdapter):
@@ -38,6 +38,9 @@ class LpublishAdapter(SiteAdapter):
         preview: bool = False,
     ) -> AdapterBuildResult:
         started = time.monotonic()
+        # Imported here: reading ``output_dir()`` (every deploy does) must not load the generator.
+        from lpublish.site.build import build_site
+
         result = build_site(
             self.config,
             out,

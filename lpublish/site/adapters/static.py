@@ -26,8 +26,8 @@ from lpublish.site.adapters.base import (
     scan_pages,
     write_manifest,
 )
-from lpublish.site.build import CACHE_DIR
 from lpublish.site.build_manifest import MANIFEST_NAME
+from lpublish.site.build_result import CACHE_DIR
 
 logger = logging.getLogger(__name__)
 
