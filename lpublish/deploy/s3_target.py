@@ -289,7 +289,8 @@ class S3Target:
             )
             try:
                 # boto3's transfer manager over the plain client (what boto3's ``upload_file`` does).
-                S3Transfer(self.client, transfer).upload_file(
+                # The stubs type ``config`` as botocore's Config; boto3 passes a TransferConfig here too.
+                S3Transfer(self.client, transfer).upload_file(  # type: ignore[arg-type]
                     str(source), self.bucket, self.key(path), extra_args=params
                 )
             except Exception as exc:
