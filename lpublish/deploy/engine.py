@@ -420,7 +420,10 @@ def deploy(
     logger.info("deploying %s to %s", source, target.url)
     now = options.now or utcnow()
     progress(ProgressEvent("deploy.progress.scan"))
-    # Fetch the remote manifest while the build is hashed: a no-op deploy is then about one round trip.
+    # The clients first, in this thread (CPU work: beside the walk it would hold the interpreter lock
+    # while the walk queues for it after every directory read — measured 1 s lost at 1,560 folders),
+    # then the remote manifest is fetched while the build is walked and hashed: both mostly wait.
+    target.connect()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lpublish-manifest") as prefetch:
         remote_state = prefetch.submit(target.read_manifest)
         desired = desired_from_directory(source, rules, options, target)

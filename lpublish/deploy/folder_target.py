@@ -63,6 +63,9 @@ class DirTarget:
             shutil.copyfile(source, tmp)
         os.replace(tmp, dest)
 
+    def connect(self) -> None:
+        """Nothing to make: a folder needs no client."""
+
     def read_manifest(self) -> tuple[Manifest | None, str]:
         self._tick()
         target = self._path(MANIFEST_KEY)
