@@ -172,8 +172,8 @@ def scan_directory(source: Path, exclude: Iterable[str] = ()) -> dict[str, Local
     patterns = list(exclude)
     # Links out of the folder, loops and undecodable names refuse the deploy (lpublish.deploy.walk).
     found = [
-        (rel, full, full.stat())
-        for rel, full in walk_source(
+        (rel, full, stat)
+        for rel, full, stat in walk_source(
             source,
             skip_top=frozenset({".lpublish"}),
             excluded=exclusion_rule(patterns) if patterns else None,
