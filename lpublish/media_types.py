@@ -13,7 +13,7 @@ header-only re-upload.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+from functools import lru_cache
 
 #: Extension -> content type. Text types get ``; charset=utf-8`` added by ``content_type_for``.
 CONTENT_TYPES: dict[str, str] = {
@@ -81,6 +81,13 @@ def is_text(content_type: str) -> bool:
 
 def content_type_for(path: str) -> str:
     """The content type for a site path, with ``charset=utf-8`` for text types."""
-    suffix = PurePosixPath(path).suffix.lower()
+    name = path.rpartition("/")[2]
+    dot = name.rfind(".")
+    # ``PurePosixPath(path).suffix`` without building a path object (a deploy asks for every file).
+    return _served_type(name[dot:].lower() if 0 < dot < len(name) - 1 else "")
+
+
+@lru_cache(maxsize=256)
+def _served_type(suffix: str) -> str:
     ctype = CONTENT_TYPES.get(suffix, DEFAULT_TYPE)
     return f"{ctype}; charset=utf-8" if is_text(ctype) else ctype

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from hypothesis import given
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from lpublish.deploy.headers import headers_for
 from lpublish.hashing import md5_file, sha256_bytes, sha256_file
-from lpublish.media_types import content_type_for
+from lpublish.media_types import CONTENT_TYPES, content_type_for
 from lpublish.publish.request_body import human_bytes
 from lpublish.publish.service import branch_name
 from lpublish.site.campaigns import suggest_slug
@@ -36,6 +36,18 @@ def test_one_content_type_table() -> None:
 def test_deploy_headers_use_the_same_table() -> None:
     for path in ("favicon.ico", "a/b/index.html", "assets/app.3f9a1c2b77.js", "x.unknown"):
         assert headers_for(path, []).content_type == content_type_for(path)
+
+
+@given(
+    st.lists(st.text(alphabet="ab.-_HTMLjsvgéア ", min_size=0, max_size=6), min_size=1, max_size=3).map(
+        "/".join
+    )
+)
+def test_the_suffix_is_the_one_a_path_object_sees(path: str) -> None:
+    # content_type_for reads the suffix without a path object (it runs for every file of a deploy).
+    suffix = PurePosixPath(path).suffix.lower() if path.rpartition("/")[2] else ""
+    expected = CONTENT_TYPES.get(suffix, "application/octet-stream")
+    assert content_type_for(path).split(";")[0] == expected
 
 
 # --- file hashes -----------------------------------------------------------------------------------

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import gzip
 import logging
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lpublish.deploy.headers import compressible, headers_for, read_headers_file
+from lpublish.deploy.headers import compressible, headers_for, read_headers_file, with_encoding
 from lpublish.deploy.manifest import scan_directory
 from lpublish.deploy.options import DeployOptions
 from lpublish.deploy.plan import Desired
@@ -70,6 +69,6 @@ def desired_from_directory(
     for path, item in local.items():
         headers = headers_for(path, rules, site_rules=site_rules)
         if encoding and item.size >= PRECOMPRESS_MIN_BYTES and compressible(headers):
-            headers = replace(headers, content_encoding=encoding)
+            headers = with_encoding(headers, encoding)
         desired[path] = Desired(path, item.sha256, item.size, headers, item.source)
     return desired

@@ -28,7 +28,7 @@ from lpublish.deploy.cdn import FREE_PATHS_PER_MONTH, invalidation_paths
 from lpublish.deploy.desired import compress, desired_from_directory
 from lpublish.deploy.headers import is_hashed
 from lpublish.deploy.lease import Lease, locked
-from lpublish.deploy.manifest import Entry, Manifest, iso, parse_iso, utcnow
+from lpublish.deploy.manifest import Entry, Manifest, iso, parse_iso, parse_manifest, utcnow
 from lpublish.deploy.options import DeployOptions
 from lpublish.deploy.plan import Action, Desired, Plan, check_guards, plan_changes, protected, reconcile
 from lpublish.deploy.target import Target
@@ -425,9 +425,11 @@ def deploy(
     # then the remote manifest is fetched while the build is walked and hashed: both mostly wait.
     target.connect()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lpublish-manifest") as prefetch:
-        remote_state = prefetch.submit(target.read_manifest)
+        # Only the bytes in the thread: parsing a large manifest there would hold the interpreter lock
+        # against the walk just the same.
+        remote_bytes = prefetch.submit(target.fetch_manifest)
         desired = desired_from_directory(source, rules, options, target)
-        first: tuple[Manifest | None, str] | None = remote_state.result()
+        first: tuple[Manifest | None, str] | None = parse_manifest(*remote_bytes.result())
     check_cancel(cancel)
     attempts = 0
     while True:

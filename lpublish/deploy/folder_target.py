@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from lpublish.deploy.headers import Headers
-from lpublish.deploy.manifest import LOCK_KEY, MANIFEST_KEY, RELEASES_DIR, Manifest
+from lpublish.deploy.manifest import LOCK_KEY, MANIFEST_KEY, RELEASES_DIR, Manifest, parse_manifest
 from lpublish.deploy.plan import RemoteObject
 from lpublish.deploy.target import FinishedCheck, LockInfo, expired, lock_lost, locked_error
 from lpublish.errors import ContentError, ExternalError
@@ -66,18 +66,16 @@ class DirTarget:
     def connect(self) -> None:
         """Nothing to make: a folder needs no client."""
 
-    def read_manifest(self) -> tuple[Manifest | None, str]:
+    def fetch_manifest(self) -> tuple[bytes | None, str]:
         self._tick()
-        target = self._path(MANIFEST_KEY)
         try:
-            raw = target.read_bytes()
+            raw = self._path(MANIFEST_KEY).read_bytes()
         except FileNotFoundError:
             return None, ""
-        etag = _digest(raw)
-        try:
-            return Manifest.from_json(raw), etag
-        except ValueError:
-            return None, etag
+        return raw, _digest(raw)
+
+    def read_manifest(self) -> tuple[Manifest | None, str]:
+        return parse_manifest(*self.fetch_manifest())
 
     def manifest_unchanged(self, etag: str) -> bool:
         self._tick()

@@ -114,12 +114,18 @@ class Headers:
 
     def fingerprint(self) -> str:
         """A short, stable digest: equal fingerprints mean identical response headers."""
-        return _fingerprint(
-            self.content_type,
-            self.cache_control,
-            self.content_encoding or "",
-            tuple(sorted(self.extra.items())),
-        )
+        # Kept on the instance: a manifest write asks every entry (20,000 at a time), and most entries
+        # share one interned ``Headers`` (see ``_interned``).
+        known: str | None = self.__dict__.get("_fingerprint")
+        if known is None:
+            known = _fingerprint(
+                self.content_type,
+                self.cache_control,
+                self.content_encoding or "",
+                tuple(sorted(self.extra.items())),
+            )
+            object.__setattr__(self, "_fingerprint", known)
+        return known
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -159,6 +165,13 @@ def _interned(
     return Headers(content_type, cache_control, encoding, dict(extra))
 
 
+def with_encoding(headers: Headers, encoding: str | None) -> Headers:
+    """``headers`` served with ``Content-Encoding: encoding`` (a shared instance, like ``headers_for``)."""
+    return _interned(
+        headers.content_type, headers.cache_control, encoding, tuple(sorted(headers.extra.items()))
+    )
+
+
 def matching_rule(path: str, rules: list[HeaderRule]) -> HeaderRule | None:
     """The first rule whose glob matches ``path`` (``*`` also matches ``/``, like most CDNs)."""
     for rule in rules:
@@ -193,8 +206,12 @@ def headers_for(
         for name, value in site_rule.extra.items():
             if name.lower() not in {k.lower() for k in extra}:
                 extra[name] = value
-    return Headers(
-        content_type or content_type_for(path), cache_control or default_cache_control(path), encoding, extra
+    # Shared instances (thousands of files, a handful of header sets): their fingerprint is computed once.
+    return _interned(
+        content_type or content_type_for(path),
+        cache_control or default_cache_control(path),
+        encoding,
+        tuple(sorted(extra.items())),
     )
 
 

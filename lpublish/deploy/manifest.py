@@ -23,7 +23,7 @@ from lpublish.deploy.headers import Headers
 from lpublish.deploy.walk import walk_source
 from lpublish.hashing import sha256_file
 from lpublish.site.build_manifest import MANIFEST_NAME, read_build_manifest
-from lpublish.site.own_files import exclusion_rule
+from lpublish.site.own_files import walk_exclusion_rule
 
 #: Keys lpublish keeps for itself under the deploy prefix; never part of the site, never deleted as stale.
 META_DIR = ".lpublish/"
@@ -157,6 +157,16 @@ class LocalFile:
     size: int
 
 
+def parse_manifest(raw: bytes | None, etag: str) -> tuple[Manifest | None, str]:
+    """A stored manifest's bytes as a ``Manifest`` (``None`` when absent or not a manifest) and its ETag."""
+    if raw is None:
+        return None, etag
+    try:
+        return Manifest.from_json(raw), etag
+    except ValueError:
+        return None, etag
+
+
 def scan_directory(source: Path, exclude: Iterable[str] = ()) -> dict[str, LocalFile]:
     """Every file under ``source`` (symlinks followed only inside it; the build manifest and
     ``.lpublish/`` skipped).
@@ -176,7 +186,7 @@ def scan_directory(source: Path, exclude: Iterable[str] = ()) -> dict[str, Local
         for rel, full, stat in walk_source(
             source,
             skip_top=frozenset({".lpublish"}),
-            excluded=exclusion_rule(patterns) if patterns else None,
+            excluded=walk_exclusion_rule(patterns) if patterns else None,
         )
         if rel != MANIFEST_NAME
     ]

@@ -25,7 +25,7 @@ from lpublish.deploy.aws_errors import (
     translate_aws_error,
 )
 from lpublish.deploy.headers import Headers
-from lpublish.deploy.manifest import LOCK_KEY, MANIFEST_KEY, META_DIR, RELEASES_DIR, Manifest
+from lpublish.deploy.manifest import LOCK_KEY, MANIFEST_KEY, META_DIR, RELEASES_DIR, Manifest, parse_manifest
 from lpublish.deploy.plan import RemoteObject
 from lpublish.deploy.target import FinishedCheck, LockInfo, expired, lock_lost, locked_error
 from lpublish.environment import Environment
@@ -212,7 +212,7 @@ class S3Target:
         return not any(str(item.get("Key")) == key for item in page.get("Contents", []))
 
     # -- manifest
-    def read_manifest(self) -> tuple[Manifest | None, str]:
+    def fetch_manifest(self) -> tuple[bytes | None, str]:
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self.key(MANIFEST_KEY))
             raw = response["Body"].read()
@@ -220,11 +220,10 @@ class S3Target:
             if self._absent(exc, self.key(MANIFEST_KEY)):
                 return None, ""
             raise translate_aws_error(exc, self.bucket) from None
-        etag = str(response.get("ETag", ""))
-        try:
-            return Manifest.from_json(raw), etag
-        except ValueError:
-            return None, etag
+        return raw, str(response.get("ETag", ""))
+
+    def read_manifest(self) -> tuple[Manifest | None, str]:
+        return parse_manifest(*self.fetch_manifest())
 
     def manifest_unchanged(self, etag: str) -> bool:
         try:

@@ -97,6 +97,28 @@ def exclusion_rule(patterns: Iterable[str]) -> Callable[[str], bool]:
     return excluded
 
 
+def walk_exclusion_rule(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """``exclusion_rule`` for a walk that asks about every folder before entering it and never enters an
+    excluded one. Without ``!`` patterns a kept folder's entry is then excluded only by its own name (a
+    bare pattern) or its whole path (a path pattern): its folders already answered "kept" for theirs,
+    so one name and one path are asked instead of every component and prefix. With a ``!`` pattern,
+    a later pattern may take back what an earlier one excluded: every question is asked in full."""
+    runs = _compiled(tuple(patterns))
+    if any(negated for negated, _, _ in runs):
+        return exclusion_rule(patterns)
+
+    def excluded(path: str) -> bool:
+        trimmed = path.strip("/")
+        name = trimmed.rpartition("/")[2]
+        return any(
+            (bare is not None and bare(name) is not None)
+            or (whole is not None and whole(trimmed) is not None)
+            for _, bare, whole in runs
+        )
+
+    return excluded
+
+
 def is_excluded(path: str, patterns: Iterable[str]) -> bool:
     """Whether the posix ``path`` (relative to the published folder) is excluded by ``patterns``.
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lpublish.deploy.headers import headers_for, is_hashed, parse_headers_file
-from lpublish.site.own_files import DEFAULT_EXCLUDE, exclusion_rule, is_excluded
+from lpublish.site.own_files import DEFAULT_EXCLUDE, exclusion_rule, is_excluded, walk_exclusion_rule
 from tests.adapters.conftest import run
 from tests.plugins.s3 import bucket_objects, s3_client
 
@@ -208,3 +208,21 @@ def test_merged_exclude_rules_answer_like_one_pattern_at_a_time(
     # The deploy walk asks with merged regexes (one per run of patterns); the answer must not change.
     asked = path + "/" if folder else path
     assert exclusion_rule(patterns)(asked) == _one_pattern_at_a_time(asked, patterns)
+
+
+def _kept_by_a_walk(path: str, rule: Callable[[str], bool]) -> bool:
+    """Whether a walk that asks about each folder before entering it reaches and keeps ``path``."""
+    parts = path.split("/")
+    folders = ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+    return not any(rule(folder) for folder in folders) and not rule(path)
+
+
+@given(
+    patterns=st.lists(st.sampled_from(_PATTERN_PIECES), max_size=8),
+    path=st.lists(st.sampled_from(_PATH_PIECES), min_size=1, max_size=4).map("/".join),
+)
+def test_the_walk_rule_keeps_what_the_full_rule_keeps(patterns: list[str], path: str) -> None:
+    # The deploy walk asks one name and one path per entry; what it publishes must not change.
+    assert _kept_by_a_walk(path, walk_exclusion_rule(patterns)) == _kept_by_a_walk(
+        path, exclusion_rule(patterns)
+    )
