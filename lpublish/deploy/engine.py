@@ -174,9 +174,9 @@ def _run_phase(
             assert want.source is not None
             body = None
             if want.headers.content_encoding:
-                body = compress(want.source.read_bytes(), want.headers.content_encoding)
+                body = compress(Path(want.source).read_bytes(), want.headers.content_encoding)
             logger.debug("upload %s (%d bytes)", action.path, len(body) if body is not None else want.size)
-            etag, version = target.upload(action.path, want.source, want.headers, want.sha256, body)
+            etag, version = target.upload(action.path, Path(want.source), want.headers, want.sha256, body)
             sent = len(body) if body is not None else want.size
         else:
             assert action.copy_from is not None
@@ -484,7 +484,7 @@ def _deploy_once(
             # Precompressed uploads never match the raw file's ETag; do not bother hashing them.
             if want.headers.content_encoding:
                 continue
-            tag = target.local_etag(want.source, want.size)
+            tag = target.local_etag(Path(want.source), want.size)
             if tag is not None:
                 local_etags[path] = tag
                 adopted[path] = want.sha256

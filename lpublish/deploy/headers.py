@@ -128,12 +128,16 @@ class Headers:
         return known
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "content_type": self.content_type,
-            "cache_control": self.cache_control,
-            "encoding": self.content_encoding,
-            "extra": dict(sorted(self.extra.items())),
-        }
+        known: dict[str, Any] | None = self.__dict__.get("_as_dict")
+        if known is None:
+            known = {
+                "content_type": self.content_type,
+                "cache_control": self.cache_control,
+                "encoding": self.content_encoding,
+                "extra": dict(sorted(self.extra.items())),
+            }
+            object.__setattr__(self, "_as_dict", known)  # like the fingerprint: asked per manifest entry
+        return {**known, "extra": dict(known["extra"])}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Headers:

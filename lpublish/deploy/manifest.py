@@ -39,6 +39,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# One encoder each: ``json.dumps`` with non-default options builds a new encoder per call (20,000 per
+# manifest write).
+_KEY_JSON = json.JSONEncoder(ensure_ascii=False)
+_ENTRY_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -120,12 +126,9 @@ class Manifest:
             "pending": self.pending,
         }
         parts = [json.dumps(head, ensure_ascii=False)[:-1]]
+        key, entry = _KEY_JSON.encode, _ENTRY_JSON.encode
         for section, entries in (("files", self.files), ("retained", self.retained)):
-            body = ",\n".join(
-                f"  {json.dumps(k, ensure_ascii=False)}: "
-                + json.dumps(entries[k].to_dict(), ensure_ascii=False, separators=(",", ":"))
-                for k in sorted(entries)
-            )
+            body = ",\n".join(f"  {key(k)}: {entry(entries[k].to_dict())}" for k in sorted(entries))
             parts.append(f', "{section}": {{\n{body}\n}}' if body else f', "{section}": {{}}')
         return ("".join(parts) + "}\n").encode()
 
@@ -152,7 +155,8 @@ class LocalFile:
     """A file of the build to deploy: site path (``a/b.html``), where it is, its content hash and size."""
 
     path: str
-    source: Path
+    #: The file's path on disk (a string: thousands of ``Path`` objects cost more than the walk).
+    source: str
     sha256: str
     size: int
 
@@ -199,8 +203,10 @@ def scan_directory(source: Path, exclude: Iterable[str] = ()) -> dict[str, Local
 
     stale = [full for rel, full, _ in found if rel not in fresh]
     # hashlib releases the GIL on large buffers, so hashing in threads uses every core.
-    with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) * 2)) as pool:
-        hashed = dict(zip(stale, pool.map(sha256_file, stale), strict=True)) if stale else {}
+    hashed: dict[str, str] = {}
+    if stale:
+        with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) * 2)) as pool:
+            hashed = dict(zip(stale, pool.map(sha256_file, map(Path, stale)), strict=True))
     return {
         rel: LocalFile(rel, full, fresh.get(rel) or hashed[full], stat.st_size) for rel, full, stat in found
     }

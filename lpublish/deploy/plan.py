@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from lpublish.deploy.headers import Headers, is_entry, is_hashed
@@ -22,13 +21,14 @@ Reason = Literal["new", "changed", "headers", "drift", "rename", "restore", "sta
 
 @dataclass(frozen=True)
 class Desired:
-    """One object that should be deployed. ``source`` is a local file, or ``None`` for copy-only sources."""
+    """One object that should be deployed. ``source`` is a local file's path, or ``None`` for copy-only
+    sources."""
 
     path: str
     sha256: str
     size: int
     headers: Headers
-    source: Path | None = None
+    source: str | None = None
     #: For rollbacks: an older version of the same key holding these bytes.
     version_id: str | None = None
 

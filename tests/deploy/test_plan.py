@@ -14,7 +14,7 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def want(path: str, sha: str, rules: list[HeaderRule] | None = None) -> Desired:
-    return Desired(path, sha, 10, headers_for(path, rules or []), Path("/nonexistent") / path)
+    return Desired(path, sha, 10, headers_for(path, rules or []), str(Path("/nonexistent") / path))
 
 
 def deployed(*items: tuple[str, str]) -> Manifest:
