@@ -1,6 +1,6 @@
 """What the target should hold after a deploy: the build's files with their headers and encoding.
 
-Owns: ``desired_from_directory`` (scan the deployed folder, apply ``[[headers]]`` and the site's
+Owns: ``desired_from_walk`` (hash the walked build, apply ``[[headers]]`` and the site's
 ``_headers`` rules, choose precompression for compressible files) and ``compress`` (deterministic gzip,
 or Brotli when it is installed). Must not import UI libraries.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lpublish.deploy.headers import compressible, headers_for, read_headers_file, with_encoding
-from lpublish.deploy.manifest import scan_directory
+from lpublish.deploy.manifest import Walked, local_files
 from lpublish.deploy.options import DeployOptions
 from lpublish.deploy.plan import Desired
 from lpublish.deploy.target import Target
@@ -51,10 +51,12 @@ def compress(data: bytes, encoding: str) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
 
-def desired_from_directory(
-    source: Path, rules: list[HeaderRule], options: DeployOptions, target: Target
+def desired_from_walk(
+    source: Path, walked: Walked, rules: list[HeaderRule], options: DeployOptions, target: Target
 ) -> dict[str, Desired]:
-    local = scan_directory(source, exclude=options.exclude)
+    """What ``target`` should hold for the files ``walked`` under ``source``
+    (``lpublish.deploy.manifest.walk_build``)."""
+    local = local_files(source, walked)
     encoding = _encoding_for(options, target)
     site_rules = read_headers_file(source)  # the site's own _headers file (never uploaded: excluded)
     logger.info(

@@ -171,29 +171,35 @@ def parse_manifest(raw: bytes | None, etag: str) -> tuple[Manifest | None, str]:
         return None, etag
 
 
-def scan_directory(source: Path, exclude: Iterable[str] = ()) -> dict[str, LocalFile]:
-    """Every file under ``source`` (symlinks followed only inside it; the build manifest and
-    ``.lpublish/`` skipped).
+#: What a walk of the build found: (site path, file path, stat) per file.
+Walked = list[tuple[str, str, os.stat_result]]
 
-    ``exclude``: patterns (``lpublish.site.own_files.is_excluded``) of files and folders never deployed;
-    excluded folders are not even entered.
+
+def walk_build(source: Path, exclude: Iterable[str] = ()) -> Walked:
+    """Every file under ``source`` (symlinks followed only inside it; the build manifest and
+    ``.lpublish/`` skipped). ``exclude``: patterns (``lpublish.site.own_files.is_excluded``) of files and
+    folders never deployed; excluded folders are not even entered. Links out of the folder, loops and
+    undecodable names refuse the deploy (``lpublish.deploy.walk``)."""
+    patterns = list(exclude)
+    return [
+        found
+        for found in walk_source(
+            source,
+            skip_top=frozenset({".lpublish"}),
+            excluded=walk_exclusion_rule(patterns) if patterns else None,
+        )
+        if found[0] != MANIFEST_NAME
+    ]
+
+
+def local_files(source: Path, found: Walked) -> dict[str, LocalFile]:
+    """The walked files with their SHA-256.
 
     Hashes come from the build manifest (``lpublish.site.build_manifest``) when it lists the file with
     the same size and the file is not newer than the manifest; other files are hashed here. (mtimes only
     decide whether a hash can be reused, never whether a file changed: a fresh checkout looks unchanged.)
     """
     known = read_build_manifest(source) or {}
-    patterns = list(exclude)
-    # Links out of the folder, loops and undecodable names refuse the deploy (lpublish.deploy.walk).
-    found = [
-        (rel, full, stat)
-        for rel, full, stat in walk_source(
-            source,
-            skip_top=frozenset({".lpublish"}),
-            excluded=walk_exclusion_rule(patterns) if patterns else None,
-        )
-        if rel != MANIFEST_NAME
-    ]
 
     # A hash is reused only for a file the build listed with this size and did not see change since.
     fresh = {

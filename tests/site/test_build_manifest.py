@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from lpublish.deploy.manifest import scan_directory
+from lpublish.deploy.manifest import local_files, walk_build
 from lpublish.site.build_manifest import (
     MANIFEST_NAME,
     BuiltFile,
@@ -52,7 +52,7 @@ def test_a_file_changed_after_the_build_is_no_longer_vouched_for(build: Builder,
     assert entries["index.html"].matches((out / "index.html").stat())
 
     # deploy hashes the changed file itself instead of trusting the manifest
-    scanned = scan_directory(out)
+    scanned = local_files(out, walk_build(out))
     assert scanned["css/site.css"].sha256 == hashlib.sha256(css.read_bytes()).hexdigest()
     assert MANIFEST_NAME not in scanned
 
@@ -71,7 +71,7 @@ def test_deploy_reuses_a_fresh_entry_instead_of_hashing(build: Builder, site_dir
         if entry["path"] == "robots.txt":
             entry["sha256"] = "0" * 64  # only a reused entry can come back with this hash
     manifest.write_text(json.dumps(data), encoding="utf-8")
-    scanned = scan_directory(out)
+    scanned = local_files(out, walk_build(out))
     assert scanned["robots.txt"].sha256 == "0" * 64
     assert scanned["index.html"].sha256 == hashlib.sha256((out / "index.html").read_bytes()).hexdigest()
 
