@@ -1,7 +1,7 @@
 """``lpublish comment`` and ``lpublish ci ...``: the commands GitHub Actions workflows call.
 
 Owns: reading the files earlier workflow steps wrote, posting the sticky status comment through the same
-forge code as the TUI (``GitHubForge``; token from ``GITHUB_TOKEN``), writing job summaries and step
+forge code as the TUI (``publish.client.forge_at``; token from ``GITHUB_TOKEN``), writing job summaries and step
 outputs, and the scheduled-campaign decision. All logic is in ``lpublish.ci``; this only wires options.
 """
 
@@ -57,9 +57,9 @@ def _site_prefix(config: SiteConfig, env: Environment) -> str:
 
 def make_forge(config: SiteConfig, *, repo: str | None, api_url: str | None, token: str) -> CommentForge:
     """The same GitHub client the TUI uses, pointed at the workflow's repository and API."""
-    from lpublish.publish.github import GitHubForge
+    from lpublish.publish.client import forge_at
 
-    forge: CommentForge = GitHubForge(api_url or config.forge.api_url, repo or config.forge.repo, token)
+    forge: CommentForge = forge_at(api_url or config.forge.api_url, repo or config.forge.repo, token)
     return forge
 
 

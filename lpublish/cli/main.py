@@ -15,11 +15,19 @@ from typing import Any
 import click
 
 from lpublish import __version__
-from lpublish.cli.render import echo_error_envelope, requested
+from lpublish.cli.render import command_name, echo_error_envelope, requested
 from lpublish.environment import Environment
-from lpublish.errors import ExitCode, LpublishError, is_file_name_error, is_symlink_loop, os_failure
+from lpublish.errors import (
+    ExitCode,
+    LpublishError,
+    UsageError,
+    is_file_name_error,
+    is_symlink_loop,
+    os_failure,
+)
 from lpublish.i18n import set_language, t, use_environment
 from lpublish.logs import configure
+from lpublish.results.envelope import dumps, error_envelope
 
 #: subcommand name -> "module:attribute". Each command lives in its own module under lpublish.cli.
 COMMANDS: dict[str, str] = {
@@ -202,7 +210,8 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(t("common.cancelled.title"), err=True)
         sys.exit(int(ExitCode.NOT_ACCEPTABLE))
     except click.ClickException as exc:
-        exc.show()
+        if not _usage_envelope(exc, sys.argv[1:] if argv is None else argv):
+            exc.show()
         sys.exit(int(ExitCode.USAGE))
     except KeyboardInterrupt:
         click.echo(t("common.cancelled.title"), err=True)
@@ -226,6 +235,32 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(int(ExitCode.NOT_ACCEPTABLE))
     code = result if isinstance(result, int) else 0
     sys.exit(code)
+
+
+def _wants_json(argv: list[str]) -> bool:
+    """Whether ``--format json`` (or the deprecated ``--json``) was given: read from the arguments, since
+    a usage error stops click before the ``--format`` option is processed."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg in ("--json", "--format=json") or (arg == "--format" and argv[i + 1 : i + 2] == ["json"]):
+            return True
+    return requested.json
+
+
+def _usage_envelope(exc: click.ClickException, argv: list[str]) -> bool:
+    """Print click's own usage error (unknown option, missing argument, bad choice) as a failure
+    envelope when JSON was asked for, and a one-line explanation on stderr; ``False``: not asked."""
+    if not _wants_json(argv):
+        return False
+    ctx = exc.ctx if isinstance(exc, click.UsageError) else None
+    command = requested.command if requested.json and requested.command else ""
+    command = command or (command_name(ctx) if ctx is not None and ctx.parent is not None else "lpublish")
+    where = ctx.command_path if ctx is not None else "lpublish"
+    failure = UsageError("cli.usage", message=exc.format_message(), command=where)
+    click.echo(dumps(error_envelope(command, failure)))
+    click.echo(f"{t('common.error_prefix')}: {failure.message}", err=True)
+    return True
 
 
 def _internal(exc: Exception) -> LpublishError:
