@@ -248,15 +248,35 @@ def _wants_json(argv: list[str]) -> bool:
     return requested.json
 
 
+def _command_in(argv: list[str]) -> str:
+    """The (sub)command named in ``argv`` (``ci schedule``), for a usage error click raised before it
+    had a context for it; ``lpublish`` when none is named."""
+    names: list[str] = []
+    group: click.Command = cli
+    ctx = click.Context(cli, info_name="lpublish")
+    for arg in argv:
+        if not isinstance(group, click.Group):
+            break
+        found = group.get_command(ctx, arg) if not arg.startswith("-") else None
+        if found is not None:  # anything else is an option or an option's value: skip it
+            names.append(arg)
+            group = found
+    return " ".join(names) or "lpublish"
+
+
 def _usage_envelope(exc: click.ClickException, argv: list[str]) -> bool:
     """Print click's own usage error (unknown option, missing argument, bad choice) as a failure
     envelope when JSON was asked for, and a one-line explanation on stderr; ``False``: not asked."""
     if not _wants_json(argv):
         return False
     ctx = exc.ctx if isinstance(exc, click.UsageError) else None
-    command = requested.command if requested.json and requested.command else ""
-    command = command or (command_name(ctx) if ctx is not None and ctx.parent is not None else "lpublish")
-    where = ctx.command_path if ctx is not None else "lpublish"
+    if requested.json and requested.command:
+        command = requested.command  # raised while the command ran (``click.BadParameter`` of its own)
+    elif ctx is not None and ctx.parent is not None:
+        command = command_name(ctx)
+    else:
+        command = _command_in(argv)
+    where = "lpublish" if command == "lpublish" else f"lpublish {command}"
     failure = UsageError("cli.usage", message=exc.format_message(), command=where)
     click.echo(dumps(error_envelope(command, failure)))
     click.echo(f"{t('common.error_prefix')}: {failure.message}", err=True)
