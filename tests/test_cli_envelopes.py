@@ -24,7 +24,12 @@ from tests.plugins.sites import fixture_site
 
 
 def lpublish(
-    args: list[str], cwd: Path, *, lang: str = "en", extra: dict[str, str] | None = None
+    args: list[str],
+    cwd: Path,
+    *,
+    lang: str = "en",
+    extra: dict[str, str] | None = None,
+    answer: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``lpublish ARGS`` as a workflow step runs it: a fresh process, no terminal, no job summary."""
     env = {**os.environ, "LPUBLISH_LANG": lang, **(extra or {})}
@@ -36,7 +41,8 @@ def lpublish(
         env=env,
         capture_output=True,
         text=True,
-        stdin=subprocess.DEVNULL,
+        input=answer,
+        stdin=subprocess.DEVNULL if answer is None else None,
         timeout=300,
         check=False,
     )
@@ -142,6 +148,13 @@ def test_init(tmp_path: Path) -> None:
         '<h1>hi</h1><img src="images/hero/a.jpg" alt="Fields">', encoding="utf-8"
     )
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    asked = ["init", str(repo), "--repo", "acme/lp", "--format", "json"]
+    no = lpublish(asked, tmp_path, answer="n\n")
+    declined = envelope(tool_codecs.INIT, no).result
+    assert no.returncode == 1 and declined is not None and declined.declined and declined.written == []
+    assert "[Y/n]" in no.stderr and not (repo / "lpublish.toml").exists()  # the question was on stderr
+    unanswered = envelope(tool_codecs.INIT, lpublish(asked, tmp_path))  # no terminal to ask on
+    assert (unanswered.exit_code, [e.key for e in unanswered.errors]) == (1, ["common.cancelled"])
     done = lpublish(["init", str(repo), "--yes", "--repo", "acme/lp", "--format", "json"], tmp_path)
     made = envelope(tool_codecs.INIT, done).result
     assert made is not None and not made.unchanged and not made.declined

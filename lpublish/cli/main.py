@@ -18,6 +18,7 @@ from lpublish import __version__
 from lpublish.cli.render import command_name, echo_error_envelope, requested
 from lpublish.environment import Environment
 from lpublish.errors import (
+    ContentError,
     ExitCode,
     LpublishError,
     UsageError,
@@ -206,7 +207,8 @@ def main(argv: list[str] | None = None) -> None:
     except LpublishError as exc:
         report_error(exc)
         sys.exit(int(exc.exit_code))
-    except click.exceptions.Abort:
+    except click.exceptions.Abort:  # a question not answered (Ctrl-C, or no terminal to ask on)
+        echo_error_envelope(ContentError("common.cancelled"))
         click.echo(t("common.cancelled.title"), err=True)
         sys.exit(int(ExitCode.NOT_ACCEPTABLE))
     except click.ClickException as exc:
