@@ -2,7 +2,8 @@
 
 Owns: reading the files earlier workflow steps wrote, posting the sticky status comment through the same
 forge code as the TUI (``publish.client.forge_at``; token from ``GITHUB_TOKEN``), writing job summaries and step
-outputs, and the scheduled-campaign decision. All logic is in ``lpublish.ci``; this only wires options.
+outputs, and the scheduled-campaign decision. All logic is in ``lpublish.ci``; this only wires options
+and prints (text, or with ``--format json`` the envelope of ``results.tool_codecs``).
 """
 
 from __future__ import annotations
