@@ -10,11 +10,10 @@ the schedule need of a ``DeployResult``. Must not import UI libraries.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from lpublish.deploy.engine import DeployResult
 from lpublish.findings import Report
@@ -85,24 +84,6 @@ def _read_step_file(path: Path | None, problems: dict[str, str] | None) -> str |
         if problems is not None:
             problems[path.name] = "missing"
         return None
-
-
-def read_json(path: Path | None, problems: dict[str, str] | None = None) -> dict[str, Any] | None:
-    """The JSON object in ``path`` (``screenshots.json``); ``None`` when missing, empty or not an object."""
-    text = _read_step_file(path, problems)
-    if path is None or text is None:
-        return None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        if problems is not None:
-            problems[path.name] = "invalid" if text.strip() else "empty"
-        return None
-    if not isinstance(data, dict):
-        if problems is not None:
-            problems[path.name] = "invalid"
-        return None
-    return data
 
 
 def read_result(codec: Codec[T], path: Path | None, problems: dict[str, str] | None = None) -> T | None:

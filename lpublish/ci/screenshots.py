@@ -3,8 +3,9 @@
 Owns: ``changed_pages`` (the HTML pages of the preview build that are new, differ from the base build,
 or load a local file that differs: a replaced image keeps its name, so the page's HTML alone would not
 show the change), ``take_screenshots`` (serves both builds on 127.0.0.1, photographs each changed page
-at desktop and phone widths with the system's Chromium, writes PNGs and a ``screenshots.json`` manifest)
-and ``read_manifest`` (that manifest read back into the same types, for the status comment). Problems
+at desktop and phone widths with the system's Chromium into PNGs) and ``ScreenshotResult`` (what was
+taken; ``lpublish screenshots`` writes it as the ``screenshots.json`` envelope, the status comment reads
+it back through the same codec, ``lpublish.results.tool_codecs.SCREENSHOTS``). Problems
 (no browser, no base build, a page Chromium could not photograph) are carried in the result, not raised.
 The status comment shows the pictures from wherever the workflow publishes that folder (the preview
 deploy: ``<preview URL>/__lpublish-screenshots/``; else a workflow artifact). Must not import UI
@@ -17,7 +18,6 @@ import contextlib
 import functools
 import hashlib
 import html
-import json
 import logging
 import posixpath
 import re
@@ -27,7 +27,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -75,53 +75,10 @@ class ScreenshotResult:
     #: Pages Chromium did not photograph (with ``problem == "failed"``).
     failed: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "version": 1,
-            "shots": [asdict(s) for s in self.shots],
-            "skipped": self.skipped,
-            "problem": self.problem,
-            "failed": self.failed,
-        }
 
-    def write(self, out: Path) -> Path:
-        out.mkdir(parents=True, exist_ok=True)
-        target = out / MANIFEST
-        target.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        return target
-
-
+#: The file ``lpublish screenshots`` writes into ``--out``: the ``screenshots`` envelope
+#: (``lpublish.results.tool_codecs.SCREENSHOTS``), read back by ``lpublish comment --screenshots``.
 MANIFEST = "screenshots.json"
-
-
-def read_manifest(data: dict[str, Any] | None) -> ScreenshotResult | None:
-    """A ``screenshots.json`` object back as a result (``None``: no manifest); bad entries are dropped."""
-    if data is None:
-        return None
-    shots = []
-    for item in data.get("shots") or []:
-        if (
-            isinstance(item, dict)
-            and isinstance(item.get("page"), str)
-            and isinstance(item.get("after"), str)
-        ):
-            width = item.get("width")
-            shots.append(
-                Shot(
-                    item["page"],
-                    width if isinstance(width, int) else 0,
-                    str(item.get("before") or ""),
-                    item["after"],
-                    item.get("at_change") is True,
-                )
-            )
-    problem = str(data.get("problem") or "")
-    return ScreenshotResult(
-        shots=shots,
-        skipped=[str(p) for p in data.get("skipped") or [] if isinstance(p, str)],
-        problem=problem if problem in PROBLEMS else "",
-        failed=[str(p) for p in data.get("failed") or [] if isinstance(p, str)],
-    )
 
 
 def page_url(path: str) -> str:
@@ -362,7 +319,7 @@ def take_screenshots(
     widths: tuple[int, ...] = WIDTHS,
     browser: str | None = None,
 ) -> ScreenshotResult:
-    """Photograph ``pages`` (default: the changed ones) of both builds into ``out``; write the manifest.
+    """Photograph ``pages`` (default: the changed ones) of both builds into ``out``.
 
     Phones narrower than the smallest headless window (``MIN_WINDOW``) are photographed in a frame of
     the phone's width (so media queries see the phone's width) and cropped to it. Without a browser or
@@ -371,17 +328,13 @@ def take_screenshots(
     """
     if not before.is_dir():
         logger.info("no base build at %s: no before/after pictures", before)
-        result = ScreenshotResult(problem="no-base")
-        result.write(out)
-        return result
+        return ScreenshotResult(problem="no-base")
     browser = browser or find_browser()
     wanted = changed_pages(before, after) if pages is None else pages
     logger.info("%d changed page(s) between %s and %s", len(wanted), before, after)
     if browser is None:
         logger.info("no Chromium or Chrome found: no pictures")
-        result = ScreenshotResult(skipped=wanted, problem="no-browser")
-        result.write(out)
-        return result
+        return ScreenshotResult(skipped=wanted, problem="no-browser")
     result = ScreenshotResult(skipped=wanted[MAX_PAGES:])
     changes = _Changes(before, after)
     out.mkdir(parents=True, exist_ok=True)
@@ -411,7 +364,6 @@ def take_screenshots(
                         result.failed.append(page)
                     continue
                 result.shots.append(shot)
-    result.write(out)
     return result
 
 

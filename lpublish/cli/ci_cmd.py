@@ -1,8 +1,9 @@
 """``lpublish comment`` and ``lpublish ci ...``: the commands GitHub Actions workflows call.
 
 Owns: reading the files earlier workflow steps wrote, posting the sticky status comment through the same
-forge code as the TUI (``GitHubForge``; token from ``GITHUB_TOKEN``), writing job summaries and step
-outputs, and the scheduled-campaign decision. All logic is in ``lpublish.ci``; this only wires options.
+forge code as the TUI (``publish.client.forge_at``; token from ``GITHUB_TOKEN``), writing job summaries and step
+outputs, and the scheduled-campaign decision. All logic is in ``lpublish.ci``; this only wires options
+and prints (text, or with ``--format json`` the envelope of ``results.tool_codecs``).
 """
 
 from __future__ import annotations
@@ -24,16 +25,27 @@ from lpublish.ci.comment import (
     render_status,
     upsert_comment,
 )
-from lpublish.ci.inputs import load_inputs, read_deploy, read_json
+from lpublish.ci.inputs import load_inputs, read_deploy, read_result
 from lpublish.ci.policies import AwsSetup
 from lpublish.ci.scaffold import setup_markdown
-from lpublish.ci.screenshots import ScreenshotResult, read_manifest
+from lpublish.ci.screenshots import ScreenshotResult
 from lpublish.ci.summary import append_summary, set_outputs
-from lpublish.cli.options import config_from, environment, site_option
+from lpublish.cli.options import config_from, environment, format_option, site_option
+from lpublish.cli.render import echo_envelope
 from lpublish.config import SiteConfig
 from lpublish.environment import Environment
 from lpublish.errors import UsageError
 from lpublish.i18n import t
+from lpublish.results.tool_codecs import (
+    COMMENT,
+    DEPLOY_SUMMARY,
+    SCHEDULE,
+    SCREENSHOTS,
+    SETUP_DOC,
+    CommentOutcome,
+    JobSummary,
+    SetupDoc,
+)
 
 #: The login GitHub shows for comments made with a workflow's GITHUB_TOKEN (``GET /user`` is not allowed
 #: for that token, so it cannot be asked).
@@ -57,9 +69,9 @@ def _site_prefix(config: SiteConfig, env: Environment) -> str:
 
 def make_forge(config: SiteConfig, *, repo: str | None, api_url: str | None, token: str) -> CommentForge:
     """The same GitHub client the TUI uses, pointed at the workflow's repository and API."""
-    from lpublish.publish.github import GitHubForge
+    from lpublish.publish.client import forge_at
 
-    forge: CommentForge = GitHubForge(api_url or config.forge.api_url, repo or config.forge.repo, token)
+    forge: CommentForge = forge_at(api_url or config.forge.api_url, repo or config.forge.repo, token)
     return forge
 
 
@@ -78,8 +90,9 @@ def _bool(value: str | None) -> bool:
 
 
 def _shots(path: Path | None) -> ScreenshotResult | None:
-    """``screenshots.json`` read back (``None`` when not given, missing or unreadable: no section)."""
-    return read_manifest(read_json(path)) if path is not None else None
+    """``screenshots.json`` (the ``screenshots`` envelope) read back through its codec; ``None`` when not
+    given, missing, unreadable or without a result: no section."""
+    return read_result(SCREENSHOTS, path) if path is not None else None
 
 
 @click.command()
@@ -141,6 +154,7 @@ def _shots(path: Path | None) -> ScreenshotResult | None:
 @click.option(
     "--screenshots-artifact-url", default="", help="The workflow artifact holding the pictures (linked)."
 )
+@format_option("text", "json")
 def comment(
     site: Path | None,
     pr: int,
@@ -163,6 +177,7 @@ def comment(
     screenshots_file: Path | None = None,
     screenshots_url: str = "",
     screenshots_artifact_url: str = "",
+    fmt: str = "text",
 ) -> int:
     """Create or update the pull request's lpublish status comment (and the job summary)."""
     env = environment()
@@ -192,11 +207,16 @@ def comment(
             screenshots_artifact_url=screenshots_artifact_url,
         )
         body = render_status(inputs, ctx)
+    as_json = fmt == "json"
+    outcome = CommentOutcome(pr=pr, action="skipped", body=body)
     if summary and append_summary(summary, render_status_for_summary(body)):
-        click.echo(t("ci.comment.summary_written"))
-    if print_body:
+        outcome.summary_written = True
+        click.echo(t("ci.comment.summary_written"), err=as_json)
+    if print_body and not as_json:  # in JSON the body is the result's ``body``
         click.echo(body)
     if no_comment:
+        if as_json:
+            echo_envelope(COMMENT, "comment", outcome)
         return 0
     # The workflow's GITHUB_TOKEN first: it is the one allowed to comment on the pull request.
     token = env.workflow_token
@@ -216,7 +236,10 @@ def comment(
     if not url and result.comment_id:
         web = (env.github_server_url or config.forge.web_url).rstrip("/")
         url = f"{web}/{repo}/pull/{pr}#issuecomment-{result.comment_id}"
-    click.echo(t(f"ci.comment.{result.action}", url=url or f"#{pr}", pr=pr))
+    click.echo(t(f"ci.comment.{result.action}", url=url or f"#{pr}", pr=pr), err=as_json)
+    if as_json:
+        outcome.action, outcome.comment_id, outcome.url = result.action, result.comment_id, url
+        echo_envelope(COMMENT, "comment", outcome)
     return 0
 
 
@@ -257,6 +280,7 @@ def _parse_time(value: str | None) -> datetime | None:
 @click.option("--now", "now_text", default=None, help="Decide as of this ISO 8601 time (default: now).")
 @click.option("--summary", type=click.Path(path_type=Path, dir_okay=False), envvar="GITHUB_STEP_SUMMARY")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), envvar="GITHUB_OUTPUT")
+@format_option("text", "json")
 def schedule(
     site: Path | None,
     state_dir: Path | None,
@@ -265,6 +289,7 @@ def schedule(
     now_text: str | None,
     summary: Path | None,
     output: Path | None,
+    fmt: str = "text",
 ) -> int:
     """Decide whether the scheduled run deploys; say which campaigns went live or ended."""
     config = config_from(site)
@@ -276,6 +301,9 @@ def schedule(
     if state_dir is not None:
         current = manifest or schedule_mod.build_manifest_path(config)
         schedule_mod.save_state(state_dir, decision, current)
+    if fmt == "json":
+        echo_envelope(SCHEDULE, "ci schedule", decision)
+        return 0
     click.echo(
         t(
             "ci.schedule.decided",
@@ -291,7 +319,8 @@ def schedule(
 @site_option
 @click.argument("deploy_file", type=_file)
 @click.option("--summary", type=click.Path(path_type=Path, dir_okay=False), envvar="GITHUB_STEP_SUMMARY")
-def deploy_summary(site: Path | None, deploy_file: Path, summary: Path | None) -> int:
+@format_option("text", "json")
+def deploy_summary(site: Path | None, deploy_file: Path, summary: Path | None, fmt: str = "text") -> int:
     """Write a deploy's result (`lpublish deploy --format json`) to the job summary."""
     config_from(site)
     plan = read_deploy(deploy_file)
@@ -300,7 +329,10 @@ def deploy_summary(site: Path | None, deploy_file: Path, summary: Path | None) -
         lines += [t("ci.deploy.site", url=plan.url), ""]
     lines += plan_lines(plan)
     text = "\n".join(lines) + "\n"
-    if not append_summary(summary, text):
+    written = append_summary(summary, text)
+    if fmt == "json":
+        echo_envelope(DEPLOY_SUMMARY, "ci deploy-summary", JobSummary(markdown=text, written=written))
+    elif not written:
         click.echo(text)
     return 0
 
@@ -309,9 +341,14 @@ def deploy_summary(site: Path | None, deploy_file: Path, summary: Path | None) -
 @site_option
 @click.option("--account-id", default="", help="Your 12-digit AWS account id (else a placeholder).")
 @click.option("--site-dir", default="", help="The site folder relative to the repository root.")
-def setup_doc(site: Path | None, account_id: str, site_dir: str) -> None:
+@format_option("text", "json")
+def setup_doc(site: Path | None, account_id: str, site_dir: str, fmt: str = "text") -> None:
     """Print the AWS + GitHub setup page (policies filled in from lpublish.toml)."""
     env = environment()
     config = config_from(site, env)
     setup = AwsSetup.from_config(config, account_id=account_id)
-    click.echo(setup_markdown(setup, site_dir=site_dir or _site_prefix(config, env)), nl=False)
+    markdown = setup_markdown(setup, site_dir=site_dir or _site_prefix(config, env))
+    if fmt == "json":
+        echo_envelope(SETUP_DOC, "ci setup-doc", SetupDoc(markdown=markdown))
+    else:
+        click.echo(markdown, nl=False)

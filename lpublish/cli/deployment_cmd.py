@@ -48,7 +48,7 @@ def record_deployment_command(
     fmt: str,
 ) -> int:
     """Record a deploy as a GitHub Deployment with its status and URL (needs `deployments: write`)."""
-    from lpublish.publish.github import GitHubForge
+    from lpublish.publish.client import forge_at
 
     env = options.environment()
     token = env.workflow_token
@@ -56,7 +56,7 @@ def record_deployment_command(
         raise UsageError("ci.comment.no_token")
     if not repo:
         raise UsageError("ci.comment.no_repo")
-    forge = GitHubForge(api_url, repo, token)
+    forge = forge_at(api_url, repo, token)
     record = record_deployment(
         forge,
         sha=sha or env.github_sha or "",

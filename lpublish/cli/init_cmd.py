@@ -2,7 +2,8 @@
 
 Owns: showing the guessed slots, asking for confirmation (unless ``--yes``), refusing to overwrite
 (unless ``--force``), and printing the setup an engineer still has to do. The work is in
-``lpublish.ci.scaffold``.
+``lpublish.ci.scaffold``. With ``--format json`` the lines for people go to stderr and stdout carries the
+``init`` envelope (what was found and written).
 """
 
 from __future__ import annotations
@@ -12,20 +13,56 @@ from pathlib import Path
 import click
 
 from lpublish.ci.scaffold import InitPlan, plan_init, setup_markdown, write_init
+from lpublish.cli.options import format_option
+from lpublish.cli.render import echo_envelope, requested
 from lpublish.i18n import t
+from lpublish.results.tool_codecs import INIT, InitOutcome, InitSlot
+
+
+def _say(text: str = "", *, nl: bool = True) -> None:
+    """A line for people: on stdout, or on stderr when stdout carries the JSON envelope."""
+    click.echo(text, nl=nl, err=requested.json)
+
+
+def _outcome(plan: InitPlan, written: list[Path], *, declined: bool, unchanged: bool) -> InitOutcome:
+    def rel(path: Path) -> str:
+        return path.relative_to(plan.repo_root).as_posix()
+
+    setup_path = next((p for p in plan.files if p.name == "lpublish-setup.md"), None)
+    return InitOutcome(
+        repo_root=str(plan.repo_root),
+        site_dir=plan.site_dir,
+        adapter=plan.detection.adapter,
+        preset=plan.detection.preset,
+        slots=[InitSlot(s.name, s.path, s.count) for s in plan.slots],
+        written=[rel(p) for p in written if p not in plan.edits],
+        edited=[rel(p) for p in written if p in plan.edits],
+        unchanged=unchanged,
+        declined=declined,
+        setup_file=rel(setup_path) if setup_path else "",
+    )
+
+
+def _finish(
+    plan: InitPlan, written: list[Path], code: int, *, declined: bool = False, unchanged: bool = False
+) -> int:
+    if requested.json:
+        outcome = _outcome(plan, written, declined=declined, unchanged=unchanged)
+        echo_envelope(INIT, "init", outcome, exit_code=code)
+    return code
 
 
 def _show_slots(plan: InitPlan) -> None:
     if not plan.slots:
-        click.echo(t("ci.init.no_images"))
+        _say(t("ci.init.no_images"))
         return
     total = sum(s.count for s in plan.slots)
-    click.echo(t("ci.init.found", images=total, slots=len(plan.slots)))
+    _say(t("ci.init.found", images=total, slots=len(plan.slots)))
     unknown = t("ci.init.unknown")
     for slot in plan.slots:
         size = f"{slot.min_width}x{slot.min_height}" if slot.min_width and slot.min_height else unknown
         budget = f"{(slot.max_bytes or 0) // 1000} kB" if slot.max_bytes else unknown
-        click.echo(
+        _say(
             t(
                 "ci.init.slot_line",
                 name=slot.name,
@@ -51,11 +88,11 @@ def _check_timezone(value: str) -> None:
 def _show_detection(plan: InitPlan) -> None:
     found = plan.detection
     if not found.reasons:
-        click.echo(t("adapters.init.none_detected", source=found.source))
+        _say(t("adapters.init.none_detected", source=found.source))
     else:
         command = found.command or ("lpublish" if found.adapter == "lpublish" else "-")
         output = found.output or (found.source if found.adapter == "static" else "dist")
-        click.echo(
+        _say(
             t(
                 "adapters.init.detected",
                 preset=found.preset or "lpublish",
@@ -65,11 +102,11 @@ def _show_detection(plan: InitPlan) -> None:
                 output=output,
             )
         )
-    click.echo(t("adapters.init.base", base=plan.base))
+    _say(t("adapters.init.base", base=plan.base))
     if plan.defaults_used:
-        click.echo(t("adapters.init.defaults"))
+        _say(t("adapters.init.defaults"))
         for setting, value, flag in plan.defaults_used:
-            click.echo(t("adapters.init.default_line", setting=setting, value=value, flag=flag))
+            _say(t("adapters.init.default_line", setting=setting, value=value, flag=flag))
 
 
 @click.command()
@@ -89,6 +126,7 @@ def _show_detection(plan: InitPlan) -> None:
 @click.option(
     "--base", default="", help="Branch pull requests go to (default: origin/HEAD, else the current branch)."
 )
+@format_option("text", "json")
 def init(
     directory: Path,
     force: bool,
@@ -102,6 +140,7 @@ def init(
     timezone: str,
     region: str,
     base: str,
+    fmt: str = "text",
 ) -> int:
     """Set up lpublish in an existing site: lpublish.toml, workflows and docs.
 
@@ -124,29 +163,29 @@ def init(
         base=base,
     )
     if plan.unchanged and not force:
-        click.echo(t("adapters.init.unchanged"))
-        return 0
+        _say(t("adapters.init.unchanged"))
+        return _finish(plan, [], 0, unchanged=True)
     _show_detection(plan)
     _show_slots(plan)
     if plan.existing and not force:
         # Say so before asking anything: the answer would not matter.
         write_init(plan, force=False)
-    if not yes and not click.confirm(t("ci.init.confirm"), default=True):
-        click.echo(t("ci.init.declined"))
-        return 1
+    if not yes and not click.confirm(t("ci.init.confirm"), default=True, err=requested.json):
+        _say(t("ci.init.declined"))
+        return _finish(plan, [], 1, declined=True)
     written = write_init(plan, force=force)
-    click.echo(t("ci.init.written"))
+    _say(t("ci.init.written"))
     for path in written:
         if path not in plan.edits:
-            click.echo(f"  {path.relative_to(plan.repo_root).as_posix()}")
+            _say(f"  {path.relative_to(plan.repo_root).as_posix()}")
     edited = [p for p in written if p in plan.edits]
     if edited:
-        click.echo(t("adapters.init.edited"))
+        _say(t("adapters.init.edited"))
         for path in edited:
-            click.echo(f"  {path.relative_to(plan.repo_root).as_posix()}")
+            _say(f"  {path.relative_to(plan.repo_root).as_posix()}")
     setup_path = next(p for p in plan.files if p.name == "lpublish-setup.md")
-    click.echo("")
-    click.echo(t("ci.init.next", path=setup_path.relative_to(plan.repo_root).as_posix()))
-    click.echo("")
-    click.echo(setup_markdown(plan.setup, site_dir=plan.site_dir), nl=False)
-    return 0
+    _say("")
+    _say(t("ci.init.next", path=setup_path.relative_to(plan.repo_root).as_posix()))
+    _say("")
+    _say(setup_markdown(plan.setup, site_dir=plan.site_dir), nl=False)
+    return _finish(plan, written, 0)

@@ -16,11 +16,20 @@ from typing import Any
 import click
 
 from lpublish import __version__
-from lpublish.cli.render import echo_error_envelope, requested
+from lpublish.cli.render import command_name, echo_error_envelope, requested
 from lpublish.environment import Environment
-from lpublish.errors import ExitCode, LpublishError, is_file_name_error, is_symlink_loop, os_failure
+from lpublish.errors import (
+    ContentError,
+    ExitCode,
+    LpublishError,
+    UsageError,
+    is_file_name_error,
+    is_symlink_loop,
+    os_failure,
+)
 from lpublish.i18n import set_language, t, use_environment
 from lpublish.logs import configure
+from lpublish.results.envelope import dumps, error_envelope
 
 #: subcommand name -> "module:attribute". Each command lives in its own module under lpublish.cli.
 COMMANDS: dict[str, str] = {
@@ -203,11 +212,13 @@ def main(argv: list[str] | None = None) -> None:
     except LpublishError as exc:
         report_error(exc)
         sys.exit(int(exc.exit_code))
-    except click.exceptions.Abort:
+    except click.exceptions.Abort:  # a question not answered (Ctrl-C, or no terminal to ask on)
+        echo_error_envelope(ContentError("common.cancelled"))
         click.echo(t("common.cancelled.title"), err=True)
         sys.exit(int(ExitCode.NOT_ACCEPTABLE))
     except click.ClickException as exc:
-        exc.show()
+        if not _usage_envelope(exc, sys.argv[1:] if argv is None else argv):
+            exc.show()
         sys.exit(int(ExitCode.USAGE))
     except KeyboardInterrupt:
         click.echo(t("common.cancelled.title"), err=True)
@@ -231,6 +242,52 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(int(ExitCode.NOT_ACCEPTABLE))
     code = result if isinstance(result, int) else 0
     sys.exit(code)
+
+
+def _wants_json(argv: list[str]) -> bool:
+    """Whether ``--format json`` (or the deprecated ``--json``) was given: read from the arguments, since
+    a usage error stops click before the ``--format`` option is processed."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg in ("--json", "--format=json") or (arg == "--format" and argv[i + 1 : i + 2] == ["json"]):
+            return True
+    return requested.json
+
+
+def _command_in(argv: list[str]) -> str:
+    """The (sub)command named in ``argv`` (``ci schedule``), for a usage error click raised before it
+    had a context for it; ``lpublish`` when none is named."""
+    names: list[str] = []
+    group: click.Command = cli
+    ctx = click.Context(cli, info_name="lpublish")
+    for arg in argv:
+        if not isinstance(group, click.Group):
+            break
+        found = group.get_command(ctx, arg) if not arg.startswith("-") else None
+        if found is not None:  # anything else is an option or an option's value: skip it
+            names.append(arg)
+            group = found
+    return " ".join(names) or "lpublish"
+
+
+def _usage_envelope(exc: click.ClickException, argv: list[str]) -> bool:
+    """Print click's own usage error (unknown option, missing argument, bad choice) as a failure
+    envelope when JSON was asked for, and a one-line explanation on stderr; ``False``: not asked."""
+    if not _wants_json(argv):
+        return False
+    ctx = exc.ctx if isinstance(exc, click.UsageError) else None
+    if requested.json and requested.command:
+        command = requested.command  # raised while the command ran (``click.BadParameter`` of its own)
+    elif ctx is not None and ctx.parent is not None:
+        command = command_name(ctx)
+    else:
+        command = _command_in(argv)
+    where = "lpublish" if command == "lpublish" else f"lpublish {command}"
+    failure = UsageError("cli.usage", message=exc.format_message(), command=where)
+    click.echo(dumps(error_envelope(command, failure)))
+    click.echo(f"{t('common.error_prefix')}: {failure.message}", err=True)
+    return True
 
 
 def _internal(exc: Exception) -> LpublishError:

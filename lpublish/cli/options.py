@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from lpublish.cli.render import requested
+from lpublish.cli.render import command_name, requested
 from lpublish.config import SiteConfig, load_config
 from lpublish.config.env import apply_environment
 from lpublish.environment import Environment
@@ -56,7 +56,7 @@ def _chosen(ctx: click.Context, param: click.Parameter, value: str) -> str:
     if ctx.meta.get(_JSON_ALIAS) and source is not click.core.ParameterSource.COMMANDLINE:
         value = "json"  # the deprecated --json, unless --format was given explicitly
     requested.format = value
-    requested.command = ctx.info_name or ""
+    requested.command = command_name(ctx)
     logger.debug("output format %s for %s", value, requested.command)
     return value
 

@@ -18,12 +18,12 @@ import click
 
 from lpublish.cli.options import config_from, environment, format_option, site_option
 from lpublish.cli.progress_view import progress_view
-from lpublish.cli.render import echo_envelope
+from lpublish.cli.render import echo_envelope, requested
 from lpublish.errors import UsageError
 from lpublish.i18n import t
 from lpublish.publish.changeset import ChangeSet, EntryRemoval, ImageChange
-from lpublish.results.codecs import DRAFTS, REQUESTS, SUBMIT, WITHDRAW
-from lpublish.results.types import Withdrawal
+from lpublish.results.codecs import DRAFT_DELETED, DRAFTS, REQUESTS, SUBMIT, WITHDRAW
+from lpublish.results.types import DraftDeleted, Withdrawal
 
 logger = logging.getLogger(__name__)
 
@@ -255,9 +255,13 @@ def drafts(site: Path | None, resume: str | None, delete: str | None, fmt: str) 
 
     store = DraftStore(env=environment())
     if delete:
+        requested.command = "drafts --delete"  # a failure's envelope names what failed
         store.get(delete)
         store.delete(delete)
-        click.echo(t("publish.cli.draft_deleted", id=delete))
+        if fmt == "json":
+            echo_envelope(DRAFT_DELETED, "drafts --delete", DraftDeleted(id=delete))
+        else:
+            click.echo(t("publish.cli.draft_deleted", id=delete))
         return
     if resume:
         draft = store.get(resume)

@@ -1,6 +1,7 @@
 """Rendering results for the terminal, for machines (JSON) and for GitHub Actions (annotations).
 
-Owns: ``requested`` (the format the running command was asked for), ``echo_envelope`` (every command's
+Owns: ``requested`` (the format the running command was asked for), ``command_name`` (a command as
+its envelope names it), ``echo_envelope`` (every command's
 ``--format json``: the envelope of ``lpublish.results``), ``render_report`` (findings as text | json |
 github), GitHub workflow-command escaping and the annotation limit (GitHub shows at most 10 annotations
 of each type per step, so the rest are summarized).
@@ -45,6 +46,16 @@ class Requested:
 
 
 requested = Requested()
+
+
+def command_name(ctx: click.Context) -> str:
+    """The command as its envelope names it: the words after ``lpublish`` (``ci schedule``)."""
+    names: list[str] = []
+    current: click.Context | None = ctx
+    while current is not None and current.parent is not None:
+        names.append(current.info_name or "")
+        current = current.parent
+    return " ".join(reversed(names)) or (ctx.info_name or "")
 
 
 def echo_envelope(codec: Codec[T], command: str, result: T | None, *, exit_code: int = 0) -> None:

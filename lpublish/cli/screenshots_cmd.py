@@ -1,20 +1,27 @@
 """``lpublish screenshots``: before/after pictures of the pages a pull request changes (for CI).
 
 A thin front end over ``lpublish.ci.screenshots``: takes the base build and the preview build, writes
-the PNGs and ``screenshots.json`` into ``--out`` (the PR workflow publishes that folder with the preview
-as ``__lpublish-screenshots/`` and as a workflow artifact, and passes it to ``lpublish comment
---screenshots``). With ``--best-effort`` (the workflow) a missing browser or base build is written into
-the manifest, so the status comment can say so, and the command still succeeds.
+the PNGs and ``screenshots.json`` (the ``screenshots`` envelope, ``results.tool_codecs.SCREENSHOTS``)
+into ``--out`` (the PR workflow publishes that folder with the preview as ``__lpublish-screenshots/``
+and as a workflow artifact, and passes it to ``lpublish comment --screenshots``). With
+``--best-effort`` (the workflow) a missing browser or base build is written into the manifest, so the
+status comment can say so, and the command still succeeds.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 from pathlib import Path
 
 import click
 
-from lpublish.errors import ExternalError, UsageError
+from lpublish.cli.options import format_option
+from lpublish.cli.render import echo_envelope
+from lpublish.errors import ExternalError, LpublishError, UsageError
+from lpublish.i18n import t
+from lpublish.results.envelope import dumps, to_envelope
+
+logger = logging.getLogger(__name__)
 
 
 @click.command()
@@ -47,16 +54,37 @@ from lpublish.errors import ExternalError, UsageError
     is_flag=True,
     help="No browser, no base build or a failed picture is noted in screenshots.json, not an error (CI).",
 )
-def screenshots(before: Path, after: Path, out: Path, pages: tuple[str, ...], best_effort: bool) -> int:
+@format_option("text", "json")
+def screenshots(
+    before: Path, after: Path, out: Path, pages: tuple[str, ...], best_effort: bool, fmt: str
+) -> int:
     """Photograph each changed page of both builds at desktop and phone widths (headless Chromium)."""
-    from lpublish.ci.screenshots import take_screenshots
+    from lpublish.ci.screenshots import MANIFEST, take_screenshots
+    from lpublish.results.tool_codecs import SCREENSHOTS
 
     result = take_screenshots(before, after, out, pages=list(pages) or None)
-    click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
-    if best_effort or not result.problem:
-        return 0
-    if result.problem == "no-browser":
-        raise UsageError("designer.screenshots.no_browser")
-    if result.problem == "no-base":
-        raise UsageError("designer.screenshots.no_base", path=str(before))
-    raise ExternalError("designer.screenshots.some_failed", pages=", ".join(result.failed))
+    failure: LpublishError | None = None
+    if not best_effort and result.problem == "no-browser":
+        failure = UsageError("designer.screenshots.no_browser")
+    elif not best_effort and result.problem == "no-base":
+        failure = UsageError("designer.screenshots.no_base", path=str(before))
+    elif not best_effort and result.problem:
+        failure = ExternalError("designer.screenshots.some_failed", pages=", ".join(result.failed))
+    exit_code = int(failure.exit_code) if failure else 0
+    # The manifest keeps the result even when the command fails: the comment shows what was taken.
+    manifest = to_envelope(
+        SCREENSHOTS, "screenshots", result, exit_code=exit_code, errors=[failure] if failure else None
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MANIFEST).write_text(dumps(manifest) + "\n", encoding="utf-8")
+    logger.info("wrote %s", out / MANIFEST)
+    if failure is not None:
+        raise failure
+    if fmt == "json":
+        echo_envelope(SCREENSHOTS, "screenshots", result)
+    else:
+        click.echo(
+            t("fronts.screenshots.taken", shots=len(result.shots), path=str(out / MANIFEST))
+            + (" " + t("fronts.screenshots.problem", problem=result.problem) if result.problem else "")
+        )
+    return 0

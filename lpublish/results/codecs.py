@@ -1,9 +1,10 @@
 """How each command's result dataclass becomes the envelope's ``result`` and back.
 
-Owns: one ``Codec`` per result type (``CHECK``, ``BUILD``, ``DEPLOYMENT``,
-``DOCTOR``, ``FIX``, ``SUBMIT``, ``REQUESTS``, ``DRAFTS``, ``WITHDRAW``, ``WHOAMI``, ``LOGIN``, ``LOGOUT``,
+Owns: one ``Codec`` per result type (``CHECK``, ``BUILD``, ``DEPLOYMENT``, ``DOCTOR``, ``FIX``,
+``SUBMIT``, ``REQUESTS``, ``DRAFTS``, ``DRAFT_DELETED``, ``WITHDRAW``, ``WHOAMI``, ``LOGIN``, ``LOGOUT``,
 ``PRACTICE``) and the commands that print it; the deploy's are in ``deploy_codecs`` (a deploy in CI
-loads only those, not every command's result types). Field names are the ones ``--json`` printed before the
+loads only those, not every command's result types), the workflow and set-up commands' (``comment``,
+``ci *``, ``screenshots``, ``init``, ``config``) in ``tool_codecs``. Field names are the ones ``--json`` printed before the
 envelope existed; findings also carry their ``params`` so a finding read back says the same message.
 Plain dataclasses of plain fields go through pydantic's ``TypeAdapter`` (validation both ways); the
 others are spelled out here. Must not import UI libraries.
@@ -27,6 +28,7 @@ from lpublish.results.types import (
     BuildOutput,
     BuildSummary,
     DoctorReport,
+    DraftDeleted,
     FixSummary,
     Identity,
     PracticeWorld,
@@ -179,3 +181,4 @@ def _decode_drafts(data: Any) -> list[Draft]:
 
 
 DRAFTS: Codec[list[Draft]] = Codec(("drafts",), _encode_drafts, _decode_drafts)
+DRAFT_DELETED: Codec[DraftDeleted] = plain_codec(DraftDeleted, "drafts --delete")

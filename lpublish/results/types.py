@@ -1,7 +1,7 @@
 """Result dataclasses of commands whose work has no core result type of its own.
 
 Owns: ``DoctorCheck`` / ``DoctorReport`` (``lpublish doctor``), ``Identity`` (``whoami``), ``SignIn``
-(``login``), ``SignOut`` (``logout``), ``FixSummary`` (``fix``), ``Withdrawal`` (``withdraw``), ``PracticeWorld`` (``practice --headless``) and ``BuildSummary`` (what ``lpublish build``
+(``login``), ``SignOut`` (``logout``), ``FixSummary`` (``fix``), ``Withdrawal`` (``withdraw``), ``DraftDeleted`` (``drafts --delete``), ``PracticeWorld`` (``practice --headless``) and ``BuildSummary`` (what ``lpublish build``
 reports of an ``AdapterBuildResult``: counts, not every file) with ``BuildOutput``. Must not import UI libraries.
 """
 
@@ -62,6 +62,13 @@ class SignOut:
     removed: bool
     #: A token in the environment still signs lpublish in.
     environment_token: bool = False
+
+
+@dataclass
+class DraftDeleted:
+    """``drafts --delete``: the saved draft that was deleted."""
+
+    id: str
 
 
 @dataclass

@@ -391,9 +391,9 @@ class PracticeSession:
 
     def forge_factory(self, config: SiteConfig, token: str) -> Any:
         """The forge client for the practice world (same GitHub client as production)."""
-        from lpublish.publish.github import GitHubForge
+        from lpublish.publish.client import forge_at
 
-        return GitHubForge(self.forge.api_url, PRACTICE_REPO, token)
+        return forge_at(self.forge.api_url, PRACTICE_REPO, token)
 
     # --- the simulated reviewer ------------------------------------------------------------------------
 

@@ -15,6 +15,8 @@ from mypy_boto3_s3 import S3Client
 from PIL import Image, ImageDraw
 
 from lpublish.publish.github import GitHubForge
+from lpublish.results.envelope import from_envelope
+from lpublish.results.tool_codecs import SCREENSHOTS
 from lpublish.sandbox.forge.server import LocalForge
 from tests.ci.conftest import BOT, BOT_TOKEN, DESIGNER_TOKEN, buckets, copy_sample_site, git
 from tests.ci.workflow_runner import WorkflowRun, base_env, load_workflow
@@ -162,20 +164,20 @@ def test_site_pr_workflow_end_to_end(
         # before/after screenshots: built from the base commit and the branch, published with the
         # preview, shown as images in the comment, never part of the production plan
         shots_prefix = f"pr-{pull.number}/__lpublish-screenshots/"
-        manifest = json.loads(
-            s3.get_object(Bucket=previews, Key=f"{shots_prefix}screenshots.json")["Body"].read()
-        )
-        assert manifest["problem"] == "" and manifest["shots"], manifest
-        pages = {shot["page"] for shot in manifest["shots"]}
+        manifest = from_envelope(
+            SCREENSHOTS, s3.get_object(Bucket=previews, Key=f"{shots_prefix}screenshots.json")["Body"].read()
+        ).result
+        assert manifest is not None and manifest.problem == "" and manifest.shots, manifest
+        pages = {shot.page for shot in manifest.shots}
         assert pages <= set(SHOWS_CHANGED_IMAGE) and pages, pages
-        assert {shot["width"] for shot in manifest["shots"]} == {1280, 390}
-        first = manifest["shots"][0]
-        before = s3.get_object(Bucket=previews, Key=shots_prefix + first["before"])["Body"].read()
-        after = s3.get_object(Bucket=previews, Key=shots_prefix + first["after"])["Body"].read()
+        assert {shot.width for shot in manifest.shots} == {1280, 390}
+        first = manifest.shots[0]
+        before = s3.get_object(Bucket=previews, Key=shots_prefix + first.before)["Body"].read()
+        after = s3.get_object(Bucket=previews, Key=shots_prefix + first.after)["Body"].read()
         assert before[:8] == after[:8] == b"\x89PNG\r\n\x1a\n" and before != after
         preview_base = f"https://previews.hoshizora-tea.example/{shots_prefix}"
-        assert f'<img src="{preview_base}{first["before"]}"' in body
-        assert f'<img src="{preview_base}{first["after"]}"' in body
+        assert f'<img src="{preview_base}{first.before}"' in body
+        assert f'<img src="{preview_base}{first.after}"' in body
         assert ARTIFACT_URL in body
         plan = json.loads((opened.runner_temp / "lpublish" / "plan.json").read_text(encoding="utf-8"))
         assert "__lpublish-screenshots" not in json.dumps(plan)

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ import pytest
 
 from lpublish.ci.comment import RenderContext, render_status
 from lpublish.ci.inputs import load_inputs, read_deploy
+from lpublish.ci.schedule import CampaignChange, ScheduleDecision
+from lpublish.ci.screenshots import ScreenshotResult, Shot
 from lpublish.deploy.engine import DeployResult
 from lpublish.deploy.plan import Action, Plan
 from lpublish.findings import Report, error, info, warning
@@ -24,7 +27,7 @@ from lpublish.publish.drafts import Draft
 from lpublish.publish.forge import Deployment, DeploymentStatus
 from lpublish.publish.request_status import RequestStatus
 from lpublish.publish.service import SubmitResult
-from lpublish.results import codecs, deploy_codecs
+from lpublish.results import codecs, deploy_codecs, tool_codecs
 from lpublish.results.deploy_codecs import ReleaseInfo
 from lpublish.results.envelope import (
     SCHEMA_VERSION,
@@ -34,11 +37,20 @@ from lpublish.results.envelope import (
     from_envelope,
     to_envelope,
 )
+from lpublish.results.tool_codecs import (
+    CommentOutcome,
+    ConfigCheck,
+    InitOutcome,
+    InitSlot,
+    JobSummary,
+    SetupDoc,
+)
 from lpublish.results.types import (
     BuildOutput,
     BuildSummary,
     DoctorCheck,
     DoctorReport,
+    DraftDeleted,
     FixSummary,
     Identity,
     PracticeWorld,
@@ -173,6 +185,57 @@ CASES: list[tuple[Codec[Any], str, Any]] = [
         ),
     ),
     (codecs.WITHDRAW, "withdraw", Withdrawal(3, "refs/lpublish/backup/3")),
+    (codecs.DRAFT_DELETED, "drafts --delete", DraftDeleted("d1")),
+    (
+        tool_codecs.COMMENT,
+        "comment",
+        CommentOutcome(3, "updated", 41, "https://github.com/a/b/pull/3#issuecomment-41", True, "## 状態"),
+    ),
+    (tool_codecs.COMMENT, "comment", CommentOutcome(3, "skipped", body="## status")),
+    (
+        tool_codecs.SCHEDULE,
+        "ci schedule",
+        ScheduleDecision(
+            now=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+            since=datetime(2026, 12, 1, 8, 0, tzinfo=UTC),
+            changed=True,
+            reason="manifest",
+            went_live=[CampaignChange("winter", "冬のセール", "scheduled", "live")],
+            ended=[CampaignChange("autumn", "Autumn", "live", "ended")],
+        ),
+    ),
+    (tool_codecs.DEPLOY_SUMMARY, "ci deploy-summary", JobSummary("## Deploy\n", written=False)),
+    (tool_codecs.SETUP_DOC, "ci setup-doc", SetupDoc("# Setup\n")),
+    (
+        tool_codecs.INIT,
+        "init",
+        InitOutcome(
+            "/repo",
+            "site",
+            "hugo",
+            "hugo",
+            [InitSlot("hero", "static/images/hero", 3)],
+            ["site/lpublish.toml", ".github/workflows/site-pr.yml"],
+            ["site/hugo.toml"],
+            setup_file="docs/lpublish-setup.md",
+        ),
+    ),
+    (tool_codecs.INIT, "init", InitOutcome("/repo", ".", "static", "", declined=True)),
+    (tool_codecs.CONFIG_CHECK, "config check", ConfigCheck("/site/lpublish.toml", 4)),
+    (tool_codecs.CONFIG_SCHEMA, "config schema", {"title": "lpublish.toml", "type": "object"}),
+    (
+        tool_codecs.SCREENSHOTS,
+        "screenshots",
+        ScreenshotResult(
+            shots=[
+                Shot("index.html", 1280, "i-b.png", "i-a.png", at_change=True),
+                Shot("n.html", 390, "", "n.png"),
+            ],
+            skipped=["x.html"],
+            problem="failed",
+            failed=["y.html"],
+        ),
+    ),
     (codecs.WHOAMI, "whoami", Identity("hana", None, 7, "github.com", "keyring")),
     (codecs.LOGIN, "login", SignIn("hana", "github.com")),
     (codecs.LOGOUT, "logout", SignOut("github.com", removed=True, environment_token=False)),
@@ -195,7 +258,9 @@ CASES: list[tuple[Codec[Any], str, Any]] = [
 ]
 
 
-@pytest.mark.parametrize(("codec", "command", "value"), CASES, ids=[c[1] for c in CASES])
+@pytest.mark.parametrize(
+    ("codec", "command", "value"), CASES, ids=[f"{c[1]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_every_result_type_round_trips_through_its_envelope(
     codec: Codec[Any], command: str, value: Any
 ) -> None:

@@ -12,6 +12,8 @@ from PIL import Image
 from lpublish.ci.comment import RenderContext, render_status
 from lpublish.ci.inputs import DeployPlanSummary, StatusInputs
 from lpublish.ci.screenshots import ScreenshotResult, Shot, changed_pages, find_browser, take_screenshots
+from lpublish.results.envelope import dumps, from_envelope, to_envelope
+from lpublish.results.tool_codecs import SCREENSHOTS
 from tests.plugins.pixels import rgb
 
 pytestmark = pytest.mark.skipif(find_browser() is None, reason="chromium is not installed")
@@ -57,8 +59,6 @@ def test_changed_pages_are_photographed_before_and_after(tmp_path: Path) -> None
         assert shot.width == 390
         assert rgb(shot, (100, 100)) == (0, 0, 255)  # the page saw a phone-wide viewport
     assert next(s for s in result.shots if s.page == "new.html").before == ""  # a new page has no before
-    manifest = json.loads((out / "screenshots.json").read_text(encoding="utf-8"))
-    assert len(manifest["shots"]) == 4
 
 
 def test_comment_shows_before_and_after(tmp_path: Path) -> None:
@@ -117,12 +117,24 @@ def test_cli_writes_the_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
     before = site(tmp_path / "prod", "white", "old")
     after = site(tmp_path / "preview", "white", "new")
+    args = ["screenshots", "--before", str(before), "--after", str(after), "--out", str(tmp_path / "o")]
     with pytest.raises(SystemExit) as exc:
-        main(["screenshots", "--before", str(before), "--after", str(after), "--out", str(tmp_path / "o")])
+        main([*args, "--format", "json"])
     assert exc.value.code == 0
-    data = json.loads(capsys.readouterr().out)
-    assert [s["page"] for s in data["shots"]] == ["index.html", "index.html"]
-    assert (tmp_path / "o" / data["shots"][0]["after"]).is_file()
+    printed = from_envelope(SCREENSHOTS, capsys.readouterr().out)
+    assert printed.ok and printed.result is not None
+    assert [s.page for s in printed.result.shots] == ["index.html", "index.html"]
+    assert (tmp_path / "o" / printed.result.shots[0].after).is_file()
+    # screenshots.json is the same envelope, read back through the same codec
+    written = from_envelope(SCREENSHOTS, (tmp_path / "o" / "screenshots.json").read_text(encoding="utf-8"))
+    assert written.result == printed.result
+    with pytest.raises(SystemExit) as exc:
+        main(args)  # text: one line for people
+    assert exc.value.code == 0
+    assert (
+        capsys.readouterr().out
+        == f"2 picture pair(s) taken; manifest: {tmp_path / 'o' / 'screenshots.json'}\n"
+    )
 
 
 def test_comment_command_reads_the_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -130,15 +142,8 @@ def test_comment_command_reads_the_manifest(tmp_path: Path, capsys: pytest.Captu
 
     site_dir = Path(__file__).resolve().parents[2] / "site"
     manifest = tmp_path / "screenshots.json"
-    manifest.write_text(
-        json.dumps(
-            {
-                "version": 1,
-                "shots": [{"page": "index.html", "width": 1280, "before": "b.png", "after": "a.png"}],
-            }
-        ),
-        encoding="utf-8",
-    )
+    taken = ScreenshotResult(shots=[Shot("index.html", 1280, "b.png", "a.png")])
+    manifest.write_text(dumps(to_envelope(SCREENSHOTS, "screenshots", taken)), encoding="utf-8")
     args = ["comment", "--site", str(site_dir), "--pr", "3", "--no-comment", "--print"]
     args += [
         "--screenshots",
@@ -151,6 +156,12 @@ def test_comment_command_reads_the_manifest(tmp_path: Path, capsys: pytest.Captu
     assert exc.value.code == 0
     out = capsys.readouterr().out
     assert "https://preview.example/pr-3/__lpublish-screenshots/a.png" in out
+    # the manifest of an lpublish before the envelope is not guessed at: no pictures, no crash
+    manifest.write_text(json.dumps({"version": 1, "shots": [{"page": "index.html", "after": "a.png"}]}))
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--summary", str(tmp_path / "summary.md")])
+    assert exc.value.code == 0
+    assert "__lpublish-screenshots/a.png" not in capsys.readouterr().out
 
 
 TALL = """<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width">
@@ -197,9 +208,6 @@ def test_without_a_base_build_or_a_browser_the_manifest_says_why(tmp_path: Path)
     after = site(tmp_path / "preview", "white", "new")
     missing = take_screenshots(tmp_path / "nothing", after, tmp_path / "a")
     assert missing.problem == "no-base" and missing.shots == []
-    assert (
-        json.loads((tmp_path / "a" / "screenshots.json").read_text(encoding="utf-8"))["problem"] == "no-base"
-    )
     before = site(tmp_path / "prod", "white", "old")
     broken = take_screenshots(before, after, tmp_path / "b", browser=str(tmp_path / "no-such-browser"))
     assert broken.problem == "failed" and broken.failed == ["index.html"]
@@ -219,8 +227,13 @@ def test_cli_best_effort_without_a_browser(
         main(args)
     assert exc.value.code == 2
     assert "No Chromium or Chrome found" in capsys.readouterr().err
+    # the failed run's manifest says why and still lists the pages it would have photographed
+    failed = from_envelope(SCREENSHOTS, (tmp_path / "o" / "screenshots.json").read_text(encoding="utf-8"))
+    assert failed.exit_code == 2 and [e.key for e in failed.errors] == ["designer.screenshots.no_browser"]
+    assert failed.result is not None and failed.result.skipped == ["index.html"]
     with pytest.raises(SystemExit) as exc:
         main([*args, "--best-effort"])
     assert exc.value.code == 0
-    manifest = json.loads((tmp_path / "o" / "screenshots.json").read_text(encoding="utf-8"))
-    assert manifest["problem"] == "no-browser" and manifest["skipped"] == ["index.html"]
+    manifest = from_envelope(SCREENSHOTS, (tmp_path / "o" / "screenshots.json").read_text(encoding="utf-8"))
+    assert manifest.ok and manifest.result is not None
+    assert manifest.result.problem == "no-browser" and manifest.result.skipped == ["index.html"]
