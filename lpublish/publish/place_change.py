@@ -192,14 +192,11 @@ def _place_campaign(
         # The site's own generator makes the page: a new entry of its content folder.
         from lpublish.site.campaign_entry import place_entry
 
-        fields = dict(changeset.campaign_fields) if changeset.campaign_fields is not None else None
-        placed = place_entry(
-            config,
-            fields,
-            dict(changeset.campaign_images),
-            prepared=changeset.campaign_dir,
-            dest_root=site_dir,
-        )
+        if checked.campaign is not None:
+            # The form was checked once (``validate_changeset``): only the entry's own rules are left.
+            placed = place_entry(config, None, None, checked=checked.campaign, dest_root=site_dir)
+        else:
+            placed = place_entry(config, None, None, prepared=changeset.campaign_dir, dest_root=site_dir)
         return placed.slug
     if checked.campaign is not None:
         from lpublish.site.campaigns import write_campaign

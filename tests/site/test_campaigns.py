@@ -13,8 +13,8 @@ from lpublish.config import SiteConfig, load_config
 from lpublish.errors import ContentError
 from lpublish.findings import Finding, Severity
 from lpublish.site.campaigns import (
-    check_campaign_form,
     campaign_state,
+    check_campaign_form,
     load_campaigns,
     suggest_slug,
     validate_campaign_fields,
