@@ -19,13 +19,14 @@ import click
 from lpublish.cli.options import config_from, environment, format_option, site_option
 from lpublish.cli.progress_view import progress_view
 from lpublish.cli.render import echo_envelope
-from lpublish.errors import LpublishError, UsageError
+from lpublish.errors import UsageError
 from lpublish.i18n import t
 from lpublish.publish.changeset import ChangeSet, EntryRemoval, ImageChange
 from lpublish.results.codecs import DRAFTS, REQUESTS, SUBMIT, WITHDRAW
 from lpublish.results.types import Withdrawal
 
 if TYPE_CHECKING:
+    from lpublish.progress import ProgressCallback
     from lpublish.publish.service import PreparedChange, SubmitResult
 
 logger = logging.getLogger(__name__)
@@ -114,16 +115,12 @@ def _token_and_forge(config: Any) -> tuple[str, Any]:
     return token, forge_for(config, token)
 
 
-def _sign_in_and_send(prepared: PreparedChange, fmt: str) -> SubmitResult:
+def _sign_in_and_send(prepared: PreparedChange, progress: ProgressCallback) -> SubmitResult:
     """Sign in, then send the prepared change; a failed sign-in keeps its draft, marked with why."""
     from lpublish.publish import service
 
-    try:
-        token, forge = _token_and_forge(prepared.config)
-    except LpublishError as exc:
-        service.set_aside(prepared, exc)
-        raise
-    return service.send(prepared, forge=forge, token=token, progress=progress_view(fmt))
+    token, forge = service.sign_in(prepared, lambda: _token_and_forge(prepared.config))
+    return service.send(prepared, forge=forge, token=token, progress=progress)
 
 
 def _print_result(result: Any, key: str, command: str, fmt: str) -> None:
@@ -171,8 +168,9 @@ def submit(
         removals=[parse_removal(r) for r in removals],
     )
     # Validated and saved once, before signing in: a content error needs no sign-in to be told.
-    prepared = service.prepare(config, changeset, store=DraftStore(env=environment()))
-    result = _sign_in_and_send(prepared, fmt)
+    progress = progress_view(fmt)
+    prepared = service.prepare(config, changeset, store=DraftStore(env=environment()), progress=progress)
+    result = _sign_in_and_send(prepared, progress)
     _print_result(result, "publish.cli.submitted", "submit", fmt)
 
 
@@ -233,10 +231,12 @@ def update(
         campaign_dir=campaign,
         removals=[parse_removal(r) for r in removals],
     )
+    progress = progress_view(fmt)
+    store = DraftStore(env=environment())
     prepared = service.prepare(
-        config, changeset, store=DraftStore(env=environment()), kind="update", number=number
+        config, changeset, store=store, kind="update", number=number, progress=progress
     )
-    result = _sign_in_and_send(prepared, fmt)
+    result = _sign_in_and_send(prepared, progress)
     _print_result(result, "publish.cli.updated", "update", fmt)
 
 
@@ -278,8 +278,9 @@ def drafts(site: Path | None, resume: str | None, delete: str | None, fmt: str) 
     if resume:
         draft = store.get(resume)
         config = config_from(site if site is not None else Path(draft.site), environment())
-        prepared = service.prepare(config, store=store, draft_id=resume)
-        result = _sign_in_and_send(prepared, fmt)
+        progress = progress_view(fmt)
+        prepared = service.prepare(config, store=store, draft_id=resume, progress=progress)
+        result = _sign_in_and_send(prepared, progress)
         key = "publish.cli.updated" if prepared.kind == "update" else "publish.cli.submitted"
         _print_result(result, key, "drafts --resume", fmt)
         return

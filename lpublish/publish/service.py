@@ -3,7 +3,7 @@
 Owns the orchestration of sending a change with its ``SubmitResult``: ``prepare`` (validate once with
 ``lpublish.publish.validate_change``, save the draft once, or take the caller's saved draft as it is:
 a ``PreparedChange``) and ``send`` (place with ``lpublish.publish.place_change``, commit, push, open or
-update the request), ``set_aside`` (keep a prepared draft that could not be sent); ``submit``,
+update the request), ``sign_in`` (a failed sign-in keeps the prepared draft); ``submit``,
 ``update`` and ``resume_draft`` (prepare then send, for callers already signed in) and ``withdraw``;
 the branch naming rule and the commit's author and message. Front ends prepare, then sign in, then
 send: content errors come before any sign-in. The draft stays
@@ -19,6 +19,7 @@ import dataclasses
 import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -277,10 +278,15 @@ def prepare(
     return PreparedChange(config, draft, checked, store, resumed=saved is not None)
 
 
-def set_aside(prepared: PreparedChange, exc: LpublishError) -> None:
-    """The change could not be sent (e.g. nobody is signed in): its draft stays, marked with the reason,
-    for ``lpublish drafts --resume`` or the TUI's next Send."""
-    _fail(prepared.store, prepared.draft, exc)
+def sign_in(prepared: PreparedChange, connect: Callable[[], tuple[str, Forge]]) -> tuple[str, Forge]:
+    """Sign in to send ``prepared``: ``connect`` returns the token and the forge client. When it fails
+    (nobody signed in, a revoked token) the draft stays, marked with the reason, for ``lpublish drafts
+    --resume`` or the TUI's next Send, and the error is raised."""
+    try:
+        return connect()
+    except LpublishError as exc:
+        _fail(prepared.store, prepared.draft, exc)
+        raise
 
 
 def send(

@@ -222,11 +222,7 @@ class SubmitScreen(BaseScreen[None]):
 
         # The work's own draft, validated once: a content error is told before anyone signs in.
         prepared = service.prepare(context.require_config(), draft_id=draft_id, progress=progress)
-        try:
-            token, forge = context.require_token(), context.forge()
-        except LpublishError as exc:
-            service.set_aside(prepared, exc)
-            raise
+        token, forge = service.sign_in(prepared, lambda: (context.require_token(), context.forge()))
         result = service.send(prepared, forge=forge, token=token, progress=progress, cancel=cancel)
         self.post_message(Submitted(result))
 
