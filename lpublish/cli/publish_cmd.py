@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,6 +24,10 @@ from lpublish.i18n import t
 from lpublish.publish.changeset import ChangeSet, EntryRemoval, ImageChange
 from lpublish.results.codecs import DRAFT_DELETED, DRAFTS, REQUESTS, SUBMIT, WITHDRAW
 from lpublish.results.types import DraftDeleted, Withdrawal
+
+if TYPE_CHECKING:
+    from lpublish.progress import ProgressCallback
+    from lpublish.publish.service import PreparedChange, SubmitResult
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +115,14 @@ def _token_and_forge(config: Any) -> tuple[str, Any]:
     return token, forge_for(config, token)
 
 
+def _sign_in_and_send(prepared: PreparedChange, progress: ProgressCallback) -> SubmitResult:
+    """Sign in, then send the prepared change; a failed sign-in keeps its draft, marked with why."""
+    from lpublish.publish import service
+
+    token, forge = service.sign_in(prepared, lambda: _token_and_forge(prepared.config))
+    return service.send(prepared, forge=forge, token=token, progress=progress)
+
+
 def _print_result(result: Any, key: str, command: str, fmt: str) -> None:
     logger.info("request #%s: %s", result.number, result.url)
     if fmt == "json":
@@ -144,7 +156,7 @@ def submit(
 ) -> None:
     """Send images and/or a campaign page for review (opens a pull request) and print its address."""
     from lpublish.publish import service
-    from lpublish.publish.validate_change import validate_changeset
+    from lpublish.publish.drafts import DraftStore
 
     config = config_from(site, environment())
     changeset = ChangeSet(
@@ -155,9 +167,10 @@ def submit(
         draft_pr=draft_pr,
         removals=[parse_removal(r) for r in removals],
     )
-    validate_changeset(config, changeset)
-    token, forge = _token_and_forge(config)
-    result = service.submit(config, changeset, forge=forge, token=token, progress=progress_view(fmt))
+    # Validated and saved once, before signing in: a content error needs no sign-in to be told.
+    progress = progress_view(fmt)
+    prepared = service.prepare(config, changeset, store=DraftStore(env=environment()), progress=progress)
+    result = _sign_in_and_send(prepared, progress)
     _print_result(result, "publish.cli.submitted", "submit", fmt)
 
 
@@ -208,7 +221,7 @@ def update(
 ) -> None:
     """Add or replace files in your open request NUMBER (a new commit on the same branch)."""
     from lpublish.publish import service
-    from lpublish.publish.validate_change import validate_changeset
+    from lpublish.publish.drafts import DraftStore
 
     config = config_from(site, environment())
     changeset = ChangeSet(
@@ -218,9 +231,12 @@ def update(
         campaign_dir=campaign,
         removals=[parse_removal(r) for r in removals],
     )
-    validate_changeset(config, changeset)
-    token, forge = _token_and_forge(config)
-    result = service.update(config, number, changeset, forge=forge, token=token, progress=progress_view(fmt))
+    progress = progress_view(fmt)
+    store = DraftStore(env=environment())
+    prepared = service.prepare(
+        config, changeset, store=store, kind="update", number=number, progress=progress
+    )
+    result = _sign_in_and_send(prepared, progress)
     _print_result(result, "publish.cli.updated", "update", fmt)
 
 
@@ -266,11 +282,10 @@ def drafts(site: Path | None, resume: str | None, delete: str | None, fmt: str) 
     if resume:
         draft = store.get(resume)
         config = config_from(site if site is not None else Path(draft.site), environment())
-        token, forge = _token_and_forge(config)
-        result = service.resume_draft(
-            config, resume, forge=forge, token=token, progress=progress_view(fmt), store=store
-        )
-        key = "publish.cli.updated" if draft.kind == "update" else "publish.cli.submitted"
+        progress = progress_view(fmt)
+        prepared = service.prepare(config, store=store, draft_id=resume, progress=progress)
+        result = _sign_in_and_send(prepared, progress)
+        key = "publish.cli.updated" if prepared.kind == "update" else "publish.cli.submitted"
         _print_result(result, key, "drafts --resume", fmt)
         return
     listing = store.scan()

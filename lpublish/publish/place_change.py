@@ -22,7 +22,7 @@ from lpublish.errors import ContentError, LpublishError
 from lpublish.findings import Finding, Severity
 from lpublish.publish.changeset import ChangeSet
 from lpublish.publish.placement import place_image, remove_entry, touched_paths
-from lpublish.publish.validate_change import CheckedImage, validate_changeset
+from lpublish.publish.validate_change import CheckedChange, CheckedImage, validate_changeset
 
 if TYPE_CHECKING:
     from lpublish.site.campaigns import Campaign
@@ -45,23 +45,24 @@ def place_change(
     site_dir: Path,
     config: SiteConfig,
     changeset: ChangeSet,
-    checked: list[CheckedImage],
+    checked: CheckedChange,
     *,
     repo_prefix: str = "",
     before_ref: str = "",
 ) -> PlacedChange:
-    """Put ``changeset`` (validated: ``checked`` comes from ``validate_changeset``) into ``site_dir``.
+    """Put ``changeset`` (validated: ``checked`` comes from ``validate_changeset``) into ``site_dir``,
+    checking nothing ``checked`` already holds.
 
     ``repo_prefix`` is the site's folder in the repository (``"site/"``, or ``""`` at the root), for the
     entries' paths. A replaced file is recorded with ``before_ref`` (the commit the change starts from),
     so reviewers see the old picture, pinned to that commit, next to the new one. Raises
     ``ContentError`` when the campaign as placed has errors.
     """
-    logger.info("placing %d image(s) into %s", len(checked), site_dir)
+    logger.info("placing %d image(s) into %s", len(checked.images), site_dir)
     placed = PlacedChange(
-        entries=_place_images(site_dir, config, checked, changeset, repo_prefix, before_ref)
+        entries=_place_images(site_dir, config, checked.images, changeset, repo_prefix, before_ref)
     )
-    placed.campaign = _place_campaign(site_dir, config, changeset)
+    placed.campaign = _place_campaign(site_dir, config, changeset, checked)
     if placed.campaign:
         logger.info("campaign %s placed", placed.campaign)
         from lpublish.site.campaigns import load_campaigns
@@ -71,7 +72,7 @@ def place_change(
         refuse = not config.campaign.content_dir
         # Read once: the as-placed check, the page's files and the reviewers' summary all use it.
         try:
-            campaigns, findings = load_campaigns(bound)
+            campaigns, findings = load_campaigns(bound, checked=checked.campaign)
         except (LpublishError, OSError, ValueError):
             if refuse:
                 raise
@@ -180,7 +181,9 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _place_campaign(site_dir: Path, config: SiteConfig, changeset: ChangeSet) -> str | None:
+def _place_campaign(
+    site_dir: Path, config: SiteConfig, changeset: ChangeSet, checked: CheckedChange
+) -> str | None:
     """Put the campaign into ``site_dir`` (write it from form values, or copy the prepared folder,
     replacing an earlier copy); the slug, or ``None`` when the change has no campaign."""
     if config.campaign.content_dir:
@@ -189,22 +192,16 @@ def _place_campaign(site_dir: Path, config: SiteConfig, changeset: ChangeSet) ->
         # The site's own generator makes the page: a new entry of its content folder.
         from lpublish.site.campaign_entry import place_entry
 
-        fields = dict(changeset.campaign_fields) if changeset.campaign_fields is not None else None
-        placed = place_entry(
-            config,
-            fields,
-            dict(changeset.campaign_images),
-            prepared=changeset.campaign_dir,
-            dest_root=site_dir,
-        )
+        if checked.campaign is not None:
+            # The form was checked once (``validate_changeset``): only the entry's own rules are left.
+            placed = place_entry(config, None, None, checked=checked.campaign, dest_root=site_dir)
+        else:
+            placed = place_entry(config, None, None, prepared=changeset.campaign_dir, dest_root=site_dir)
         return placed.slug
-    if changeset.campaign_fields is not None:
+    if checked.campaign is not None:
         from lpublish.site.campaigns import write_campaign
 
-        folder = write_campaign(
-            config, dict(changeset.campaign_fields), dict(changeset.campaign_images), dest_root=site_dir
-        )
-        return folder.name
+        return write_campaign(config, checked.campaign, dest_root=site_dir).name
     if changeset.campaign_dir is None:
         return None
     slug = changeset.campaign_dir.name
@@ -231,8 +228,9 @@ def _check_placed_campaign(
     ``loaded`` are what ``load_campaigns`` read there); refuse when this campaign has errors, else every
     file its page publishes (repository paths, for reviewers).
 
-    Form values and their images were checked by ``validate_changeset``: here only what the placed copy
-    alone can tell (a slug another campaign uses, the page's links and files). A prepared folder was not
+    Form values and their images were checked by ``validate_changeset`` (``load_campaigns`` was told so
+    and did not check them again): here only what the placed copy alone can tell (a slug another
+    campaign uses, the page's links and files). A prepared folder was not
     checked before, so its hero and social image are checked here.
     """
     from lpublish.site.campaigns import check_campaigns

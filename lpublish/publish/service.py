@@ -1,9 +1,12 @@
 """Publishing a change: submit it as a pull request, update an open one, resume a saved draft, withdraw.
 
-Owns the orchestration of ``submit``, ``update``, ``resume_draft`` and ``withdraw`` with their
-``SubmitResult``, the branch naming rule and the commit's author and message. One path for every
-change: validate once (``lpublish.publish.validate_change``), save the draft once (the caller's saved
-draft is used as it is), place (``lpublish.publish.place_change``), commit, push, open. The draft stays
+Owns the orchestration of sending a change with its ``SubmitResult``: ``prepare`` (validate once with
+``lpublish.publish.validate_change``, save the draft once, or take the caller's saved draft as it is:
+a ``PreparedChange``) and ``send`` (place with ``lpublish.publish.place_change``, commit, push, open or
+update the request), ``sign_in`` (a failed sign-in keeps the prepared draft); ``submit``,
+``update`` and ``resume_draft`` (prepare then send, for callers already signed in) and ``withdraw``;
+the branch naming rule and the commit's author and message. Front ends prepare, then sign in, then
+send: content errors come before any sign-in. The draft stays
 until the forge confirmed the pull request; work happens in a separate git worktree or the managed clone
 (never the designer's own checkout), and any failure raises ``ExternalError`` with plain next steps.
 Where requests stand is ``lpublish.publish.request_status``; the reviewers' body is
@@ -12,16 +15,18 @@ Where requests stand is ``lpublish.publish.request_status``; the reviewers' body
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from lpublish.config import SiteConfig
-from lpublish.errors import ContentError, ExternalError, LpublishError
+from lpublish.errors import ContentError, ExternalError, LpublishError, UsageError
 from lpublish.i18n import t
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
 from lpublish.publish import request_body
@@ -32,7 +37,7 @@ from lpublish.publish.place_change import PlacedChange, place_change, touched_di
 from lpublish.publish.placement import git_index, refuse_broken
 from lpublish.publish.request_body import parse_marker
 from lpublish.publish.request_status import preview_url
-from lpublish.publish.validate_change import CheckedImage, validate_changeset
+from lpublish.publish.validate_change import CheckedChange, CheckedImage, validate_changeset
 from lpublish.publish.workspace import NonFastForward, Workspace, detect_site_rel, open_workspace
 from lpublish.text import slugify
 
@@ -106,7 +111,7 @@ def _place_and_commit(
     ws: Workspace,
     config: SiteConfig,
     changeset: ChangeSet,
-    checked: list[CheckedImage],
+    checked: CheckedChange,
     user: ForgeUser,
     paths: list[str],
     progress: ProgressCallback,
@@ -172,9 +177,9 @@ def _validate_and_save(
     *,
     kind: str = "submit",
     number: int | None = None,
-) -> tuple[Draft, list[CheckedImage]]:
+) -> tuple[Draft, CheckedChange]:
     """Validate once, then save the draft once: a caller's ``saved`` draft is used as it is, else a new
-    one holds copies of the files. The checked images are the draft's own copies."""
+    one holds copies of the files. What was checked then describes the draft's own copies."""
     try:
         checked = validate_changeset(config, changeset)
     except ContentError as exc:
@@ -187,10 +192,15 @@ def _validate_and_save(
         return saved, checked
     draft = store.create(changeset, repo=config.forge.repo, site=config.root, kind=kind, number=number)
     logger.info("draft %s saved", draft.id)
-    copies = [
-        CheckedImage(image, c.format, c.width, c.height, c.bytes, c.sha256, c.findings)
-        for image, c in zip(draft.changeset.images, checked, strict=True)
-    ]
+    copies = CheckedChange(
+        [
+            CheckedImage(image, c.format, c.width, c.height, c.bytes, c.sha256, c.findings)
+            for image, c in zip(draft.changeset.images, checked.images, strict=True)
+        ],
+        dataclasses.replace(checked.campaign, images=dict(draft.changeset.campaign_images))
+        if checked.campaign is not None
+        else None,
+    )
     return draft, copies
 
 
@@ -209,6 +219,132 @@ def _refused(store: DraftStore, draft: Draft, exc: LpublishError, *, keep: bool 
         store.delete(draft.id)
 
 
+@dataclass
+class PreparedChange:
+    """A change ready to send: validated once and saved once (``draft``; ``checked`` describes the
+    draft's own copies of the files). Made by ``prepare``, sent by ``send``."""
+
+    config: SiteConfig
+    draft: Draft
+    checked: CheckedChange
+    store: DraftStore
+    #: The caller's saved draft (the designer's work): kept, marked with the reason, when refused.
+    resumed: bool = False
+
+    @property
+    def changeset(self) -> ChangeSet:
+        return self.draft.changeset
+
+    @property
+    def kind(self) -> str:
+        """``"update"`` (a new commit on open request ``number``) or ``"submit"`` (a new request)."""
+        return "update" if self.draft.kind == "update" and self.draft.number else "submit"
+
+    @property
+    def number(self) -> int | None:
+        return self.draft.number
+
+
+def prepare(
+    config: SiteConfig,
+    changeset: ChangeSet | None = None,
+    *,
+    store: DraftStore | None = None,
+    kind: str = "submit",
+    number: int | None = None,
+    draft_id: str | None = None,
+    progress: ProgressCallback = no_progress,
+) -> PreparedChange:
+    """Validate ``changeset`` once and save it once as a draft (or take the saved draft ``draft_id``,
+    whose kind and request number then apply): the change ``send`` sends.
+
+    Content errors are raised here, before anyone signs in; nothing is sent. A refused campaign form is
+    kept as a draft with the reason (its text exists nowhere else); a refused saved draft stays as it was.
+    """
+    store = store or DraftStore()
+    progress(ProgressEvent("publish.progress.validate"))
+    saved = store.get(draft_id) if draft_id is not None else None
+    if saved is not None:
+        changeset = saved.changeset
+        kind = "update" if saved.kind == "update" and saved.number else "submit"
+        number = saved.number or number
+    if changeset is None:
+        raise UsageError("publish.nothing_to_publish")
+    if kind == "update" and not changeset.title:
+        changeset.title = f"#{number}"
+    draft, checked = _validate_and_save(
+        config, changeset, store, saved, kind=kind, number=number if kind == "update" else None
+    )
+    return PreparedChange(config, draft, checked, store, resumed=saved is not None)
+
+
+def sign_in(prepared: PreparedChange, connect: Callable[[], tuple[str, Forge]]) -> tuple[str, Forge]:
+    """Sign in to send ``prepared``: ``connect`` returns the token and the forge client. When it fails
+    (nobody signed in, a revoked token) the draft stays, marked with the reason, for ``lpublish drafts
+    --resume`` or the TUI's next Send, and the error is raised."""
+    try:
+        return connect()
+    except LpublishError as exc:
+        _fail(prepared.store, prepared.draft, exc)
+        raise
+
+
+def send(
+    prepared: PreparedChange,
+    *,
+    forge: Forge,
+    token: str,
+    progress: ProgressCallback = no_progress,
+    cancel: threading.Event | None = None,
+) -> SubmitResult:
+    """Send a prepared change: open a pull request (commit on a new branch in a separate workspace,
+    push, open it with labels and reviewers) or, for an update, add a commit to the open request's
+    branch (fetched fresh; if it moved while we worked, rebase once, else stop — never force-push).
+    Then remove the draft. On any failure the draft stays (marked with the reason) and the error is
+    raised; a refused change's draft made only of files still where they came from is removed."""
+    config, draft, store = prepared.config, prepared.draft, prepared.store
+    changeset = draft.changeset
+    update = prepared.kind == "update"
+    try:
+        if update:
+            assert draft.number is not None  # ``kind`` says so
+            result = _update(
+                config,
+                draft.number,
+                changeset,
+                prepared.checked,
+                forge=forge,
+                token=token,
+                progress=progress,
+                cancel=cancel,
+            )
+            result.draft_id = draft.id
+        else:
+            result = _submit(
+                config,
+                changeset,
+                prepared.checked,
+                draft,
+                store,
+                forge=forge,
+                token=token,
+                progress=progress,
+                cancel=cancel,
+            )
+    except ContentError as exc:
+        # The caller's own draft (the designer's saved work) holds the only copies of their prepared
+        # files: it stays, marked with the reason, for them to change and send again. So does an update
+        # whose request was merged or closed meanwhile (the files are fine: send them anew).
+        _refused(store, draft, exc, keep=prepared.resumed or (update and exc.key in REQUEST_GONE))
+        raise
+    except LpublishError as exc:
+        _fail(store, draft, exc)
+        raise
+    store.delete(draft.id)
+    progress(ProgressEvent("publish.progress.done"))
+    return result
+
+
 def submit(
     config: SiteConfig,
     changeset: ChangeSet,
@@ -220,46 +356,17 @@ def submit(
     draft_id: str | None = None,
     store: DraftStore | None = None,
 ) -> SubmitResult:
-    """Open a pull request for ``changeset``: validate, save a draft, commit on a new branch in a
-    separate workspace, push, open the PR (labels, reviewers), then remove the draft.
+    """``prepare`` then ``send`` a new request for ``changeset`` (for callers already signed in).
 
-    With ``draft_id`` the saved draft is resumed instead (its copies of the files are used). On any
-    failure the draft stays and the error is raised.
-    """
-    store = store or DraftStore()
-    progress(ProgressEvent("publish.progress.validate"))
-    saved = store.get(draft_id) if draft_id is not None else None
-    draft, checked = _validate_and_save(config, saved.changeset if saved else changeset, store, saved)
-    changeset = draft.changeset
-    try:
-        result = _submit(
-            config,
-            changeset,
-            checked,
-            draft,
-            store,
-            forge=forge,
-            token=token,
-            progress=progress,
-            cancel=cancel,
-        )
-    except ContentError as exc:
-        # The caller's own draft (the designer's saved work) holds the only copies of their prepared
-        # files: it stays, marked with the reason, for them to change and send again.
-        _refused(store, draft, exc, keep=draft_id is not None)
-        raise
-    except LpublishError as exc:
-        _fail(store, draft, exc)
-        raise
-    store.delete(draft.id)
-    progress(ProgressEvent("publish.progress.done"))
-    return result
+    With ``draft_id`` the saved draft is resumed instead (its copies of the files are used)."""
+    prepared = prepare(config, changeset, store=store, draft_id=draft_id, progress=progress)
+    return send(prepared, forge=forge, token=token, progress=progress, cancel=cancel)
 
 
 def _submit(
     config: SiteConfig,
     changeset: ChangeSet,
-    checked: list[CheckedImage],
+    checked: CheckedChange,
     draft: Draft,
     store: DraftStore,
     *,
@@ -372,41 +479,18 @@ def update(
     draft_id: str | None = None,
     store: DraftStore | None = None,
 ) -> SubmitResult:
-    """Add or replace files in open request ``number``: a new commit on its branch (fetched fresh; if
-    the branch moved while we worked, rebase once, else stop — never force-push)."""
-    store = store or DraftStore()
-    progress(ProgressEvent("publish.progress.validate"))
-    saved = store.get(draft_id) if draft_id is not None else None
-    if saved is not None:
-        changeset = saved.changeset
-        number = saved.number or number
-    if not changeset.title:
-        changeset.title = f"#{number}"
-    draft, checked = _validate_and_save(config, changeset, store, saved, kind="update", number=number)
-    changeset = draft.changeset
-    try:
-        result = _update(
-            config, number, changeset, checked, forge=forge, token=token, progress=progress, cancel=cancel
-        )
-    except ContentError as exc:
-        # The request was merged or closed meanwhile (the files are fine: keep them to send anew), or
-        # the draft is the caller's saved work: it stays.
-        _refused(store, draft, exc, keep=exc.key in REQUEST_GONE or draft_id is not None)
-        raise
-    except LpublishError as exc:
-        _fail(store, draft, exc)
-        raise
-    result.draft_id = draft.id
-    store.delete(draft.id)
-    progress(ProgressEvent("publish.progress.done"))
-    return result
+    """``prepare`` then ``send`` a new commit for open request ``number`` (for callers already signed in)."""
+    prepared = prepare(
+        config, changeset, store=store, kind="update", number=number, draft_id=draft_id, progress=progress
+    )
+    return send(prepared, forge=forge, token=token, progress=progress, cancel=cancel)
 
 
 def _update(
     config: SiteConfig,
     number: int,
     changeset: ChangeSet,
-    checked: list[CheckedImage],
+    checked: CheckedChange,
     *,
     forge: Forge,
     token: str,
@@ -486,30 +570,8 @@ def resume_draft(
     store: DraftStore | None = None,
 ) -> SubmitResult:
     """Continue a saved draft (a new request or an update) from where it stopped."""
-    store = store or DraftStore()
-    draft = store.get(draft_id)
-    if draft.kind == "update" and draft.number:
-        return update(
-            config,
-            draft.number,
-            draft.changeset,
-            forge=forge,
-            token=token,
-            progress=progress,
-            cancel=cancel,
-            draft_id=draft_id,
-            store=store,
-        )
-    return submit(
-        config,
-        draft.changeset,
-        forge=forge,
-        token=token,
-        progress=progress,
-        cancel=cancel,
-        draft_id=draft_id,
-        store=store,
-    )
+    prepared = prepare(config, store=store, draft_id=draft_id, progress=progress)
+    return send(prepared, forge=forge, token=token, progress=progress, cancel=cancel)
 
 
 def withdraw(config: SiteConfig, number: int, *, forge: Forge, token: str) -> str | None:

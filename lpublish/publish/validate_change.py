@@ -1,8 +1,9 @@
 """Validating a change set before anything is placed, committed or sent.
 
-Owns: ``CheckedImage`` (one image as checked: format, size, digest, findings) and ``validate_changeset``,
-the one validation a submitted change goes through: title, every image against its slot, list removals,
-and the campaign (form fields, hero and social image, or a prepared folder). It raises ``UsageError``
+Owns: ``CheckedImage`` (one image as checked: format, size, digest, findings), ``CheckedChange`` (the
+images and the campaign form as checked, ``lpublish.site.campaigns.CheckedCampaign``) and
+``validate_changeset``, the one validation a submitted change goes through: title, every image against
+its slot, list removals, and the campaign (form fields, hero and social image, or a prepared folder). It raises ``UsageError``
 for a change that cannot be understood and ``ContentError`` listing every error otherwise. Must not
 import UI libraries.
 """
@@ -10,7 +11,8 @@ import UI libraries.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from lpublish.assets.validate import check_image
 from lpublish.config import SiteConfig
@@ -19,6 +21,9 @@ from lpublish.errors import ContentError, UsageError
 from lpublish.findings import Finding, Severity
 from lpublish.hashing import sha256_file
 from lpublish.publish.changeset import ChangeSet, ImageChange
+
+if TYPE_CHECKING:
+    from lpublish.site.campaigns import CheckedCampaign
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +41,18 @@ class CheckedImage:
     findings: list[Finding]
 
 
+@dataclass
+class CheckedChange:
+    """A change set as validated once: each image as checked, and the campaign form as checked
+    (``None`` without one). Placing it (``lpublish.publish.place_change``) checks nothing of this again."""
+
+    images: list[CheckedImage] = field(default_factory=list)
+    campaign: CheckedCampaign | None = None
+
+
 def validate_changeset(
     config: SiteConfig, changeset: ChangeSet, *, require_title: bool = True
-) -> list[CheckedImage]:
+) -> CheckedChange:
     """Check every image against its slot and the campaign's fields and images; raise ``ContentError``
     listing every error. ``require_title`` is off for a local preview (it has no request title yet)."""
     if require_title and not changeset.title.strip():
@@ -74,40 +88,30 @@ def validate_changeset(
             raise UsageError("publish.unknown_slot", slot=removal.slot, slots=", ".join(sorted(config.slots)))
         if config.slots[removal.slot].kind != "list":
             raise UsageError("content.remove_needs_list", slot=removal.slot)
-    problems.extend(_campaign_problems(config, changeset))
+    campaign = _check_campaign(config, changeset)
+    if campaign is not None:
+        problems.extend(campaign.problems)
     if problems:
         raise ContentError("publish.refused", count=len(problems), details=problems)
-    return checked
+    return CheckedChange(checked, campaign)
 
 
-def _campaign_problems(config: SiteConfig, changeset: ChangeSet) -> list[str]:
-    """The campaign's errors: form fields and their hero and social image (each checked once here;
-    placing only adds what the placed copy alone can tell), or a prepared folder's presence (its page
-    is checked as placed, see ``lpublish.publish.place_change``)."""
+def _check_campaign(config: SiteConfig, changeset: ChangeSet) -> CheckedCampaign | None:
+    """The campaign form checked once (its fields, hero and social image: placing only adds what the
+    placed copy alone can tell), or a prepared folder's presence (its page is checked as placed, see
+    ``lpublish.publish.place_change``)."""
     if changeset.campaign_dir is not None and not (changeset.campaign_dir / "index.md").is_file():
         raise UsageError("publish.campaign_missing", path=str(changeset.campaign_dir))
     if changeset.campaign_dir is None and changeset.campaign_fields is None:
-        return []
+        return None
     from lpublish.site.campaign_map import require_campaign_support
 
     require_campaign_support(config)
     if changeset.campaign_fields is None:
-        return []
-    from lpublish.site.campaigns import validate_campaign_fields
+        return None
+    from lpublish.site.campaigns import check_campaign_form
 
     for source in changeset.campaign_images.values():
         if not source.is_file():
             raise UsageError("common.file_not_found", path=str(source))
-    problems = [
-        f.message
-        for f in validate_campaign_fields(config, dict(changeset.campaign_fields))
-        if f.severity is Severity.ERROR and not (f.field == "hero_alt" and not changeset.campaign_images)
-    ]
-    alt = str(changeset.campaign_fields.get("hero_alt") or "")
-    for key, slot in (("hero", config.campaign.hero_slot), ("og_image", config.campaign.social_slot)):
-        path = changeset.campaign_images.get(key)
-        if path is None or slot not in config.slots:
-            continue
-        result = check_image(path, slot, config, alt=alt if key == "hero" else None, display_name=path.name)
-        problems.extend(f"{path.name}: {f.message}" for f in result.findings if f.severity is Severity.ERROR)
-    return problems
+    return check_campaign_form(config, dict(changeset.campaign_fields), dict(changeset.campaign_images))

@@ -35,7 +35,7 @@ from lpublish.config import SiteConfig
 from lpublish.errors import ContentError
 from lpublish.findings import Finding, Severity, error
 from lpublish.site.campaign_map import field_map
-from lpublish.site.campaigns import parse_datetime, validate_campaign_fields
+from lpublish.site.campaigns import CheckedCampaign, parse_datetime, validate_campaign_fields
 from lpublish.site.markdown import FrontMatterError, has_raw_html, split_front_matter
 
 logger = logging.getLogger(__name__)
@@ -396,6 +396,7 @@ def place_entry(
     images: dict[str, Path] | None,
     *,
     prepared: Path | None = None,
+    checked: CheckedCampaign | None = None,
     dest_root: Path | None = None,
     now: datetime | None = None,
 ) -> PlacedEntry:
@@ -403,24 +404,28 @@ def place_entry(
 
     Validation is the campaign form's (dates, links, allowed hosts, lengths, no script) plus
     ``entry_findings``; the hero is checked against ``[campaign] hero_slot`` when that slot exists.
+    ``checked`` is a form already checked once (``lpublish.site.campaigns.check_campaign_form``): its
+    values and images are not checked again, only the entry's own rules and the slug among the entries.
     Raises ``ContentError`` listing every problem; nothing is written then.
     """
     root = (dest_root or config.root).resolve()
-    if prepared is not None:
+    if checked is not None:
+        if not checked.ok:
+            raise ContentError("site.campaign_invalid", count=len(checked.problems), details=checked.problems)
+        fields, images = checked.fields, checked.images
+    elif prepared is not None:
         fields, images = read_prepared(prepared)
     fields = dict(fields or {})
     images = dict(images or {})
     for key, path in images.items():
         fields[key] = path.name
     slug = str(fields.get("slug") or "").strip()
-    problems = [
-        f
-        for f in (*validate_campaign_fields(config, fields), *entry_findings(config, fields))
-        if f.severity is Severity.ERROR
-    ]
+    form = [] if checked is not None else validate_campaign_fields(config, fields)
+    problems = [f for f in (*form, *entry_findings(config, fields)) if f.severity is Severity.ERROR]
     if slug and not problems and _same_slug_entries(root, config, slug):
         problems.append(error("campaign.slug-duplicate", field="slug", slug=slug))
-    problems.extend(_image_problems(config, images, str(fields.get("hero_alt") or "")))
+    if checked is None:
+        problems.extend(_image_problems(config, images, str(fields.get("hero_alt") or "")))
     if problems:
         raise _refuse(problems)
     tz = ZoneInfo(config.site.timezone)

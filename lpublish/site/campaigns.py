@@ -1,9 +1,11 @@
 """Campaign pages: the model, loading and validation, scheduling, and writing a new campaign folder.
 
 Owns: ``Campaign``; ``load_campaigns`` / ``check_campaigns`` (every problem as a ``Finding`` with a stable
-``campaign.*`` code); ``campaign_state`` (scheduled / live / ended); ``write_campaign`` (used by the TUI
-and publish to create ``campaigns/<slug>/index.md`` and copy its images); ``suggest_slug`` and
-``validate_campaign_fields`` (live validation for the TUI form). Must not import UI libraries.
+``campaign.*`` code); ``campaign_state`` (scheduled / live / ended); ``CheckedCampaign`` and
+``check_campaign_form`` (a submitted form's values and images, checked once); ``write_campaign`` (used by
+publish to create ``campaigns/<slug>/index.md`` from a checked form and copy its images); ``suggest_slug``
+and ``validate_campaign_fields`` (the field rules; live validation for the TUI form). Must not import UI
+libraries.
 
 A campaign is a folder ``<campaigns_dir>/<slug>/`` holding ``index.md`` (YAML front matter + Markdown
 body) and its hero image. The social (og) image lives in the ``og`` slot folder so that every image sits
@@ -15,7 +17,6 @@ in the folder of the slot whose rules it must meet. On a site whose own generato
 from __future__ import annotations
 
 import difflib
-import importlib
 import logging
 import re
 import shutil
@@ -213,14 +214,8 @@ def validate_campaign_fields(
         if value is not None and not isinstance(value, str | int | float):
             add(error("campaign.field-type", file, field=key, name=key, expected="text"))
 
-    slug = _text(fields.get("slug"))
-    if slug:
-        if not SLUG_RE.match(slug) or "--" in slug:
-            add(error("campaign.slug-invalid", file, field="slug", slug=slug))
-        elif folder_name is not None and slug != folder_name:
-            add(error("campaign.slug-mismatch", file, field="slug", slug=slug, folder=folder_name))
-        elif taken_slugs and slug in taken_slugs:
-            add(error("campaign.slug-duplicate", file, field="slug", slug=slug))
+    for f in _slug_findings(_text(fields.get("slug")), file, folder_name, taken_slugs):
+        add(f)
 
     title = _text(fields.get("title"))
     if len(title) > config.campaign.title_max:
@@ -302,6 +297,68 @@ def validate_campaign_fields(
     return found
 
 
+def _slug_findings(slug: str, file: str, folder_name: str | None, taken: set[str] | None) -> list[Finding]:
+    """The slug's own rule, its folder's name and the other campaigns' slugs."""
+    if not slug:
+        return []
+    if not SLUG_RE.match(slug) or "--" in slug:
+        return [error("campaign.slug-invalid", file, field="slug", slug=slug)]
+    if folder_name is not None and slug != folder_name:
+        return [error("campaign.slug-mismatch", file, field="slug", slug=slug, folder=folder_name)]
+    if taken and slug in taken:
+        return [error("campaign.slug-duplicate", file, field="slug", slug=slug)]
+    return []
+
+
+@dataclass(frozen=True)
+class CheckedCampaign:
+    """A campaign form's values and image files as ``check_campaign_form`` checked them, once.
+
+    ``problems`` holds every error's message (empty: acceptable). ``write_campaign`` writes it and
+    ``load_campaigns(..., checked=)`` reads the written folder back without checking the values again.
+    """
+
+    fields: dict[str, Any]
+    images: dict[str, Path]
+    problems: list[str]
+
+    @property
+    def slug(self) -> str:
+        return _text(self.fields.get("slug"))
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_campaign_form(
+    config: SiteConfig, fields: dict[str, Any], images: dict[str, Path]
+) -> CheckedCampaign:
+    """Check a campaign form once: its values (``validate_campaign_fields``) and its hero and social
+    image against their slots (each decoded once). The hero's alt text is asked for only with images."""
+    from lpublish.assets.validate import check_image  # Pillow: only when a form is sent
+
+    fields = dict(fields)
+    images = dict(images)
+    found = [
+        f
+        for f in validate_campaign_fields(config, fields)
+        if f.severity is Severity.ERROR and not (f.field == "hero_alt" and not images)
+    ]
+    alt = _text(fields.get("hero_alt"))
+    if "hero" in images and not alt and not any(f.field == "hero_alt" for f in found):
+        found.append(error("campaign.field-missing", field="hero_alt", name="hero_alt"))
+    problems = [f.message for f in found]
+    for key, slot in (("hero", config.campaign.hero_slot), ("og_image", config.campaign.social_slot)):
+        path = images.get(key)
+        if path is None or slot not in config.slots:
+            continue
+        result = check_image(path, slot, config, alt=alt if key == "hero" else None, display_name=path.name)
+        problems.extend(f"{path.name}: {f.message}" for f in result.findings if f.severity is Severity.ERROR)
+    logger.info("campaign form %s checked: %d problem(s)", _text(fields.get("slug")) or "-", len(problems))
+    return CheckedCampaign(fields, images, problems)
+
+
 def _image_path(config: SiteConfig, folder: Path, value: str) -> Path:
     """A front matter image path: relative to the campaign folder, or to the site root with a leading /."""
     if value.startswith("/"):
@@ -309,7 +366,9 @@ def _image_path(config: SiteConfig, folder: Path, value: str) -> Path:
     return folder / value
 
 
-def _load_one(config: SiteConfig, folder: Path, taken: set[str]) -> tuple[Campaign | None, list[Finding]]:
+def _load_one(
+    config: SiteConfig, folder: Path, taken: set[str], checked: CheckedCampaign | None = None
+) -> tuple[Campaign | None, list[Finding]]:
     index = folder / INDEX_NAME
     file = _rel(config, index)
     try:
@@ -325,9 +384,17 @@ def _load_one(config: SiteConfig, folder: Path, taken: set[str]) -> tuple[Campai
     lines["body"] = doc.body_line
     fields = dict(doc.meta)
     fields["body"] = doc.body
-    findings = validate_campaign_fields(
-        config, fields, file=file, lines=lines, folder_name=folder.name, taken_slugs=taken
-    )
+    if checked is not None and checked.ok and folder.name == checked.slug:
+        # Written just now from values checked once (``check_campaign_form``): only what the folder
+        # among the others can tell (its name, another campaign's slug) is left to check.
+        findings = [
+            _at(f, lines.get("slug"))
+            for f in _slug_findings(_text(doc.meta.get("slug")), file, folder.name, taken)
+        ]
+    else:
+        findings = validate_campaign_fields(
+            config, fields, file=file, lines=lines, folder_name=folder.name, taken_slugs=taken
+        )
     # A missing field has no line of its own: point at the settings block (line 1) so editors can jump.
     findings = [f if f.line is not None else _at(f, 1) for f in findings]
     tz = ZoneInfo(config.site.timezone)
@@ -382,8 +449,13 @@ def campaign_folders(config: SiteConfig) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir() and (p / INDEX_NAME).is_file())
 
 
-def load_campaigns(config: SiteConfig) -> tuple[list[Campaign], list[Finding]]:
+def load_campaigns(
+    config: SiteConfig, *, checked: CheckedCampaign | None = None
+) -> tuple[list[Campaign], list[Finding]]:
     """Every campaign that could be read, sorted by start then slug, and every problem found.
+
+    ``checked`` is a campaign just written from checked form values (``write_campaign``): its folder's
+    values are not checked again, only its slug among the others.
 
     A campaign whose title, slug or dates cannot be read is left out of the list (its findings say why);
     other problems (a bad link, a long title) are reported but the campaign is still returned, so the
@@ -393,7 +465,7 @@ def load_campaigns(config: SiteConfig) -> tuple[list[Campaign], list[Finding]]:
     findings: list[Finding] = []
     seen: set[str] = set()
     for folder in campaign_folders(config):
-        campaign, problems = _load_one(config, folder, seen)
+        campaign, problems = _load_one(config, folder, seen, checked)
         findings.extend(problems)
         if campaign is not None:
             seen.add(campaign.slug)
@@ -404,12 +476,9 @@ def load_campaigns(config: SiteConfig) -> tuple[list[Campaign], list[Finding]]:
 
 def check_campaigns(config: SiteConfig) -> list[Finding]:
     """All campaign findings, including the hero and social images checked against their slots."""
+    from lpublish.assets.validate import check_image  # Pillow: only when images are checked
+
     campaigns, findings = load_campaigns(config)
-    try:
-        # Imported by name so this module type-checks and runs before the assets engine exists.
-        check_image = importlib.import_module("lpublish.assets.validate").check_image
-    except (ImportError, AttributeError):  # the assets engine is optional at import time (built in parallel)
-        return findings
     for c in campaigns:
         for path, slot, alt in (
             (c.hero, config.campaign.hero_slot, c.hero_alt),
@@ -454,35 +523,27 @@ def campaign_markdown(fields: dict[str, Any]) -> str:
 
 def write_campaign(
     config: SiteConfig,
-    fields: dict[str, Any],
-    images: dict[str, Path],
+    campaign: CheckedCampaign,
     dest_root: Path | None = None,
     *,
     images_in_folder: bool = False,
 ) -> Path:
     """Create ``<campaigns_dir>/<slug>/index.md`` and copy its images; return the campaign folder.
 
-    ``images`` maps ``hero`` and/or ``og_image`` to source files. The hero is copied into the campaign
+    ``campaign`` is the form as ``check_campaign_form`` checked it (not checked again here); its
+    ``images`` map ``hero`` and/or ``og_image`` to source files. The hero is copied into the campaign
     folder as ``hero.<ext>``; the social image goes to the og slot folder as ``<slug>.<ext>`` (referenced
     with a site-root path). ``dest_root`` is the site root to write into (a publish worktree); default
     the config's root. ``images_in_folder`` puts the social image in the campaign folder too (a prepared
     folder for a site whose own generator makes the page: ``lpublish.site.campaign_entry``). Raises
-    ``ContentError`` when the fields are not acceptable (every problem listed).
+    ``ContentError`` when the check found problems (every one listed).
     """
     root = (dest_root or config.root).resolve()
-    fields = dict(fields)
-    slug = _text(fields.get("slug"))
-    problems = [
-        f
-        for f in validate_campaign_fields(config, fields)
-        if f.severity is Severity.ERROR and f.field != "hero_alt"
-    ]
-    if "hero" in images and not _text(fields.get("hero_alt")):
-        problems.append(error("campaign.field-missing", field="hero_alt", name="hero_alt"))
-    if problems:
-        raise ContentError(
-            "site.campaign_invalid", count=len(problems), details=[f.message for f in problems]
-        )
+    fields = dict(campaign.fields)
+    images = dict(campaign.images)
+    slug = campaign.slug
+    if not campaign.ok:
+        raise ContentError("site.campaign_invalid", count=len(campaign.problems), details=campaign.problems)
     folder = root / config.site.campaigns_dir / slug
     if not resolves_inside(root, folder):
         raise ContentError("site.campaign_invalid", count=1, details=[slug])

@@ -61,7 +61,7 @@ def save_work(work: WorkDraft, config: SiteConfig, store: DraftStore | None = No
     When only text changed (alt, title, note, campaign form, whether it updates a request) the existing
     draft is rewritten in place; when files changed, a new draft with copies of every file is written
     first and the old one removed. Empty work removes its draft. This is also the one save before
-    sending: the publish flow then sends this draft as it is (``service.resume_draft``).
+    sending: the publish flow then prepares and sends this draft as it is (``service.prepare``, ``send``).
     """
     store = store or DraftStore()
     if not work.unsent:

@@ -14,6 +14,7 @@ from lpublish.errors import ContentError
 from lpublish.findings import Finding, Severity
 from lpublish.site.campaigns import (
     campaign_state,
+    check_campaign_form,
     load_campaigns,
     suggest_slug,
     validate_campaign_fields,
@@ -223,10 +224,11 @@ def test_suggest_slug() -> None:
 
 
 def test_write_campaign_round_trip(site: Path, tmp_path: Path) -> None:
+    # Images that meet the campaign-hero and og slots: the form is checked before it is written.
     hero = tmp_path / "Winter Hero.JPEG"
-    Image.new("RGB", (160, 90), (200, 220, 240)).save(hero, "JPEG")
+    Image.new("RGB", (1600, 900), (200, 220, 240)).save(hero, "JPEG")
     og = tmp_path / "share.png"
-    Image.new("RGB", (120, 63), (20, 30, 60)).save(og, "PNG")
+    Image.new("RGB", (1200, 630), (20, 30, 60)).save(og, "PNG")
     fields = {
         "title": "冬のお茶フェア",
         "slug": "winter-tea",
@@ -239,7 +241,9 @@ def test_write_campaign_round_trip(site: Path, tmp_path: Path) -> None:
         "body": "## 冬の夜に\n\nあたたかいお茶をどうぞ。",
         "noindex": False,
     }
-    folder = write_campaign(config_of(site), fields, {"hero": hero, "og_image": og})
+    checked = check_campaign_form(config_of(site), fields, {"hero": hero, "og_image": og})
+    assert checked.problems == []
+    folder = write_campaign(config_of(site), checked)
     assert folder == (site / "campaigns" / "winter-tea").resolve()
     assert (folder / "hero.jpg").read_bytes() == hero.read_bytes()
     assert (site / "images/og/winter-tea.png").read_bytes() == og.read_bytes()
@@ -266,15 +270,20 @@ def test_write_campaign_into_other_root(site: Path, tmp_path: Path) -> None:
         "cta_label": "Go",
         "cta_url": "/",
     }
-    folder = write_campaign(config_of(site), fields, {}, dest_root=worktree)
+    folder = write_campaign(
+        config_of(site), check_campaign_form(config_of(site), fields, {}), dest_root=worktree
+    )
     assert folder == (worktree / "campaigns" / "winter-tea").resolve()
     assert not (site / "campaigns" / "winter-tea").exists()
 
 
 def test_write_campaign_refuses_bad_fields(site: Path) -> None:
     with pytest.raises(ContentError) as raised:
-        write_campaign(config_of(site), {"title": "x", "slug": "../escape"}, {})
-    assert raised.value.details  # every problem listed
+        write_campaign(
+            config_of(site), check_campaign_form(config_of(site), {"title": "x", "slug": "../escape"}, {})
+        )
+    # every problem listed: the four missing fields and the slug
+    assert len(raised.value.details) == 5 and any("../escape" in d for d in raised.value.details)
     assert not (site / "escape").exists()
 
 

@@ -2,10 +2,10 @@
 with a progress view that can be cancelled safely, and the result with its link and what comes next.
 
 Owns: ``SubmitScreen``. Sending saves the work once more (``LpublishApp.save_work``: the draft holds
-the final title, note and alt texts) and then sends that draft with ``lpublish.publish.service
-.resume_draft`` (a new request, or an update of an open one) in a thread worker with a cancel
-``Event``; a failure leaves the work and the draft in place (the app shows the error dialog) so the
-designer can try again.
+the final title, note and alt texts: the one save) and then, in a thread worker with a cancel
+``Event``, prepares that draft (``lpublish.publish.service.prepare``: validated once, no second
+draft), signs in and sends it (``service.send``: a new request, or an update of an open one). A failure
+leaves the work and the draft in place (the app shows the error dialog) so the designer can try again.
 """
 
 from __future__ import annotations
@@ -220,14 +220,10 @@ class SubmitScreen(BaseScreen[None]):
         def progress(event: ProgressEvent) -> None:
             self.post_message(Progress(event))
 
-        result = service.resume_draft(
-            context.require_config(),
-            draft_id,
-            forge=context.forge(),
-            token=context.require_token(),
-            progress=progress,
-            cancel=cancel,
-        )
+        # The work's own draft, validated once: a content error is told before anyone signs in.
+        prepared = service.prepare(context.require_config(), draft_id=draft_id, progress=progress)
+        token, forge = service.sign_in(prepared, lambda: (context.require_token(), context.forge()))
+        result = service.send(prepared, forge=forge, token=token, progress=progress, cancel=cancel)
         self.post_message(Submitted(result))
 
     def on_progress(self, message: Progress) -> None:
