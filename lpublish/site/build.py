@@ -67,17 +67,7 @@ class BuildResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "out_dir": str(self.out_dir),
-            "pages": [
-                {
-                    "path": p.path,
-                    "url": p.url,
-                    "title": p.title,
-                    "kind": p.kind,
-                    "weight": p.weight,
-                    "state": p.state,
-                }
-                for p in self.pages
-            ],
+            "pages": [p.to_dict() for p in self.pages],
             "images_generated": self.generated,
             "images_reused": self.reused,
             "files": self.files,

@@ -59,6 +59,10 @@ class PageInfo:
     #: For campaign pages: scheduled | live | ended (what the page shows at build time).
     state: str = ""
 
+    def to_dict(self) -> dict[str, Any]:
+        """The page in ``lpublish build --format json`` (the same fields for every adapter)."""
+        return {name: getattr(self, name) for name in ("path", "url", "title", "kind", "weight", "state")}
+
 
 def with_line(finding: Finding, line: int | None) -> Finding:
     """``finding`` pointing at ``line`` of its file."""

@@ -16,8 +16,9 @@ from PIL import Image, ImageDraw
 
 from lpublish.publish.github import GitHubForge
 from lpublish.sandbox.forge.server import LocalForge
-from tests.ci.conftest import BOT, BOT_TOKEN, DESIGNER_TOKEN, buckets, copy_sample_site, git
+from tests.ci.conftest import BOT, BOT_TOKEN, DESIGNER_TOKEN, buckets, git, with_own_buckets
 from tests.ci.workflow_runner import WorkflowRun, base_env, load_workflow
+from tests.plugins.sample_site import copy_sample_site
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "site-pr.yml"
@@ -47,7 +48,7 @@ def _workspace(
     (and, with ``add_too_small``, adds one that breaks the rules)."""
     work = tmp_path / "workspace"
     work.mkdir()
-    copy_sample_site(sample_site, work / "site", warm_cache)
+    with_own_buckets(copy_sample_site(work / "site", warm_cache))
     (work / ".gitignore").write_text("site/dist/\nsite/.lpublish-cache/\n", encoding="utf-8")
     bare = tmp_path / "origin.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
@@ -287,7 +288,7 @@ def test_site_schedule_workflow_deploys_only_when_the_site_changed(
 
     work = tmp_path / "workspace"
     work.mkdir()
-    site = copy_sample_site(sample_site, work / "site", warm_cache)
+    site = with_own_buckets(copy_sample_site(work / "site", warm_cache))
     s3 = boto3.client("s3", region_name="ap-northeast-1")
     s3.create_bucket(
         Bucket=buckets(site)[0], CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"}

@@ -21,8 +21,9 @@ from lpublish.tui.context import TuiContext
 from lpublish.tui.screens.campaign import CampaignScreen
 from lpublish.tui.settings import TuiSettings
 from tests.plugins.campaign_sites import configure_campaign, hero_image, img_of
+from tests.plugins.gitrepos import git_show
+from tests.plugins.screens import settle
 from tests.plugins.sites import fixture_site, git
-from tests.tui.helpers import git_show, settle
 
 pytestmark = pytest.mark.anyio
 
