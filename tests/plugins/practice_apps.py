@@ -2,8 +2,9 @@
 
 ``practice_session`` is a started ``PracticeSession`` (bare origin + clone of the sample site, the local
 forge, a live folder; stopped after the test); ``practice_app`` makes an ``LpublishApp`` wired to it, as
-``lpublish practice`` does; ``anyio_backend`` runs the async Textual tests on asyncio. Used by the TUI
-tests and by the security tests that look at the designer's screens.
+``lpublish practice`` does (``app_for`` does that for a practice world of another site);
+``anyio_backend`` runs the async Textual tests on asyncio. Used by the TUI tests and by the security
+tests that look at the designer's screens.
 """
 
 from __future__ import annotations
@@ -17,6 +18,19 @@ from lpublish.sandbox.practice import PracticeSession
 from lpublish.tui.app import LpublishApp
 from lpublish.tui.context import TuiContext
 from lpublish.tui.settings import TuiSettings
+
+
+def app_for(session: PracticeSession, start_dir: Path, language: str | None = None) -> LpublishApp:
+    """An app wired to a practice world (any site's), as ``lpublish practice`` does."""
+    context = TuiContext(
+        config=session.config,
+        token=session.token,
+        forge_factory=session.forge_factory,
+        practice=session,
+        open_browser=False,
+        start_dir=start_dir,
+    )
+    return LpublishApp(context, settings=TuiSettings(language=language))
 
 
 @pytest.fixture
@@ -34,16 +48,7 @@ def practice_app(practice_session: PracticeSession, tmp_path: Path) -> Callable[
     """An app wired to the practice world, as ``lpublish practice`` does."""
 
     def make(language: str | None = None) -> LpublishApp:
-        session = practice_session
-        context = TuiContext(
-            config=session.config,
-            token=session.token,
-            forge_factory=session.forge_factory,
-            practice=session,
-            open_browser=False,
-            start_dir=tmp_path,
-        )
-        return LpublishApp(context, settings=TuiSettings(language=language))
+        return app_for(practice_session, tmp_path, language)
 
     return make
 
