@@ -269,6 +269,7 @@ def test_pull_page_and_raw_files(forge_site: ForgeSite) -> None:
         f"{forge_site.url}/acme/lp/raw/lpublish/hana/20260101-x/site/pages/lpublish-hana-20260101-x.md"
     )
     assert raw.status_code == 200 and raw.text == "new page\n"
+    assert raw.headers["content-type"] == "text/plain; charset=utf-8"  # as GitHub's raw host
     assert httpx.get(f"{forge_site.url}/acme/lp/raw/main/nope.txt").status_code == 404
 
 

@@ -19,10 +19,11 @@ RAW_TEXT = "text/plain; charset=utf-8"
 
 
 def raw_content_type(path: str) -> str:
-    """A raw file's type: lpublish's table (``lpublish.media_types``) for pictures, fonts and other
-    binaries; plain text for any text type, as GitHub's raw host does."""
+    """A raw file's type: lpublish's table (``lpublish.media_types``) for pictures (SVG included: PR
+    bodies show thumbnails from here), fonts and other binaries; plain text for every other text type
+    (pages, scripts, Markdown, TOML), as GitHub's raw host does."""
     ctype = content_type_for(path)
-    return RAW_TEXT if is_text(ctype) else ctype
+    return RAW_TEXT if is_text(ctype) and not ctype.startswith("image/") else ctype
 
 
 def raw_file(state: ForgeState, call: Call) -> Response:
