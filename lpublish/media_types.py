@@ -2,7 +2,9 @@
 
 Owns: ``CONTENT_TYPES`` (extension -> type), ``TEXT_TYPES`` (types that are text although they are not
 ``text/*``), ``is_text`` and ``content_type_for`` (a site path's type, with ``charset=utf-8`` for text).
-The build, the deploy's headers and anything else that names a file's type ask here.
+The build, the deploy's headers, the deploy rules' content-type check, the preview server, the local
+forge's raw files and anything else that names a file's type ask here (git's own protocol types stay
+with the forge's git HTTP).
 
 A fixed table, not the OS ``mimetypes`` database: that differs between machines (and Python versions),
 misses ``charset``, and a deploy must set the same headers wherever it runs. ``.ico`` is
@@ -31,6 +33,7 @@ CONTENT_TYPES: dict[str, str] = {
     ".atom": "application/atom+xml",
     ".txt": "text/plain",
     ".md": "text/markdown",
+    ".toml": "application/toml",
     ".csv": "text/csv",
     ".ics": "text/calendar",
     ".svg": "image/svg+xml",
@@ -66,6 +69,7 @@ TEXT_TYPES = frozenset(
         "application/xml",
         "application/rss+xml",
         "application/atom+xml",
+        "application/toml",
         "image/svg+xml",
     }
 )

@@ -20,6 +20,7 @@ pytest_plugins = [
     "tests.plugins.sites",
     "tests.plugins.platforms",
     "tests.plugins.signin",
+    "tests.plugins.practice_apps",
 ]
 
 

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel
 
-from lpublish.cli.main import main
 from lpublish.config import (
     BuildSection,
     ConfigProblem,
@@ -26,6 +25,7 @@ from lpublish.config import (
 )
 from lpublish.config.sections import ForgeSection
 from lpublish.errors import ConfigError
+from tests.plugins.cli import run_cli
 
 PATH = Path("/site/lpublish.toml")
 
@@ -54,14 +54,6 @@ SECTION_MODELS: dict[str, type[BaseModel]] = {
     "build": BuildSection,
     "forge": ForgeSection,
 }
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as caught:
-        main(list(args))
-    out, err = capsys.readouterr()
-    code = caught.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 def test_sample_config_is_valid(sample_site: Path) -> None:
@@ -193,7 +185,7 @@ def test_schema_is_valid_json_schema_and_accepts_the_sample(sample_site: Path) -
 
 
 def test_cli_schema_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "config", "schema")
+    code, out, _ = run_cli(["config", "schema"], capsys)
     assert code == 0
     Draft202012Validator.check_schema(json.loads(out))
 
@@ -209,7 +201,7 @@ def test_cli_exit_2_lists_every_problem(
         encoding="utf-8",
     )
     for command in (["config", "check"], ["check"]):
-        code, out, err = run(capsys, "--lang", lang, *command, "--site", str(tmp_path))
+        code, out, err = run_cli(["--lang", lang, *command, "--site", str(tmp_path)], capsys)
         assert code == 2
         assert "lpublish.toml:7: slots.hero.min_widht" in err
         assert "lpublish.toml:10: build.jpeg_quality" in err
@@ -218,6 +210,6 @@ def test_cli_exit_2_lists_every_problem(
 
 
 def test_cli_missing_config_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, _, err = run(capsys, "check", "--site", str(tmp_path))
+    code, _, err = run_cli(["check", "--site", str(tmp_path)], capsys)
     assert code == 2
     assert str(tmp_path) in err

@@ -6,7 +6,6 @@ import io
 import logging
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 from lpublish.environment import Environment
 from lpublish.logs import configure, redact
 from lpublish.sandbox.forge.server import LocalForge
+from tests.plugins.sample_site import copy_sample_site
 
 
 def test_environment_reads_named_values_and_ignores_blank_ones() -> None:
@@ -79,8 +79,7 @@ def _lpublish(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedPro
 
 
 def test_verbose_flag_works_before_and_after_the_subcommand(tmp_path: Path, sample_site: Path) -> None:
-    site = tmp_path / "site"
-    shutil.copytree(sample_site, site)
+    site = copy_sample_site(tmp_path / "site")
     config_line = f"lpublish INFO lpublish.config: reading the config {site / 'lpublish.toml'}"
     for args in (
         ["-v", "config", "check", "--site", str(site)],
@@ -95,8 +94,7 @@ def test_verbose_flag_works_before_and_after_the_subcommand(tmp_path: Path, samp
 
 
 def test_check_with_verbose_shows_each_step(tmp_path: Path, sample_site: Path) -> None:
-    site = tmp_path / "site"
-    shutil.copytree(sample_site, site)
+    site = copy_sample_site(tmp_path / "site")
     done = _lpublish(["-v", "check", "--site", str(site)], tmp_path)
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
@@ -124,8 +122,7 @@ def test_token_in_the_environment_never_reaches_stderr(
 ) -> None:
     """Even at full detail, a command that uses the token (``whoami``, refused by the local forge: the
     token is unknown there) never prints it, while the API call and the token's source are logged."""
-    site = tmp_path / "site"
-    shutil.copytree(sample_site, site)
+    site = copy_sample_site(tmp_path / "site")
     token = "ghp_" + secrets.token_hex(18)
     done = _lpublish(
         ["-vv", "whoami", "--site", str(site)],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import re
 from datetime import UTC, datetime
@@ -48,6 +49,61 @@ def test_the_suffix_is_the_one_a_path_object_sees(path: str) -> None:
     suffix = PurePosixPath(path).suffix.lower() if path.rpartition("/")[2] else ""
     expected = CONTENT_TYPES.get(suffix, "application/octet-stream")
     assert content_type_for(path).split(";")[0] == expected
+
+
+_LPUBLISH = Path(__file__).resolve().parent.parent / "lpublish"
+_EXTENSION = re.compile(r"^\.?[a-z0-9]{1,12}$")
+_MEDIA_TYPE = re.compile(r"^(text|image|audio|video|font|application)/[a-z0-9.+-]+")
+
+
+def _own_content_type_guesses(tree: ast.AST) -> list[str]:
+    """Where a module guesses a file's type itself: ``mimetypes`` used, or an extension -> type dict."""
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            found += [f"line {node.lineno}: imports mimetypes" for n in names if n == "mimetypes"]
+        elif isinstance(node, ast.Attribute) and node.attr in ("guess_type", "guess_extension"):
+            found.append(f"line {node.lineno}: calls {node.attr}")
+        elif isinstance(node, ast.Dict) and len(node.keys) >= 2:
+            pairs = [
+                (k.value, v.value)
+                for k, v in zip(node.keys, node.values, strict=True)
+                if isinstance(k, ast.Constant) and isinstance(v, ast.Constant)
+            ]
+            if len(pairs) == len(node.keys) and all(
+                isinstance(k, str) and isinstance(v, str) and _EXTENSION.match(k) and _MEDIA_TYPE.match(v)
+                for k, v in pairs
+            ):
+                found.append(f"line {node.lineno}: its own extension -> content type table")
+    return found
+
+
+def test_no_module_guesses_content_types_on_its_own() -> None:
+    offenders = {
+        str(path.relative_to(_LPUBLISH)): where
+        for path in sorted(_LPUBLISH.rglob("*.py"))
+        if path.name != "media_types.py"
+        and (where := _own_content_type_guesses(ast.parse(path.read_text(encoding="utf-8"))))
+    }
+    assert offenders == {}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import mimetypes\nmimetypes.guess_type('a.png')",
+        "from mimetypes import guess_type",
+        "TYPES = {'jpg': 'image/jpeg', 'svg': 'image/svg+xml'}",
+        "TYPES = {'.ico': 'image/x-icon', '.html': 'text/html; charset=utf-8'}",
+    ],
+)
+def test_the_guess_finder_sees_each_kind(source: str) -> None:
+    assert _own_content_type_guesses(ast.parse(source)) != []
+
+
+def test_the_guess_finder_leaves_other_dicts_alone() -> None:
+    assert _own_content_type_guesses(ast.parse("H = {'Accept': 'application/json', 'x': 'y'}")) == []
 
 
 # --- file hashes -----------------------------------------------------------------------------------

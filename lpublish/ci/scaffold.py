@@ -15,16 +15,11 @@ the user. Must not import UI libraries.
 from __future__ import annotations
 
 import io
-import math
 import re
 import subprocess
-import warnings
 from dataclasses import dataclass, field
-from fractions import Fraction
 from importlib import resources
 from pathlib import Path
-
-from PIL import Image
 
 from lpublish.ci import policies
 from lpublish.ci.toolchain import toolchain_steps
@@ -33,45 +28,6 @@ from lpublish.config import CONFIG_NAME, SiteConfig, parse_config
 from lpublish.content.propose import SlotProposal, propose_slots, slots_toml
 from lpublish.errors import ContentError, UsageError
 from lpublish.site.adapters.detect import Detection, detect
-
-IMAGE_SUFFIXES = {
-    ".jpg": "jpeg",
-    ".jpeg": "jpeg",
-    ".png": "png",
-    ".webp": "webp",
-    ".avif": "avif",
-    ".gif": "gif",
-    ".svg": "svg",
-}
-#: Folders that never hold source images (build output, caches, dependencies, VCS).
-SKIP_DIRS = {
-    ".git",
-    "node_modules",
-    "dist",
-    "build",
-    "_site",
-    "public",
-    ".lpublish-cache",
-    "__pycache__",
-    ".venv",
-}
-#: Images in one folder count as one "shape" when their aspect ratios are within this relative distance.
-ASPECT_SPREAD = 0.02
-#: Never decode more than this while guessing (headers only are read, but keep the guard anyway).
-MAX_PIXELS = 100_000_000
-
-
-@dataclass
-class ImageSeen:
-    """One image found while guessing: where, what format, how big."""
-
-    path: Path
-    format: str
-    width: int | None
-    height: int | None
-    bytes: int
-    has_alpha: bool = False
-
 
 #: A proposed slot (kind, place and rules); see ``lpublish.content.propose``.
 SlotGuess = SlotProposal
@@ -120,72 +76,7 @@ def _read_text(path: Path) -> str | None:
         return None
 
 
-# --- finding and measuring images -------------------------------------------------------------------
-
-
-def find_images(root: Path) -> list[Path]:
-    """Image files under ``root``, skipping build output, caches and hidden folders; sorted."""
-    found: list[Path] = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).parts
-        if any(part in SKIP_DIRS or part.startswith(".") for part in rel[:-1]):
-            continue
-        if path.is_file() and not path.is_symlink() and path.suffix.lower() in IMAGE_SUFFIXES:
-            found.append(path)
-    return found
-
-
-def measure(path: Path) -> ImageSeen | None:
-    """Format and size from the file header (no full decode); ``None`` for unreadable files."""
-    fmt = IMAGE_SUFFIXES[path.suffix.lower()]
-    size = path.stat().st_size
-    if fmt == "svg":
-        return ImageSeen(path, "svg", None, None, size)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path, formats=[f.upper() for f in set(IMAGE_SUFFIXES.values()) - {"svg"}]) as img:
-                width, height = img.size
-                alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
-                real = (img.format or fmt).lower()
-    except (OSError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError):
-        return None
-    if width * height > MAX_PIXELS:
-        return None
-    return ImageSeen(path, "jpeg" if real == "mpo" else real, width, height, size, alpha)
-
-
-def _slot_name(folder: str, taken: set[str]) -> str:
-    base = folder.rstrip("/").rsplit("/", 1)[-1] if folder not in ("", ".") else "images"
-    name = re.sub(r"[^a-z0-9-]+", "-", base.lower()).strip("-")[:32] or "images"
-    if not name[0].isalnum():
-        name = "s" + name
-    candidate, n = name, 2
-    while candidate in taken:
-        candidate, n = f"{name}-{n}", n + 1
-    taken.add(candidate)
-    return candidate
-
-
-def _aspect(images: list[ImageSeen]) -> str | None:
-    ratios = [i.width / i.height for i in images if i.width and i.height]
-    if not ratios or len(ratios) != len(images):
-        return None
-    low, high = min(ratios), max(ratios)
-    if (high - low) / low > ASPECT_SPREAD:
-        return None  # mixed shapes: no aspect rule rather than a wrong one
-    first = next(i for i in images if i.width and i.height)
-    assert first.width and first.height
-    frac = Fraction(first.width, first.height).limit_denominator(50)
-    if abs(float(frac) - first.width / first.height) / (first.width / first.height) > 0.005:
-        frac = Fraction(first.width, first.height)
-    return f"{frac.numerator}:{frac.denominator}"
-
-
-def _budget(images: list[ImageSeen]) -> int:
-    # Room above today's largest file, rounded up to 10 kB, so existing images pass.
-    largest = max(i.bytes for i in images)
-    return int(math.ceil(largest * 1.25 / 10_000) * 10_000)
+# --- proposing slots ---------------------------------------------------------------------------------
 
 
 def guess_slots(root: Path, config: SiteConfig | None = None) -> list[SlotGuess]:

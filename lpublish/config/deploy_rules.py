@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import ipaddress
 import math
-import mimetypes
 import re
 from string import Formatter
 from urllib.parse import unquote, urlsplit
 
 from lpublish.i18n import t
+from lpublish.media_types import CONTENT_TYPES
 
 #: Largest pull request number accepted (GitHub numbers are 32-bit signed integers).
 MAX_PR = 2**31 - 1
@@ -161,12 +161,13 @@ def _media(value: str) -> str:
 def content_type_conflict(pattern: str, content_type: str) -> str | None:
     """The type files matching ``pattern`` really have, when ``content_type`` contradicts it.
 
-    Only patterns that end in one extension (``*.jpg``, ``assets/**/*.woff2``) are judged.
+    Only patterns that end in one extension (``*.jpg``, ``assets/**/*.woff2``) that lpublish's
+    content-type table (``lpublish.media_types``) knows are judged.
     """
     match = re.search(r"\.([A-Za-z0-9]+)$", pattern)
     if match is None or any(ch in match.group(1) for ch in "*?[]"):
         return None
-    guessed, _ = mimetypes.guess_type(f"file.{match.group(1).lower()}", strict=False)
+    guessed = CONTENT_TYPES.get(f".{match.group(1).lower()}")
     if guessed is None:
         return None
     want, got = _media(guessed), _media(content_type)

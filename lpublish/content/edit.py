@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,14 +81,9 @@ def _yaml_edit(text: str, edit: Edit) -> str:
     return yamledit.remove_entry(text, edit.path, edit.index)
 
 
-def _toml_edit(text: str, edit: Edit) -> str:
-    import tomlkit
-    from tomlkit.exceptions import TOMLKitError
-
-    try:
-        doc = tomlkit.parse(text)
-    except TOMLKitError as exc:
-        raise DocumentError("syntax", str(exc)) from None
+def _apply(doc: Any, edit: Edit, entry_for: Callable[[Any, Any], Any] = lambda _list, entry: entry) -> None:
+    """Apply ``edit`` to a parsed document (tomlkit's or plain JSON data) in place; ``entry_for`` turns
+    an appended entry into what the list holds (tomlkit wants tables)."""
     parts = parse_path(edit.path)
     if isinstance(edit, SetValue):
         parent: Any = doc
@@ -97,26 +93,36 @@ def _toml_edit(text: str, edit: Edit) -> str:
             parent[int(parts[-1])] = edit.value
         else:
             parent[parts[-1]] = edit.value
+        return
+    target = get_at(doc, edit.path)
+    if not isinstance(target, list):
+        raise KeyPathError(edit.path, parts[-1] if parts else "")
+    if isinstance(edit, AppendEntry):
+        target.append(entry_for(target, edit.entry))
     else:
-        target = get_at(doc, edit.path)
-        if not isinstance(target, list):
-            raise KeyPathError(edit.path, parts[-1] if parts else "")
-        if isinstance(edit, AppendEntry):
-            entry = edit.entry
-            if isinstance(entry, dict):
-                if isinstance(target, tomlkit.items.AoT):
-                    table = tomlkit.table()
-                    table.update(entry)
-                    entry = table
-                else:
-                    inline = tomlkit.inline_table()
-                    inline.update(entry)
-                    entry = inline
-            target.append(entry)
-        else:
-            if not -len(target) <= edit.index < len(target):
-                raise KeyPathError(edit.path, str(edit.index))
-            del target[edit.index]
+        if not -len(target) <= edit.index < len(target):
+            raise KeyPathError(edit.path, str(edit.index))
+        del target[edit.index]
+
+
+def _toml_edit(text: str, edit: Edit) -> str:
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    try:
+        doc = tomlkit.parse(text)
+    except TOMLKitError as exc:
+        raise DocumentError("syntax", str(exc)) from None
+
+    def toml_entry(target: Any, entry: Any) -> Any:
+        if not isinstance(entry, dict):
+            return entry
+        # An array of tables gets a table; an inline array gets an inline table, as its entries are.
+        table = tomlkit.table() if isinstance(target, tomlkit.items.AoT) else tomlkit.inline_table()
+        table.update(entry)
+        return table
+
+    _apply(doc, edit, toml_entry)
     return tomlkit.dumps(doc)
 
 
@@ -133,25 +139,7 @@ def _json_edit(text: str, edit: Edit) -> str:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DocumentError("syntax", str(exc)) from None
-    parts = parse_path(edit.path)
-    if isinstance(edit, SetValue):
-        parent: Any = data
-        for part in parts[:-1]:
-            parent = step(parent, part, edit.path)
-        if isinstance(parent, list):
-            parent[int(parts[-1])] = edit.value
-        else:
-            parent[parts[-1]] = edit.value
-    else:
-        target = get_at(data, edit.path)
-        if not isinstance(target, list):
-            raise KeyPathError(edit.path, parts[-1] if parts else "")
-        if isinstance(edit, AppendEntry):
-            target.append(edit.entry)
-        else:
-            if not -len(target) <= edit.index < len(target):
-                raise KeyPathError(edit.path, str(edit.index))
-            del target[edit.index]
+    _apply(data, edit)
     ascii_only = "\\u" in text and text.isascii()
     out = json.dumps(data, indent=_json_indent(text), ensure_ascii=ascii_only)
     trailing = text[len(text.rstrip()) :]

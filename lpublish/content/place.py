@@ -82,6 +82,15 @@ def _rel(site_dir: Path, path: Path) -> str:
     return path.relative_to(site_dir).as_posix()
 
 
+def _copy_in(site_dir: Path, slot: str, section: SlotSection, image: Path, fmt: str, sha256: str) -> str:
+    """Copy ``image`` into the slot's folder under its new name; the site path it now has."""
+    folder = site_dir / section.path
+    folder.mkdir(parents=True, exist_ok=True)
+    target = resolve_inside(folder, _new_name(slot, section, image, fmt, sha256))
+    shutil.copyfile(image, target)
+    return _rel(site_dir, target)
+
+
 def _new_name(slot: str, section: SlotSection, source: Path, fmt: str, sha256: str) -> str:
     ext = EXTENSIONS.get(fmt, fmt)
     if section.filename:
@@ -220,12 +229,7 @@ def _place_key(
     before = files_for(site_dir)
     paths = resolver(config, before)
     old_target = paths.resolve(old_raw, section.source)[1] if old_raw else None
-    folder = site_dir / section.path
-    folder.mkdir(parents=True, exist_ok=True)
-    name = _new_name(slot, section, image, fmt, sha256)
-    target = resolve_inside(folder, name)
-    new_rel = _rel(site_dir, target)
-    shutil.copyfile(image, target)
+    new_rel = _copy_in(site_dir, slot, section, image, fmt, sha256)
     raw = paths.spell(new_rel, section.source, old_raw)
     edits: list[Edit] = []
     if raw != old_raw:
@@ -273,11 +277,7 @@ def _add_entry(
         (e.get(image_key) for e in entries if isinstance(e, dict) and isinstance(e.get(image_key), str)), None
     )
     paths = resolver(config, files_for(site_dir))
-    folder = site_dir / section.path
-    folder.mkdir(parents=True, exist_ok=True)
-    target = resolve_inside(folder, _new_name(slot, section, image, fmt, sha256))
-    new_rel = _rel(site_dir, target)
-    shutil.copyfile(image, target)
+    new_rel = _copy_in(site_dir, slot, section, image, fmt, sha256)
     entry: dict[str, str] = {}
     given = {"image": paths.spell(new_rel, section.source, like), "alt": alt, **values}
     for form_field, key in section.fields.items():
@@ -320,11 +320,7 @@ def _replace_entry(
     image_key = section.fields["image"]
     old_raw = entry.get(image_key) if isinstance(entry.get(image_key), str) else None
     old_target = paths.resolve(old_raw, section.source)[1] if old_raw else None
-    folder = site_dir / section.path
-    folder.mkdir(parents=True, exist_ok=True)
-    target = resolve_inside(folder, _new_name(slot, section, image, fmt, sha256))
-    new_rel = _rel(site_dir, target)
-    shutil.copyfile(image, target)
+    new_rel = _copy_in(site_dir, slot, section, image, fmt, sha256)
     key = entry_key(section, index)
     edits: list[Edit] = [SetValue(f"{key}.{image_key}", paths.spell(new_rel, section.source, old_raw))]
     if "alt" in section.fields and alt:

@@ -40,17 +40,7 @@ class BuildResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "out_dir": str(self.out_dir),
-            "pages": [
-                {
-                    "path": p.path,
-                    "url": p.url,
-                    "title": p.title,
-                    "kind": p.kind,
-                    "weight": p.weight,
-                    "state": p.state,
-                }
-                for p in self.pages
-            ],
+            "pages": [p.to_dict() for p in self.pages],
             "images_generated": self.generated,
             "images_reused": self.reused,
             "files": self.files,
@@ -72,3 +62,7 @@ class PageInfo:
     noindex: bool = False
     #: For campaign pages: scheduled | live | ended (what the page shows at build time).
     state: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The page in ``lpublish build --format json`` (the same fields for every adapter)."""
+        return {name: getattr(self, name) for name in ("path", "url", "title", "kind", "weight", "state")}

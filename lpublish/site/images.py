@@ -33,6 +33,7 @@ from typing import Any
 from PIL import Image, ImageOps
 
 from lpublish.errors import CancelledError
+from lpublish.media_types import CONTENT_TYPES
 from lpublish.progress import ProgressCallback, ProgressEvent, check_cancel, no_progress
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ AVIF_SPEED = 6
 WEBP_METHOD = 4
 PIL_FORMAT = {"avif": "AVIF", "webp": "WEBP", "jpeg": "JPEG", "png": "PNG"}
 EXTENSION = {"avif": "avif", "webp": "webp", "jpeg": "jpg", "png": "png"}
-MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png"}
+#: A format's type for ``<source type=...>``: the one content-type table's, by the format's extension.
+MIME = {fmt: CONTENT_TYPES[f".{ext}"] for fmt, ext in EXTENSION.items()}
 #: Formats the build reads as responsive sources; anything else (SVG, GIF) is copied as it is.
 RASTER_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".avif"}
 

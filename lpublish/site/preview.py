@@ -38,6 +38,7 @@ from typing import Any
 from lpublish.config import SiteConfig
 from lpublish.errors import ExternalError, LpublishError
 from lpublish.i18n import t
+from lpublish.media_types import content_type_for
 from lpublish.progress import ProgressCallback, no_progress
 from lpublish.site.adapters import AdapterBuildResult, LpublishAdapter, SiteAdapter, adapter_for, runner
 from lpublish.site.build_result import BuildResult
@@ -92,6 +93,11 @@ class _SafeHandler(http.server.SimpleHTTPRequestHandler):
     def list_directory(self, path: Any) -> Any:
         return self._not_found()
 
+    def guess_type(self, path: Any) -> str:
+        # lpublish's one table, not the OS ``mimetypes`` database: the preview serves each file with
+        # the type the deploy will give it (``.avif``/``.webp`` are missing from older databases).
+        return content_type_for(os.fspath(path))
+
     def _not_found(self) -> Any:
         page = os.path.join(self.directory, "404.html")
         body = b"Not found\n"
@@ -100,7 +106,7 @@ class _SafeHandler(http.server.SimpleHTTPRequestHandler):
             os.path.realpath(self.directory) + os.sep
         ):
             with open(page, "rb") as fh:
-                body, ctype = fh.read(), "text/html; charset=utf-8"
+                body, ctype = fh.read(), content_type_for(page)
         self.send_response(404)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))

@@ -8,16 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from lpublish.cli.main import main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run ``lpublish ARGS`` through the real entry point; exit code, stdout, stderr."""
-    with pytest.raises(SystemExit) as done:
-        main(args)
-    out = capsys.readouterr()
-    return int(done.value.code or 0), out.out, out.err
-
 
 def fetch(url: str, host: str | None = None) -> tuple[int, str, dict[str, str]]:
     """GET ``url`` (optionally with another ``Host`` header); status, body, headers (errors included)."""

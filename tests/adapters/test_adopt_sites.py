@@ -12,7 +12,8 @@ from lpublish.config import load_config
 from lpublish.site.adapters import DEFAULT_EXCLUDE, adapter_for, is_excluded
 from lpublish.site.own_files import own_files_in
 from lpublish.site.preview import PreviewServer
-from tests.adapters.conftest import FIXTURE_NAMES, fetch, run
+from tests.adapters.conftest import FIXTURE_NAMES, fetch
+from tests.plugins.cli import run_cli
 from tests.plugins.results import result_of
 from tests.plugins.s3 import bucket_objects, s3_client
 from tests.plugins.sites import git, with_origin
@@ -39,7 +40,7 @@ def _adopt(make: Callable[..., Path], name: str, tmp_path: Path, capsys: pytest.
     root = make(name, with_config=False)
     if name == "hugo":
         with_origin(root, tmp_path)  # base branch from origin/HEAD
-    code, out, err = run(["init", str(root), "--yes", *INIT_FLAGS], capsys)
+    code, out, err = run_cli(["init", str(root), "--yes", *INIT_FLAGS], capsys)
     assert code == 0, err
     assert "Defaults used" not in out  # every default was given as a flag
     return root
@@ -65,7 +66,7 @@ def test_adopt_build_preview_and_deploy(
     assert f"Branch protection for `{config.forge.base}`" in setup_doc
 
     # build with the site's own generator
-    code, out, err = run(["build", "--site", str(root), "--format", "json"], capsys)
+    code, out, err = run_cli(["build", "--site", str(root), "--format", "json"], capsys)
     assert code == 0, err
     build = result_of(out)["build"]
     assert build["adapter"] == adapter_name
@@ -98,7 +99,7 @@ def test_adopt_build_preview_and_deploy(
     )
 
     # deploy to S3 (moto over HTTP): the output, nothing of lpublish's or git's
-    code, out, err = run(["deploy", "--site", str(root), "--bucket", s3_bucket, "--json", "-q"], capsys)
+    code, out, err = run_cli(["deploy", "--site", str(root), "--bucket", s3_bucket, "--json", "-q"], capsys)
     assert code == 0, err
     objects = bucket_objects(moto_server, s3_bucket)
     assert "index.html" in objects and hero in objects
@@ -121,7 +122,7 @@ def test_check_right_after_init(
     name: str, make_fixture_site: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = _adopt(make_fixture_site, name, tmp_path, capsys)
-    code, out, _ = run(["check", "--site", str(root), "--format", "json"], capsys)
+    code, out, _ = run_cli(["check", "--site", str(root), "--format", "json"], capsys)
     assert code == 0, out
 
 
@@ -132,10 +133,10 @@ def test_running_init_again_changes_nothing(
     root = _adopt(make_fixture_site, name, tmp_path, capsys)
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "adopt lpublish")
-    code, out, _ = run(["init", str(root), "--yes", *INIT_FLAGS], capsys)
+    code, out, _ = run_cli(["init", str(root), "--yes", *INIT_FLAGS], capsys)
     assert code == 0 and "nothing changed" in out
     assert git(root, "status", "--porcelain") == ""
-    code, _, _ = run(["init", str(root), "--yes", "--force", *INIT_FLAGS], capsys)
+    code, _, _ = run_cli(["init", str(root), "--yes", "--force", *INIT_FLAGS], capsys)
     assert code == 0 and git(root, "status", "--porcelain") == ""  # same inputs, same files
 
 

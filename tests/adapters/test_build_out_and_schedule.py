@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.adapters.conftest import run
+from tests.plugins.cli import run_cli
 
 
 @pytest.mark.parametrize("name", ["hugo", "eleventy", "html"])
@@ -18,16 +18,16 @@ def test_build_out_dir_holds_the_site_and_refuses_a_foreign_folder(
 ) -> None:
     root = make_fixture_site(name)
     out = tmp_path / "out"
-    code, _, err = run(["build", "--site", str(root), "--out", str(out)], capsys)
+    code, _, err = run_cli(["build", "--site", str(root), "--out", str(out)], capsys)
     assert code == 0, err
     assert (out / "index.html").is_file() and (out / ".lpublish-build.json").is_file()
     assert not (out / "lpublish.toml").exists()
-    code, _, err = run(["build", "--site", str(root), "--out", str(out)], capsys)
+    code, _, err = run_cli(["build", "--site", str(root), "--out", str(out)], capsys)
     assert code == 0, err  # lpublish's own earlier output is replaced
     foreign = tmp_path / "photos"
     foreign.mkdir()
     (foreign / "holiday.jpg").write_bytes(b"not ours")
-    code, _, err = run(["build", "--site", str(root), "--out", str(foreign)], capsys)
+    code, _, err = run_cli(["build", "--site", str(root), "--out", str(foreign)], capsys)
     assert code == 2 and (foreign / "holiday.jpg").read_bytes() == b"not ours"
 
 
@@ -38,11 +38,11 @@ def test_scheduled_run_deploys_when_hugo_drops_an_expired_page(
     state = tmp_path / "state"
 
     def scheduled_run() -> dict[str, str]:
-        code, _, err = run(["build", "--site", str(root)], capsys)
+        code, _, err = run_cli(["build", "--site", str(root)], capsys)
         assert code == 0, err
         outputs = tmp_path / "outputs.txt"
         outputs.write_text("")
-        code, _, err = run(
+        code, _, err = run_cli(
             ["ci", "schedule", "--site", str(root), "--state", str(state), "--output", str(outputs)], capsys
         )
         assert code == 0, err

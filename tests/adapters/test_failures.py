@@ -12,7 +12,8 @@ import pytest
 
 from lpublish.config import load_config
 from lpublish.site.preview import PreviewServer
-from tests.adapters.conftest import fetch, run
+from tests.adapters.conftest import fetch
+from tests.plugins.cli import run_cli
 
 
 def _path_without(tmp_path: Path, *programs: str) -> str:
@@ -42,7 +43,7 @@ def test_missing_generator_exits_2_with_an_install_hint(
 ) -> None:
     root = make_fixture_site(name)
     monkeypatch.setenv("PATH", _path_without(tmp_path, program))
-    code, _, err = run(["build", "--site", str(root)], capsys)
+    code, _, err = run_cli(["build", "--site", str(root)], capsys)
     assert code == 2
     assert f"needs `{program}`" in err and hint in err
     assert "Traceback" not in err
@@ -60,7 +61,7 @@ def test_node_site_without_packages_says_to_install_them(
         .replace('command = "npm run build"', 'command = "npx astro build"'),
         encoding="utf-8",
     )
-    code, _, err = run(["build", "--site", str(root)], capsys)
+    code, _, err = run_cli(["build", "--site", str(root)], capsys)
     assert code == 2 and "needs `astro`" in err and "npm ci" in err
 
 
@@ -71,7 +72,7 @@ def test_failing_build_exits_1_naming_the_command_and_its_last_lines(
     (root / "layouts/index.html").write_text(
         '{{ define "main" }}{{ .Params.hero.image | nosuchfunc }}{{ end }}\n'
     )
-    code, _, err = run(["build", "--site", str(root)], capsys)
+    code, _, err = run_cli(["build", "--site", str(root)], capsys)
     assert code == 1
     assert "`hugo` failed with exit code" in err
     assert "nosuchfunc" in err  # the generator's own error line is in the message
@@ -86,7 +87,7 @@ def test_build_that_hangs_is_stopped_at_the_timeout(
         '[build]\nadapter = "command"\ncommand = "echo building; sleep 60"\noutput = "out"\ntimeout_seconds = 1\n',
         encoding="utf-8",
     )
-    code, _, err = run(["build", "--site", str(root)], capsys)
+    code, _, err = run_cli(["build", "--site", str(root)], capsys)
     assert code == 1 and "did not finish within 1 seconds" in err and "building" in err
 
 
@@ -97,7 +98,7 @@ def test_build_that_writes_nothing_is_refused(
     (root / "lpublish.toml").write_text(
         '[build]\nadapter = "command"\ncommand = "mkdir -p out"\noutput = "out"\n', encoding="utf-8"
     )
-    code, _, err = run(["build", "--site", str(root)], capsys)
+    code, _, err = run_cli(["build", "--site", str(root)], capsys)
     assert code == 1 and "holds no files to publish" in err
 
 
@@ -107,7 +108,7 @@ def test_output_that_is_a_source_folder_is_refused_before_anything_is_deleted(
     root = make_fixture_site("hugo")
     config = root / "lpublish.toml"
     config.write_text(config.read_text(encoding="utf-8").replace('output = "public"', 'output = "static"'))
-    code, _, err = run(["build", "--site", str(root)], capsys)
+    code, _, err = run_cli(["build", "--site", str(root)], capsys)
     assert code == 2 and "source folder" in err
     assert (root / "static/images/hero.jpg").is_file()
 

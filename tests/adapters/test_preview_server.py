@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import http.server
 import threading
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from lpublish.config import load_config
+from lpublish.media_types import content_type_for
 from lpublish.site.preview import PreviewServer, handler_for
 from tests.adapters.conftest import fetch
 
@@ -66,6 +68,23 @@ def test_symlinks_leading_out_of_the_folder_are_not_followed(served: tuple[str, 
         assert status == 404 and "secret" not in body
     status, body, _ = fetch(url + "../secret.txt")
     assert "secret" not in body
+
+
+def test_pictures_are_served_with_the_types_the_deploy_gives_them(served: tuple[str, int, Path]) -> None:
+    url, _, root = served
+    expected = {
+        "hero.avif": "image/avif",
+        "hero.webp": "image/webp",
+        "favicon.ico": "image/vnd.microsoft.icon",
+        "logo.svg": "image/svg+xml; charset=utf-8",
+    }
+    for name in expected:
+        (root / "assets" / name).write_bytes(b"<svg/>" if name.endswith(".svg") else b"\x00pixels")
+    for name, ctype in expected.items():
+        with urllib.request.urlopen(url + "assets/" + name, timeout=30) as response:
+            assert response.headers["Content-Type"] == ctype == content_type_for(name)
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.headers["Content-Type"] == "text/html; charset=utf-8"
 
 
 def test_generator_site_is_rebuilt_after_a_change(make_fixture_site: Callable[..., Path]) -> None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from lpublish.deploy.headers import headers_for, is_hashed, parse_headers_file
 from lpublish.site.own_files import DEFAULT_EXCLUDE, exclusion_rule, is_excluded, walk_exclusion_rule
-from tests.adapters.conftest import run
+from tests.plugins.cli import run_cli
 from tests.plugins.s3 import bucket_objects, s3_client
 
 
@@ -96,7 +96,7 @@ def test_static_site_deploy_reads_headers_file_and_honours_excludes(
     (root / ".well-known/security.txt").write_text("Contact: mailto:security@ridgeline.example\n")
     config = root / "lpublish.toml"
     config.write_text(config.read_text(encoding="utf-8").replace("exclude = []", 'exclude = ["private/"]'))
-    code, _, err = run(
+    code, _, err = run_cli(
         ["deploy", "--site", str(root), "--bucket", s3_bucket, "--exclude", "*.map", "-q"], capsys
     )
     assert code == 0, err
@@ -131,18 +131,18 @@ def test_static_site_never_publishes_a_link_to_a_file_outside_it(
     (root / "secret.txt").symlink_to(secret)
     out = tmp_path / "copy"
     # Refused, not skipped: a page linking to it would otherwise point at nothing (issue 13, item 2).
-    code, _, err = run(["build", "--site", str(root), "--out", str(out)], capsys)
+    code, _, err = run_cli(["build", "--site", str(root), "--out", str(out)], capsys)
     assert code == 1 and "secret.txt" in err, err
     assert not (out / "secret.txt").exists()
-    code, _, err = run(["deploy", "--site", str(root), "--bucket", s3_bucket, "-q"], capsys)
+    code, _, err = run_cli(["deploy", "--site", str(root), "--bucket", s3_bucket, "-q"], capsys)
     assert code == 1 and "secret.txt" in err, err
     assert bucket_objects(moto_server, s3_bucket) == {}
     (root / "secret.txt").unlink()
-    code, _, err = run(["build", "--site", str(root), "--out", str(out)], capsys)
+    code, _, err = run_cli(["build", "--site", str(root), "--out", str(out)], capsys)
     assert code == 0, err
     assert (out / "index.html").is_file()
     assert not (out / "lpublish.toml").exists() and not (out / ".git").exists()
-    code, _, err = run(["deploy", "--site", str(root), "--bucket", s3_bucket, "-q"], capsys)
+    code, _, err = run_cli(["deploy", "--site", str(root), "--bucket", s3_bucket, "-q"], capsys)
     assert code == 0, err
     assert "index.html" in bucket_objects(moto_server, s3_bucket)
 

@@ -8,23 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from lpublish.cli.main import main
 from tests.plugins import image_corpus as c
+from tests.plugins.cli import run_cli
 from tests.plugins.image_cases import CASES
 from tests.plugins.results import result_of
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``lpublish ARGS`` in-process; return (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as caught:
-        main(list(args))
-    out, err = capsys.readouterr()
-    code = caught.value.code
-    return (code if isinstance(code, int) else 0), out, err
-
-
 def test_sample_site_passes(capsys: pytest.CaptureFixture[str], sample_site: Path) -> None:
-    code, out, _ = run(capsys, "check", "--site", str(sample_site), "--workers", "1")
+    code, out, _ = run_cli(["check", "--site", str(sample_site), "--workers", "1"], capsys)
     assert code == 0, out
     assert "0 error(s)" in out
 
@@ -37,8 +28,8 @@ def test_site_errors_exit_1_with_json(capsys: pytest.CaptureFixture[str], site_d
     git(site_dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "site")
     c.save(c.gradient(200, 150), site_dir / "images" / "photo" / "small.jpg", "JPEG")
     # Judged against the last commit, the new file's problems are errors (what a change brings).
-    code, out, _ = run(
-        capsys, "check", "--site", str(site_dir), "--changed", "HEAD", "--format", "json", "--workers", "1"
+    code, out, _ = run_cli(
+        ["check", "--site", str(site_dir), "--changed", "HEAD", "--format", "json", "--workers", "1"], capsys
     )
     assert code == 1
     data = result_of(out)
@@ -49,7 +40,7 @@ def test_site_errors_exit_1_with_json(capsys: pytest.CaptureFixture[str], site_d
     assert set(finding) >= {"code", "severity", "file", "message", "hint", "fix"}
     assert finding["file"] == "images/photo/small.jpg"
     # Without --changed the same image counts as already on the site: warnings, exit 0.
-    code, out, _ = run(capsys, "check", "--site", str(site_dir), "--format", "json", "--workers", "1")
+    code, out, _ = run_cli(["check", "--site", str(site_dir), "--format", "json", "--workers", "1"], capsys)
     assert code == 0
     data = result_of(out)
     assert data["summary"]["errors"] == 0
@@ -62,17 +53,19 @@ def test_site_errors_exit_1_with_json(capsys: pytest.CaptureFixture[str], site_d
 
 def test_files_for_a_slot(capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path) -> None:
     good = CASES["good jpeg"][0](inbox)
-    code, out, _ = run(capsys, "check", str(good), "--slot", "photo", "--alt", "Tea", "--site", str(site_dir))
+    code, out, _ = run_cli(
+        ["check", str(good), "--slot", "photo", "--alt", "Tea", "--site", str(site_dir)], capsys
+    )
     assert code == 0, out
     assert "OK: 1 file(s) checked, 0 error(s), 0 warning(s)." in out
     bad = CASES["gps, serial, rotated"][0](inbox)
-    code, out, _ = run(capsys, "check", str(good), str(bad), "--slot", "photo", "--site", str(site_dir))
+    code, out, _ = run_cli(["check", str(good), str(bad), "--slot", "photo", "--site", str(site_dir)], capsys)
     assert code == 1
     assert f"Error [image.gps-location] {bad} contains the GPS location" in out
     assert "Not ready: 2 file(s) checked, 1 error(s), 2 warning(s)." in out
     assert str(good) not in out  # the good file has nothing to say
-    code, out, _ = run(
-        capsys, "check", str(good), str(bad), "--slot", "photo", "--site", str(site_dir), "--format", "json"
+    code, out, _ = run_cli(
+        ["check", str(good), str(bad), "--slot", "photo", "--site", str(site_dir), "--format", "json"], capsys
     )
     assert code == 1
     data = result_of(out, "check")
@@ -86,8 +79,8 @@ def test_files_for_a_slot(capsys: pytest.CaptureFixture[str], site_dir: Path, in
 
 def test_github_annotations(capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path) -> None:
     bad = CASES["too small"][0](inbox)
-    code, out, _ = run(
-        capsys, "check", str(bad), "--slot", "photo", "--site", str(site_dir), "--format", "github"
+    code, out, _ = run_cli(
+        ["check", str(bad), "--slot", "photo", "--site", str(site_dir), "--format", "github"], capsys
     )
     assert code == 1
     (line,) = [x for x in out.splitlines() if x.startswith("::error")]
@@ -98,7 +91,9 @@ def test_github_annotations(capsys: pytest.CaptureFixture[str], site_dir: Path, 
 
 def test_japanese_output(capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path) -> None:
     bad = CASES["too small"][0](inbox)
-    code, out, _ = run(capsys, "--lang", "ja", "check", str(bad), "--slot", "photo", "--site", str(site_dir))
+    code, out, _ = run_cli(
+        ["--lang", "ja", "check", str(bad), "--slot", "photo", "--site", str(site_dir)], capsys
+    )
     assert code == 1
     assert "この枠には" in out
 
@@ -108,8 +103,8 @@ def test_unknown_slot_exit_2(
     capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path, lang: str
 ) -> None:
     good = CASES["good jpeg"][0](inbox)
-    code, out, err = run(
-        capsys, "--lang", lang, "check", str(good), "--slot", "heroo", "--site", str(site_dir)
+    code, out, err = run_cli(
+        ["--lang", lang, "check", str(good), "--slot", "heroo", "--site", str(site_dir)], capsys
     )
     assert code == 2
     assert "banner, hero, logo, photo" in err
@@ -117,7 +112,7 @@ def test_unknown_slot_exit_2(
 
 
 def test_files_without_slot_exit_2(capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path) -> None:
-    code, _, err = run(capsys, "check", str(CASES["good jpeg"][0](inbox)), "--site", str(site_dir))
+    code, _, err = run_cli(["check", str(CASES["good jpeg"][0](inbox)), "--site", str(site_dir)], capsys)
     assert code == 2
     assert "--slot" in err
 
@@ -134,11 +129,12 @@ def test_bad_input_never_tracebacks(
         "bomb": lambda: CASES["bomb claiming 10 gigapixels"][0](inbox),
         "svg": lambda: c.write(inbox / "x.svg", c.SVG_HOSTILE["xxe"][0]),
     }[kind]()
-    code, out, err = run(capsys, "check", str(path), "--slot", "photo", "--site", str(site_dir))
+    code, out, err = run_cli(["check", str(path), "--slot", "photo", "--site", str(site_dir)], capsys)
     assert code == 1
     assert "Traceback" not in out + err
-    code, out, err = run(
-        capsys, "fix", str(path), "--slot", "photo", "--out", str(inbox / "out.jpg"), "--site", str(site_dir)
+    code, out, err = run_cli(
+        ["fix", str(path), "--slot", "photo", "--out", str(inbox / "out.jpg"), "--site", str(site_dir)],
+        capsys,
     )
     assert code == 1
     assert "Traceback" not in out + err and err.strip()
@@ -149,8 +145,8 @@ def test_fix_prints_before_and_after(
 ) -> None:
     source = CASES["too large"][0](inbox)
     out_path = tmp_path / "fixed.jpg"
-    code, out, _ = run(
-        capsys, "fix", str(source), "--slot", "photo", "--out", str(out_path), "--site", str(site_dir)
+    code, out, _ = run_cli(
+        ["fix", str(source), "--slot", "photo", "--out", str(out_path), "--site", str(site_dir)], capsys
     )
     assert code == 0, out
     assert out_path.is_file()
@@ -162,33 +158,37 @@ def test_fix_that_needs_a_person_exits_1(
     capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path, tmp_path: Path
 ) -> None:
     source = CASES["wrong aspect"][0](inbox)
-    code, out, _ = run(
+    code, out, _ = run_cli(
+        [
+            "--lang",
+            "ja",
+            "fix",
+            str(source),
+            "--slot",
+            "photo",
+            "--out",
+            str(tmp_path),
+            "--site",
+            str(site_dir),
+        ],
         capsys,
-        "--lang",
-        "ja",
-        "fix",
-        str(source),
-        "--slot",
-        "photo",
-        "--out",
-        str(tmp_path),
-        "--site",
-        str(site_dir),
     )
     assert code == 1
     assert "image.wrong-aspect" in out and "切り抜く" in out
-    code, out, _ = run(
+    code, out, _ = run_cli(
+        [
+            "fix",
+            str(source),
+            "--slot",
+            "photo",
+            "--out",
+            str(tmp_path),
+            "--site",
+            str(site_dir),
+            "--format",
+            "json",
+        ],
         capsys,
-        "fix",
-        str(source),
-        "--slot",
-        "photo",
-        "--out",
-        str(tmp_path),
-        "--site",
-        str(site_dir),
-        "--format",
-        "json",
     )
     fixed = result_of(out, "fix")
     assert code == 1 and [f["code"] for f in fixed["remaining"]["findings"]] == ["image.wrong-aspect"]
@@ -197,8 +197,8 @@ def test_fix_that_needs_a_person_exits_1(
 
 def test_fix_refuses_to_overwrite(capsys: pytest.CaptureFixture[str], site_dir: Path, inbox: Path) -> None:
     source = CASES["good jpeg"][0](inbox)
-    code, _, err = run(
-        capsys, "fix", str(source), "--slot", "photo", "--out", str(source), "--site", str(site_dir)
+    code, _, err = run_cli(
+        ["fix", str(source), "--slot", "photo", "--out", str(source), "--site", str(site_dir)], capsys
     )
     assert code == 2
     assert "original" in err
@@ -236,7 +236,7 @@ def test_github_paths_are_relative_to_the_repository(
     c.save(c.gradient(200, 150), site_dir / "images" / "photo" / "small.jpg", "JPEG")
     monkeypatch.chdir(site_dir.parent)  # CI runs from the repository root; the site is in site/
     (site_dir / "index.html").write_text('<img src="/images/photo/gone.jpg" alt="x">\n', encoding="utf-8")
-    code, out, _ = run(capsys, "check", "--site", "site", "--format", "github", "--workers", "1")
+    code, out, _ = run_cli(["check", "--site", "site", "--format", "github", "--workers", "1"], capsys)
     assert code == 1  # a broken reference is an error; an old image's problems are warnings
     assert "::error file=site/index.html,line=1,title=reference.broken::" in out
     assert "::warning file=site/images/photo/small.jpg,title=image.too-small::" in out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ import pytest
 
 from lpublish.publish.github import GitHubForge
 from lpublish.sandbox.forge.server import LocalForge
-from tests.plugins.sample_site import SAMPLE_SITE
+from tests.plugins.sample_site import CACHE_NAME, copy_sample_site
 
 REPO = "acme/lp"
 BOT = "github-actions[bot]"
@@ -89,11 +88,8 @@ def forge_pull(tmp_path: Path) -> Iterator[ForgeWithPull]:
 
 @pytest.fixture
 def moto_endpoint(moto_server: str) -> str:
-    """The shared moto server (tests/plugins/s3.py); buckets are made unique per test by copy_sample_site."""
+    """The shared moto server (tests/plugins/s3.py); buckets are made unique per test by with_own_buckets."""
     return moto_server
-
-
-CACHE_NAME = ".lpublish-cache"
 
 
 @pytest.fixture(scope="session")
@@ -102,31 +98,21 @@ def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from lpublish.config import load_config
     from lpublish.site.build import build_site
 
-    site = tmp_path_factory.mktemp("warm") / "site"
-    shutil.copytree(
-        SAMPLE_SITE, site, ignore=shutil.ignore_patterns("dist", CACHE_NAME, "__pycache__", "tools")
-    )
+    site = copy_sample_site(tmp_path_factory.mktemp("warm") / "site")
     build_site(load_config(site=site))
     return site / CACHE_NAME
 
 
-def copy_sample_site(sample_site: Path, dest: Path, cache: Path | None = None) -> Path:
-    """A writable copy of the sample site without build output (with ``cache`` as its build cache).
-
-    The moto server lives for the whole session, so the copy's bucket names get a unique suffix.
-    """
-    shutil.copytree(
-        sample_site, dest, ignore=shutil.ignore_patterns("dist", CACHE_NAME, "__pycache__", "tools")
-    )
-    if cache is not None and cache.is_dir():
-        shutil.copytree(cache, dest / CACHE_NAME)
+def with_own_buckets(site: Path) -> Path:
+    """``site`` (a copy of the sample site) with bucket names of its own: the moto server lives for the
+    whole session, so each test's copy gets a unique suffix."""
     suffix = uuid.uuid4().hex[:10]
-    config = dest / "lpublish.toml"
+    config = site / "lpublish.toml"
     text = config.read_text(encoding="utf-8")
     for bucket in ("hoshizora-lp-site", "hoshizora-lp-previews"):
         text = text.replace(f'"{bucket}"', f'"{bucket}-{suffix}"')
     config.write_text(text, encoding="utf-8")
-    return dest
+    return site
 
 
 def buckets(site: Path) -> tuple[str, str]:

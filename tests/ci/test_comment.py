@@ -19,7 +19,6 @@ from lpublish.ci.comment import (
     upsert_comment,
 )
 from lpublish.ci.inputs import StatusInputs, load_inputs, plan_summary
-from lpublish.cli.main import main
 from lpublish.deploy.engine import DeployResult
 from lpublish.deploy.plan import Plan
 from lpublish.environment import Environment
@@ -31,6 +30,7 @@ from lpublish.results.deploy_codecs import DEPLOY
 from lpublish.results.types import BuildOutput, BuildSummary
 from lpublish.site.build_result import PageInfo
 from tests.ci.conftest import BOT, BOT_TOKEN, OTHER_TOKEN, REPO, ForgeWithPull
+from tests.plugins.cli import exit_code
 from tests.plugins.results import envelope_text
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -202,12 +202,6 @@ def _site(tmp_path: Path, sample_site: Path) -> Path:
     return site
 
 
-def _run(argv: list[str]) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    return int(exc.value.code or 0)
-
-
 def test_comment_command_against_the_local_forge(
     forge_pull: ForgeWithPull,
     tmp_path: Path,
@@ -229,9 +223,9 @@ def test_comment_command_against_the_local_forge(
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     args = ["comment", "--site", str(site), "--pr", str(forge_pull.pr), "--sha", forge_pull.head_sha]
     args += ["--check", str(tmp_path / "check.json"), "--plan", str(tmp_path / "plan.json")]
-    assert _run(args) == 0
+    assert exit_code(args) == 0
     assert "Status comment created" in capsys.readouterr().out
-    assert _run(args) == 0
+    assert exit_code(args) == 0
     assert "already up to date" in capsys.readouterr().out
     (comment,) = forge_pull.server.comments(forge_pull.pr)
     assert comment["user"] == BOT and "not ready — 1 error(s)" in comment["body"]
@@ -246,12 +240,15 @@ def test_comment_command_without_a_token_explains(
     tmp_path: Path, sample_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     site = _site(tmp_path, sample_site)
-    assert _run(["comment", "--site", str(site), "--pr", "3"]) == 2
+    assert exit_code(["comment", "--site", str(site), "--pr", "3"]) == 2
     err = capsys.readouterr().err
     assert "No GitHub token" in err and "GITHUB_TOKEN" in err and "Traceback" not in err
     # --no-comment only writes the summary and needs no token
     summary = tmp_path / "s.md"
-    assert _run(["comment", "--site", str(site), "--pr", "3", "--no-comment", "--summary", str(summary)]) == 0
+    assert (
+        exit_code(["comment", "--site", str(site), "--pr", "3", "--no-comment", "--summary", str(summary)])
+        == 0
+    )
     assert "next job of this workflow" in summary.read_text(encoding="utf-8")
 
 
@@ -271,7 +268,7 @@ def test_deploy_summary_command(tmp_path: Path, sample_site: Path) -> None:
         "--summary",
         str(summary),
     ]
-    assert _run(args) == 0
+    assert exit_code(args) == 0
     text = summary.read_text(encoding="utf-8")
     assert "## Deployed" in text and "Live at https://www.example.com/" in text
     assert "The deploy uploaded 2 file(s) (345 KB), copied 0, deleted 1" in text

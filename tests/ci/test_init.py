@@ -14,9 +14,9 @@ from PIL import Image
 
 from lpublish.ci import policies
 from lpublish.ci.scaffold import guess_slots, plan_init
-from lpublish.cli.main import main
 from lpublish.config import load_config
 from tests.ci.conftest import git
+from tests.plugins.cli import exit_code
 
 BIN = Path(sys.executable).parent
 
@@ -57,12 +57,6 @@ def repo(tmp_path: Path) -> Path:
     return root
 
 
-def _run(argv: list[str]) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    return int(exc.value.code or 0)
-
-
 def test_slots_are_proposed_from_what_the_pages_use(repo: Path) -> None:
     slots = {s.name: s for s in guess_slots(repo / "site")}
     assert set(slots) == {"hero", "products", "og", "logo"}
@@ -96,7 +90,7 @@ def test_slots_are_proposed_from_what_the_pages_use(repo: Path) -> None:
 def test_init_writes_config_workflows_docs_and_prints_the_setup(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = _run(
+    code = exit_code(
         ["init", str(repo / "site"), "--yes", "--account-id", "123456789012", "--distribution", "E2ABC"]
     )
     out = capsys.readouterr().out
@@ -129,18 +123,18 @@ def test_init_writes_config_workflows_docs_and_prints_the_setup(
 
 
 def test_init_refuses_to_overwrite_without_force(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(["init", str(repo / "site"), "--yes"]) == 0
+    assert exit_code(["init", str(repo / "site"), "--yes"]) == 0
     config = repo / "site" / "lpublish.toml"
     config.write_text(config.read_text(encoding="utf-8") + "\n# edited by hand\n", encoding="utf-8")
     capsys.readouterr()
-    assert _run(["init", str(repo / "site"), "--yes"]) == 1
+    assert exit_code(["init", str(repo / "site"), "--yes"]) == 1
     err = capsys.readouterr().err
     # Only the file whose content differs is in the way; identical workflows are not "overwritten".
     assert "Files already exist" in err and "site/lpublish.toml" in err
     assert ".github/workflows/site-pr.yml" not in err
     assert "--force" in err
     assert "# edited by hand" in config.read_text(encoding="utf-8")  # nothing was written
-    assert _run(["init", str(repo / "site"), "--yes", "--force"]) == 0
+    assert exit_code(["init", str(repo / "site"), "--yes", "--force"]) == 0
     assert "# edited by hand" not in config.read_text(encoding="utf-8")
 
 
@@ -148,7 +142,7 @@ def test_init_asks_first_and_no_means_nothing_written(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("n\n"))
-    assert _run(["init", str(repo / "site")]) == 1
+    assert exit_code(["init", str(repo / "site")]) == 1
     out = capsys.readouterr().out
     assert "Proposed slots" in out and "hero: images/hero" in out
     assert not (repo / "site" / "lpublish.toml").exists()
@@ -253,7 +247,7 @@ def test_setup_doc_for_an_existing_config(sample_site: Path, capsys: pytest.Capt
         "--site-dir",
         "site",
     ]
-    assert _run(args) == 0
+    assert exit_code(args) == 0
     out = capsys.readouterr().out
     assert f"repo:{config.forge.repo}:environment:production" in out
     assert f"arn:aws:s3:::{config.deploy.targets['production'].bucket}/*" in out

@@ -18,8 +18,9 @@ from lpublish.publish.github import GitHubForge
 from lpublish.results.envelope import from_envelope
 from lpublish.results.tool_codecs import SCREENSHOTS
 from lpublish.sandbox.forge.server import LocalForge
-from tests.ci.conftest import BOT, BOT_TOKEN, DESIGNER_TOKEN, buckets, copy_sample_site, git
+from tests.ci.conftest import BOT, BOT_TOKEN, DESIGNER_TOKEN, buckets, git, with_own_buckets
 from tests.ci.workflow_runner import WorkflowRun, base_env, load_workflow
+from tests.plugins.sample_site import copy_sample_site
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "site-pr.yml"
@@ -49,7 +50,7 @@ def _workspace(
     (and, with ``add_too_small``, adds one that breaks the rules)."""
     work = tmp_path / "workspace"
     work.mkdir()
-    copy_sample_site(sample_site, work / "site", warm_cache)
+    with_own_buckets(copy_sample_site(work / "site", warm_cache))
     (work / ".gitignore").write_text("site/dist/\nsite/.lpublish-cache/\n", encoding="utf-8")
     bare = tmp_path / "origin.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
@@ -289,7 +290,7 @@ def test_site_schedule_workflow_deploys_only_when_the_site_changed(
 
     work = tmp_path / "workspace"
     work.mkdir()
-    site = copy_sample_site(sample_site, work / "site", warm_cache)
+    site = with_own_buckets(copy_sample_site(work / "site", warm_cache))
     s3 = boto3.client("s3", region_name="ap-northeast-1")
     s3.create_bucket(
         Bucket=buckets(site)[0], CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"}

@@ -10,24 +10,19 @@ import pytest
 
 from lpublish.ci.inputs import plan_summary
 from lpublish.ci.schedule import decide, render_summary
-from lpublish.cli.main import main
 from lpublish.config import load_config
 from lpublish.deploy.configured import options_from_config, target_from_config
 from lpublish.deploy.engine import DeployResult, deploy
 from lpublish.environment import Environment
 from lpublish.site.build import build_site
-from tests.ci.conftest import copy_sample_site
+from tests.ci.conftest import with_own_buckets
+from tests.plugins.cli import exit_code
+from tests.plugins.sample_site import copy_sample_site
 
 # The sample site: the summer campaign ends 2026-08-31 23:59:59 JST, the autumn one starts 2026-10-01.
 BETWEEN = datetime.fromisoformat("2026-09-15T12:00:00+09:00")
 LATER = datetime.fromisoformat("2026-09-15T12:10:00+09:00")
 AUTUMN = datetime.fromisoformat("2026-10-01T00:05:00+09:00")
-
-
-def _run(argv: list[str]) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    return int(exc.value.code or 0)
 
 
 def _outputs(path: Path) -> dict[str, str]:
@@ -42,7 +37,7 @@ def _outputs(path: Path) -> dict[str, str]:
 
 @pytest.mark.slow
 def test_schedule_compares_builds_between_runs(tmp_path: Path, sample_site: Path, warm_cache: Path) -> None:
-    site = copy_sample_site(sample_site, tmp_path / "site", warm_cache)
+    site = with_own_buckets(copy_sample_site(tmp_path / "site", warm_cache))
     config = load_config(site=site)
     state = tmp_path / "state"
     decisions = []
@@ -50,7 +45,7 @@ def test_schedule_compares_builds_between_runs(tmp_path: Path, sample_site: Path
         build_site(config, now=moment)
         summary, output = tmp_path / f"summary-{moment:%H%M}.md", tmp_path / f"out-{moment:%H%M}.txt"
         args = ["ci", "schedule", "--site", str(site), "--state", str(state), "--now", moment.isoformat()]
-        assert _run([*args, "--summary", str(summary), "--output", str(output)]) == 0
+        assert exit_code([*args, "--summary", str(summary), "--output", str(output)]) == 0
         decisions.append((_outputs(output), summary.read_text(encoding="utf-8")))
     (first, _), (second, second_summary), (third, third_summary) = decisions
     assert first["changed"] == "true"  # nothing to compare with yet: deploy (a no-op when equal)
@@ -65,7 +60,7 @@ def test_schedule_compares_builds_between_runs(tmp_path: Path, sample_site: Path
 def test_schedule_decides_from_the_production_plan_on_s3(
     tmp_path: Path, sample_site: Path, warm_cache: Path, moto_endpoint: str
 ) -> None:
-    site = copy_sample_site(sample_site, tmp_path / "site", warm_cache)
+    site = with_own_buckets(copy_sample_site(tmp_path / "site", warm_cache))
     config = load_config(site=site)
     target_cfg = config.deploy.targets["production"]
     boto3.client("s3", region_name=target_cfg.region).create_bucket(
@@ -99,7 +94,7 @@ def test_schedule_decides_from_the_production_plan_on_s3(
 
 
 def test_campaign_that_ended_is_reported(tmp_path: Path, sample_site: Path) -> None:
-    site = copy_sample_site(sample_site, tmp_path / "site")
+    site = with_own_buckets(copy_sample_site(tmp_path / "site"))
     config = load_config(site=site)
     before_end = datetime.fromisoformat("2026-08-31T23:50:00+09:00")
     after_end = datetime.fromisoformat("2026-09-01T00:05:00+09:00")

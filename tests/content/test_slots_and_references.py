@@ -3,7 +3,6 @@ site check reports broken references as errors and old images' problems as warni
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from lpublish.content.site_check import check_content
 from lpublish.content.sitefiles import DirFiles
 from lpublish.errors import ConfigError
 from tests.plugins import image_corpus as c
+from tests.plugins.sample_site import copy_sample_site
 
 BASE = '[site]\nname = "t"\n[campaign]\nhero_slot = "hero"\nsocial_slot = "hero"\n'
 LABEL = 'label = { en = "Hero", ja = "ヒーロー" }\n'
@@ -164,8 +164,7 @@ def test_fixture_sites_have_no_broken_references() -> None:
 def test_sample_site_after_removing_a_product_photo(sample_site: Path, tmp_path: Path) -> None:
     from lpublish.config import load_config
 
-    site = tmp_path / "site"
-    shutil.copytree(sample_site, site, ignore=shutil.ignore_patterns("dist", ".lpublish-cache"))
+    site = copy_sample_site(tmp_path / "site")
     (site / "images" / "products" / "hojicha-starry-night.jpg").unlink()
     report = check_content(load_config(site=site), workers=1)
     assert [(f.file, f.code, f.params["raw"]) for f in report.errors] == [
@@ -176,8 +175,7 @@ def test_sample_site_after_removing_a_product_photo(sample_site: Path, tmp_path:
 def test_a_new_image_in_a_list_folder_is_judged_by_the_list_slot(sample_site: Path, tmp_path: Path) -> None:
     from lpublish.config import load_config
 
-    site = tmp_path / "site"
-    shutil.copytree(sample_site, site, ignore=shutil.ignore_patterns("dist", ".lpublish-cache"))
+    site = copy_sample_site(tmp_path / "site")
     c.save(c.gradient(100, 100), site / "images" / "products" / "tiny.jpg", "JPEG")
     config = load_config(site=site)
     report = check_content(config, changed={"images/products/tiny.jpg"}, workers=1)

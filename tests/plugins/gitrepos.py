@@ -41,6 +41,13 @@ def git(cwd: Path, *args: str, check: bool = True) -> str:
     return result.stdout.strip()
 
 
+def git_show(bare: Path, ref: str, path: str) -> bytes:
+    """The bytes of ``path`` at ``ref`` in a bare repository (what reviewers will see)."""
+    return subprocess.run(
+        ["git", "--git-dir", str(bare), "cat-file", "blob", f"{ref}:{path}"], capture_output=True, check=True
+    ).stdout
+
+
 @dataclass
 class SiteRepo:
     """A bare origin and a user's clone of it. ``site`` is the folder holding lpublish.toml."""
@@ -61,9 +68,7 @@ class SiteRepo:
         return git(self.bare, "ls-tree", "-r", "--name-only", ref).splitlines()
 
     def origin_show(self, ref: str, path: str) -> bytes:
-        return subprocess.run(
-            ["git", "cat-file", "blob", f"{ref}:{path}"], cwd=self.bare, capture_output=True, check=True
-        ).stdout
+        return git_show(self.bare, ref, path)
 
 
 def patch_forge(toml: str, **values: object) -> str:

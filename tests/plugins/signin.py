@@ -1,5 +1,6 @@
 """Signing in against the local forge: a forge with a device-flow app and a config pointed at it
-(``auth_site``), an in-memory keyring backend (``memory_keyring``) and a clock that moves only when the
+(``auth_site``), a designer already signed in to ``forge_site`` through ``LPUBLISH_GITHUB_TOKEN``
+(``signed_in``), an in-memory keyring backend (``memory_keyring``) and a clock that moves only when the
 flow sleeps."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from keyring.backend import KeyringBackend
 
 from lpublish.config import SiteConfig, load_config
 from lpublish.sandbox.forge.server import LocalForge
-from tests.plugins.forge import CLIENT_ID
+from tests.plugins.forge import CLIENT_ID, ForgeSite
 
 
 class AuthSite:
@@ -34,6 +35,14 @@ class AuthSite:
 @pytest.fixture
 def auth_site(local_forge: LocalForge, sample_site: Path) -> AuthSite:
     return AuthSite(local_forge, sample_site)
+
+
+@pytest.fixture
+def signed_in(forge_site: ForgeSite, monkeypatch: pytest.MonkeyPatch) -> ForgeSite:
+    """``forge_site`` with its designer's token in ``LPUBLISH_GITHUB_TOKEN`` (as a CI job or a shell
+    that exported it: the CLI signs in with no prompt)."""
+    monkeypatch.setenv("LPUBLISH_GITHUB_TOKEN", forge_site.token)
+    return forge_site
 
 
 def config_for(site: AuthSite) -> SiteConfig:

@@ -24,7 +24,6 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 
-from lpublish.cli.main import main
 from lpublish.config import load_config
 from lpublish.sandbox.forge.server import LocalForge
 from lpublish.site.adapters import adapter_for
@@ -37,6 +36,7 @@ from tests.plugins.campaign_sites import (
     page_path,
     prepared_campaign,
 )
+from tests.plugins.cli import run_cli
 from tests.plugins.sites import fixture_site, git, node_modules
 
 
@@ -83,13 +83,6 @@ def campaign_site(
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return CampaignSite(name, root, bare, forge, env, base)
-
-
-def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
 
 
 def checkout(site: CampaignSite, branch: str, tmp_path: Path) -> Path:

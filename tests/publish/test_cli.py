@@ -8,32 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from lpublish.cli.main import main
 from lpublish.cli.publish_cmd import parse_image
 from lpublish.errors import UsageError
+from tests.plugins.cli import exit_code
 from tests.plugins.forge import ForgeSite
 from tests.plugins.images import make_jpeg
 from tests.plugins.results import result_of
 from tests.plugins.signin import MemoryKeyring
 
 
-def run(argv: list[str]) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    return int(exc.value.code or 0)
-
-
-@pytest.fixture
-def signed_in(forge_site: ForgeSite, monkeypatch: pytest.MonkeyPatch) -> ForgeSite:
-    monkeypatch.setenv("LPUBLISH_GITHUB_TOKEN", forge_site.token)
-    return forge_site
-
-
 def test_submit_status_update_withdraw(
     signed_in: ForgeSite, hero_jpeg: Path, product_jpeg: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     site = str(signed_in.site)
-    code = run(
+    code = exit_code(
         [
             "submit",
             "--site",
@@ -61,20 +49,20 @@ def test_submit_status_update_withdraw(
     page = signed_in.repo.origin_show(data["branch"], "site/pages/index.md").decode()
     assert '  alt: "Tea: at dawn"\n' in page  # an alt text may contain ':' (quoted in the YAML)
 
-    assert run(["status", "--site", site]) == 0
+    assert exit_code(["status", "--site", site]) == 0
     out = capsys.readouterr().out
     assert "#1  [waiting for review]  Summer hero" in out and "Preview: https://previews." in out
-    assert run(["status", "--site", site, "--json"]) == 0
+    assert exit_code(["status", "--site", site, "--json"]) == 0
     (status,) = result_of(capsys.readouterr().out)
     assert status["state"] == "in-review" and status["number"] == 1
 
-    assert run(["update", "1", "--site", site, "--image", f"product={product_jpeg}:Matcha latte"]) == 0
+    assert exit_code(["update", "1", "--site", site, "--image", f"product={product_jpeg}:Matcha latte"]) == 0
     assert "Request #1 was updated" in capsys.readouterr().out
 
-    assert run(["withdraw", "1", "--site", site]) == 0
+    assert exit_code(["withdraw", "1", "--site", site]) == 0
     out = capsys.readouterr().out
     assert "Request #1 was withdrawn" in out and "refs/lpublish/backup/" in out
-    assert run(["status", "--site", site, "--json"]) == 0
+    assert exit_code(["status", "--site", site, "--json"]) == 0
     assert result_of(capsys.readouterr().out)[0]["state"] == "closed"
 
 
@@ -82,7 +70,9 @@ def test_refused_images_exit_1_with_the_reasons(
     signed_in: ForgeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     small = make_jpeg(tmp_path / "small.jpg", (320, 200))
-    code = run(["submit", "--site", str(signed_in.site), "--title", "x", "--image", f"hero={small}:alt"])
+    code = exit_code(
+        ["submit", "--site", str(signed_in.site), "--title", "x", "--image", f"hero={small}:alt"]
+    )
     err = capsys.readouterr().err
     assert code == 1
     assert "The request was not sent" in err and "small.jpg" in err and "Traceback" not in err
@@ -93,12 +83,12 @@ def test_usage_errors_exit_2(
     signed_in: ForgeSite, hero_jpeg: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     site = str(signed_in.site)
-    assert run(["submit", "--site", site, "--title", "x", "--image", "no-equals-sign"]) == 2
+    assert exit_code(["submit", "--site", site, "--title", "x", "--image", "no-equals-sign"]) == 2
     assert "SLOT=PATH" in capsys.readouterr().err
-    assert run(["submit", "--site", site, "--title", "x", "--image", f"banner={hero_jpeg}"]) == 2
+    assert exit_code(["submit", "--site", site, "--title", "x", "--image", f"banner={hero_jpeg}"]) == 2
     assert "banner" in capsys.readouterr().err
-    assert run(["submit", "--site", site, "--image", f"hero={hero_jpeg}"]) == 2  # --title is required
-    assert run(["drafts", "--resume", "nope"]) == 2
+    assert exit_code(["submit", "--site", site, "--image", f"hero={hero_jpeg}"]) == 2  # --title is required
+    assert exit_code(["drafts", "--resume", "nope"]) == 2
 
 
 def test_github_failure_exits_3_keeps_a_draft_and_resumes(
@@ -106,16 +96,16 @@ def test_github_failure_exits_3_keeps_a_draft_and_resumes(
 ) -> None:
     site = str(signed_in.site)
     signed_in.forge.fail_next(r"^/repos/acme/lp/pulls$", 502, method="POST")
-    assert run(["submit", "--site", site, "--title", "Hero", "--image", f"hero={hero_jpeg}:a"]) == 3
+    assert exit_code(["submit", "--site", site, "--title", "Hero", "--image", f"hero={hero_jpeg}:a"]) == 3
     err = capsys.readouterr().err
     assert "had a problem" in err and "lpublish drafts" in err and "Traceback" not in err
-    assert run(["drafts"]) == 0
+    assert exit_code(["drafts"]) == 0
     out = capsys.readouterr().out
     assert "Hero" in out and "Stopped because" in out
     draft_id = out.split()[0]
-    assert run(["drafts", "--resume", draft_id, "--json"]) == 0
+    assert exit_code(["drafts", "--resume", draft_id, "--json"]) == 0
     assert result_of(capsys.readouterr().out)["number"] == 1
-    assert run(["drafts"]) == 0
+    assert exit_code(["drafts"]) == 0
     assert "No saved drafts." in capsys.readouterr().out
 
 
@@ -128,7 +118,10 @@ def test_not_signed_in_says_how_to_sign_in(
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "no-gh"))
     assert (
-        run(["submit", "--site", str(forge_site.site), "--title", "x", "--image", f"hero={hero_jpeg}:a"]) == 3
+        exit_code(
+            ["submit", "--site", str(forge_site.site), "--title", "x", "--image", f"hero={hero_jpeg}:a"]
+        )
+        == 3
     )
     assert "lpublish login" in capsys.readouterr().err
 
@@ -140,7 +133,7 @@ def test_messages_in_japanese(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("LPUBLISH_GITHUB_TOKEN", "ghp_revoked")
-    code = run(
+    code = exit_code(
         [
             "--lang",
             "ja",
@@ -163,20 +156,20 @@ def test_login_whoami_logout(
 ) -> None:
     site = str(forge_site.site)
     forge_site.forge.set_device_policy("hana", pending=0, interval=1)
-    assert run(["login", "--site", site, "--no-browser"]) == 0
+    assert exit_code(["login", "--site", site, "--no-browser"]) == 0
     out = capsys.readouterr().out
     assert f"{forge_site.url}/login/device" in out and "enter this code:" in out
     assert "as hana" in out
     (stored,) = memory_keyring.items.values()
     assert json.loads(stored)["access_token"] not in out  # stored in the keyring, never printed
-    assert run(["whoami", "--site", site, "--json"]) == 0
+    assert exit_code(["whoami", "--site", site, "--json"]) == 0
     who = result_of(capsys.readouterr().out)
     assert who["login"] == "hana" and who["source"] == "keyring"
-    assert run(["logout", "--site", site]) == 0
+    assert exit_code(["logout", "--site", site]) == 0
     assert "Signed out" in capsys.readouterr().out
     assert memory_keyring.items == {}
     forge_site.forge.set_device_policy("hana", pending=0, outcome="deny", interval=1)
-    assert run(["login", "--site", site, "--no-browser"]) == 3
+    assert exit_code(["login", "--site", site, "--no-browser"]) == 3
     assert "declined" in capsys.readouterr().err
 
 

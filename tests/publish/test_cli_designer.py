@@ -7,23 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from lpublish.cli.main import main
+from tests.plugins.cli import exit_code
 from tests.plugins.forge import ForgeSite
 from tests.plugins.results import result_of
 
 SITE = Path(__file__).resolve().parents[2] / "site"
 
 
-def run(argv: list[str]) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    return int(exc.value.code or 0)
-
-
 def test_lang_after_the_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["drafts", "--lang", "ja"]) == 0
+    assert exit_code(["drafts", "--lang", "ja"]) == 0
     assert "下書き" in capsys.readouterr().out
-    assert run(["drafts", "--lang=en"]) == 0
+    assert exit_code(["drafts", "--lang=en"]) == 0
     assert "draft" in capsys.readouterr().out.lower()
 
 
@@ -33,9 +27,9 @@ def test_status_and_whoami_from_the_repository_root(
     assert forge_site.site != forge_site.repo.clone  # the site is one folder down
     monkeypatch.setenv("LPUBLISH_GITHUB_TOKEN", forge_site.token)
     monkeypatch.chdir(forge_site.repo.clone)
-    assert run(["whoami", "--json"]) == 0
+    assert exit_code(["whoami", "--json"]) == 0
     assert result_of(capsys.readouterr().out)["login"] == forge_site.login
-    assert run(["status", "--lang", "ja"]) == 0
+    assert exit_code(["status", "--lang", "ja"]) == 0
     assert "lpublish.toml" not in capsys.readouterr().err
 
 
@@ -50,7 +44,7 @@ def test_dry_run_deploy_without_credentials_says_what_it_needs(
     out = tmp_path / "out"
     out.mkdir()
     (out / "index.html").write_text("<p>hi</p>", encoding="utf-8")
-    code = run(["deploy", str(out), "--site", str(SITE), "--target", "production", "--dry-run"])
+    code = exit_code(["deploy", str(out), "--site", str(SITE), "--target", "production", "--dry-run"])
     assert code == 3  # an external service could not be reached (exit-code contract)
     err = capsys.readouterr().err
     assert "dry run needs read access" in err and "s3:ListBucket" in err and "s3:GetObject" in err

@@ -13,19 +13,13 @@ from pathlib import Path
 import pytest
 
 from lpublish.cli.doctor_cmd import check_terminal
-from lpublish.cli.main import main
+from tests.plugins.cli import exit_code
 from tests.plugins.forge import ForgeSite
 from tests.plugins.results import result_of
 
 
-def run(argv: list[str]) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    return int(exc.value.code or 0)
-
-
 def doctor(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, dict[str, str]]]:
-    code = run(["doctor", "--json", *args])
+    code = exit_code(["doctor", "--json", *args])
     data = result_of(capsys.readouterr().out)
     return code, {c["name"]: c for c in data["checks"]}
 

@@ -3,7 +3,11 @@ GitHub's shape, faults can be injected, merges are real git merges, git over HTT
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +174,76 @@ def test_merge_is_a_real_merge_and_runs_hooks(forge_site: ForgeSite) -> None:
     assert api("DELETE", "/repos/acme/lp/git/refs/heads/feature", 422)["message"] == "Validation Failed"
 
 
+def test_a_slow_merge_hook_does_not_hold_up_other_requests(forge_site: ForgeSite) -> None:
+    """Practice mode builds and deploys in its merge hook: the TUI's status polls must still answer."""
+    api = Api(forge_site)
+    _branch(forge_site, "feature")
+    api("POST", "/repos/acme/lp/pulls", 201, json={"title": "T", "head": "feature", "base": "main"})
+    entered, release = threading.Event(), threading.Event()
+    seen: list[MergeEvent] = []
+
+    def slow_hook(event: MergeEvent) -> None:
+        entered.set()
+        release.wait(60)
+        seen.append(event)
+
+    forge_site.forge.on_merge(slow_hook)
+    merge_answer: list[httpx.Response] = []
+    merging = threading.Thread(
+        target=lambda: merge_answer.append(api.client.put("/repos/acme/lp/pulls/1/merge", json={}))
+    )
+    merging.start()
+    try:
+        assert entered.wait(30), "the merge hook never ran"
+        # Answered while the hook still blocks (before, this waited for the hook: a read timeout).
+        poll = httpx.get(
+            f"{forge_site.url}/repos/acme/lp/pulls/1",
+            headers={"Authorization": f"token {forge_site.token}"},
+            timeout=10,
+        )
+        assert poll.status_code == 200
+        assert poll.json()["merged"] is True and poll.json()["state"] == "closed"
+        assert seen == []  # the hook is still running
+    finally:
+        release.set()
+        merging.join(60)
+    assert [r.status_code for r in merge_answer] == [200]
+    assert [e.number for e in seen] == [1]
+
+
+_PRINT_IDS = """
+import json, sys
+from lpublish.environment import Environment
+from lpublish.sandbox.forge.shapes import team_json, user_json
+from lpublish.sandbox.forge.state import ForgeState
+state = ForgeState(Environment({}))
+users = {login: user_json(state, login)["id"] for login in sys.argv[1:]}
+teams = {team: team_json(state, "acme", team)["id"] for team in sys.argv[1:]}
+print(json.dumps({"users": users, "teams": teams}))
+"""
+
+
+def _ids_in_a_new_process(names: list[str], hash_seed: str) -> dict[str, dict[str, int]]:
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed}  # a different salt for str hashes each time
+    out = subprocess.run(
+        [sys.executable, "-c", _PRINT_IDS, *names], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    ids: dict[str, dict[str, int]] = json.loads(out)
+    return ids
+
+
+def test_people_and_teams_known_only_by_name_keep_their_ids_between_runs() -> None:
+    names = ["acme", "someone", "kenji", "web"]
+    first = _ids_in_a_new_process(names, "1")
+    # Asked in another order by a process with another hash salt: the same ids.
+    second = _ids_in_a_new_process(list(reversed(names)), "2")
+    assert first == second
+    assert len(set(first["users"].values())) == len(names)
+    assert len(set(first["teams"].values())) == len(names)
+    # GitHub's logins are case-insensitive: one person, one id.
+    assert _ids_in_a_new_process(["ACME"], "3")["users"]["ACME"] == first["users"]["acme"]
+
+
 def test_git_over_http_needs_the_token(forge_site: ForgeSite, tmp_path: Path) -> None:
     url = f"{forge_site.url}/acme/lp.git"
     env = {"GIT_TERMINAL_PROMPT": "0", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
@@ -195,6 +269,7 @@ def test_pull_page_and_raw_files(forge_site: ForgeSite) -> None:
         f"{forge_site.url}/acme/lp/raw/lpublish/hana/20260101-x/site/pages/lpublish-hana-20260101-x.md"
     )
     assert raw.status_code == 200 and raw.text == "new page\n"
+    assert raw.headers["content-type"] == "text/plain; charset=utf-8"  # as GitHub's raw host
     assert httpx.get(f"{forge_site.url}/acme/lp/raw/main/nope.txt").status_code == 404
 
 

@@ -9,29 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from lpublish.cli.main import main
+from tests.plugins.cli import exit_code
 from tests.plugins.forge import ForgeSite
 from tests.plugins.gitrepos import git
 from tests.plugins.results import result_of
-
-
-def run(argv: list[str]) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    return int(exc.value.code or 0)
-
-
-@pytest.fixture
-def signed_in(forge_site: ForgeSite, monkeypatch: pytest.MonkeyPatch) -> ForgeSite:
-    monkeypatch.setenv("LPUBLISH_GITHUB_TOKEN", forge_site.token)
-    return forge_site
 
 
 def test_remove_and_add_list_entries(
     signed_in: ForgeSite, product_jpeg: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     site = str(signed_in.site)
-    code = run(
+    code = exit_code(
         [
             "submit", "--site", site, "--title", "Products",
             "--remove", "product=天の川煎茶",
@@ -68,9 +56,9 @@ def test_remove_needs_a_list_slot_and_an_existing_entry(
     signed_in: ForgeSite, capsys: pytest.CaptureFixture[str]
 ) -> None:
     site = str(signed_in.site)
-    assert run(["submit", "--site", site, "--title", "x", "--remove", "hero=0"]) == 2
+    assert exit_code(["submit", "--site", site, "--title", "x", "--remove", "hero=0"]) == 2
     assert "Only list entries can be removed" in capsys.readouterr().err
-    assert run(["submit", "--site", site, "--title", "x", "--remove", "product=Nope"]) == 1
+    assert exit_code(["submit", "--site", site, "--title", "x", "--remove", "product=Nope"]) == 1
     assert "has no entry Nope" in capsys.readouterr().err
 
 
@@ -90,7 +78,7 @@ def test_a_change_that_breaks_a_reference_is_refused(
     git(clone, "commit", "-q", "-am", "gallery slot")
     git(clone, "push", "-q", str(signed_in.repo.bare), "HEAD:main")
     before = git(signed_in.repo.bare, "for-each-ref", "--format=%(refname)")
-    code = run(
+    code = exit_code(
         [
             "submit", "--site", str(signed_in.site), "--title", "Gallery",
             "--image", f"gallery@sencha-milky-way.jpg={product_jpeg}:Latte",

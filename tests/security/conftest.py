@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from lpublish.cli.main import main
-from tests.plugins.sample_site import copy_sample_site, shrink_images
+from tests.plugins.sample_site import small_sample_site
 
 NOW = "2026-11-23T10:00"
 CAMPAIGN = "campaigns/autumn-tea-2026"
@@ -18,14 +17,12 @@ CAMPAIGN = "campaigns/autumn-tea-2026"
 
 @pytest.fixture(scope="session")
 def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = copy_sample_site(tmp_path_factory.mktemp("security-site") / "site")
-    shrink_images(site)
-    toml = site / "lpublish.toml"
-    text = toml.read_text(encoding="utf-8")
-    text = text.replace("widths = [480, 960, 1440, 1920]", "widths = [120]")
-    text = text.replace("widths = [320, 640, 960]", "widths = [100]")
-    text = text.replace('formats = ["avif", "webp"]', 'formats = ["webp"]')
-    toml.write_text(text, encoding="utf-8")
+    site = small_sample_site(
+        tmp_path_factory.mktemp("security-site") / "site",
+        hero_widths=[120],
+        list_widths=[100],
+        formats=["webp"],
+    )
     return site
 
 
@@ -33,14 +30,6 @@ def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def site(small_site: Path, tmp_path: Path) -> Path:
     """A private, changeable copy of the small sample site."""
     return Path(shutil.copytree(small_site, tmp_path / "site"))
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """The real CLI entry point: exit code, stdout, stderr."""
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
 
 
 def jpeg_bytes(size: tuple[int, int] = (64, 36)) -> bytes:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.plugins.cli import run_cli
 from tests.plugins.deploy_targets import basic_site
 from tests.plugins.deploy_targets import local_files as _all_files
-from tests.security.conftest import run
 
 
 def local_files(root: Path) -> dict[str, bytes]:
@@ -104,10 +104,10 @@ def test_unsafe_target_is_refused_at_load(
     tmp_path: Path, table: str, key: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = _site(tmp_path, table)
-    code, _, err = run(["deploy", "--site", str(root), "--target", "p", "--dry-run"], capsys)
+    code, _, err = run_cli(["deploy", "--site", str(root), "--target", "p", "--dry-run"], capsys)
     assert code == 2, err
     assert key in err and "lpublish.toml:" in err
-    code, _, err = run(["config", "check", "--site", str(root)], capsys)
+    code, _, err = run_cli(["config", "check", "--site", str(root)], capsys)
     assert code == 2
 
 
@@ -120,14 +120,14 @@ def test_fine_targets_still_load(tmp_path: Path, capsys: pytest.CaptureFixture[s
         '[[headers]]\npattern = "*.js"\ncontent_type = "application/javascript"\n'
         '[[headers]]\npattern = "*.html"\ncache_control = "no-cache"\nextra = { "X-Frame-Options" = "DENY" }\n',
     )
-    code, _, err = run(["config", "check", "--site", str(root)], capsys)
+    code, _, err = run_cli(["config", "check", "--site", str(root)], capsys)
     assert code == 0, err
 
 
 @pytest.mark.parametrize("argv", [["--pr", "99999999999999999999999"], ["--pr", "0"], ["--pr", "-3"]])
 def test_pr_numbers_out_of_range(tmp_path: Path, argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     root = _site(tmp_path, _targets(tmp_path / "public"))
-    code, _, err = run(["deploy", "--site", str(root), "--target", "preview", *argv], capsys)
+    code, _, err = run_cli(["deploy", "--site", str(root), "--target", "preview", *argv], capsys)
     assert code == 2 and "--pr" in err and "internal" not in err.lower()
 
 
@@ -136,17 +136,19 @@ def test_previews_stay_apart_and_remove_deletes_only_its_own(
 ) -> None:
     public = tmp_path / "public"
     root = _site(tmp_path, _targets(public))
-    assert run(["deploy", "--site", str(root), "-q"], capsys)[0] == 0
+    assert run_cli(["deploy", "--site", str(root), "-q"], capsys)[0] == 0
     production = local_files(public)
     for pr in ("1", "2"):
-        assert run(["deploy", "--site", str(root), "--target", "preview", "--pr", pr, "-q"], capsys)[0] == 0
+        assert (
+            run_cli(["deploy", "--site", str(root), "--target", "preview", "--pr", pr, "-q"], capsys)[0] == 0
+        )
     pr2 = local_files(public / "previews/pr-2")
     assert pr2 and local_files(public / "previews/pr-1") == pr2
     # production's drift repair does not take the previews for stray files
-    code, _, err = run(["deploy", "--site", str(root), "--verify", "--yes", "-q"], capsys)
+    code, _, err = run_cli(["deploy", "--site", str(root), "--verify", "--yes", "-q"], capsys)
     assert code == 0, err
     assert local_files(public / "previews/pr-2") == pr2
-    code, _, err = run(
+    code, _, err = run_cli(
         ["deploy", "--site", str(root), "--target", "preview", "--pr", "1", "--remove"], capsys
     )
     assert code == 0, err
@@ -162,13 +164,13 @@ def test_remove_without_a_per_pr_prefix_deletes_nothing(
 ) -> None:
     public = tmp_path / "public"
     root = _site(tmp_path, _targets(public))
-    assert run(["deploy", "--site", str(root), "-q"], capsys)[0] == 0
+    assert run_cli(["deploy", "--site", str(root), "-q"], capsys)[0] == 0
     before = local_files(public)
-    code, _, err = run(
+    code, _, err = run_cli(
         ["deploy", "--site", str(root), "--url", public.as_uri(), "--pr", "1", "--remove"], capsys
     )
     assert code == 2 and "Nothing was deleted" in err
-    code, _, err = run(
+    code, _, err = run_cli(
         ["deploy", "--site", str(root), "--url", public.as_uri(), "--prefix", "../", "--remove"], capsys
     )
     assert code == 2 and "--prefix" in err
@@ -179,16 +181,16 @@ def test_deploy_refuses_links_out_of_the_folder(tmp_path: Path, capsys: pytest.C
     public = tmp_path / "public"
     root = _site(tmp_path, _targets(public))
     (root / "dist/env.txt").symlink_to("/proc/self/environ")
-    code, _, err = run(["deploy", "--site", str(root), "-q"], capsys)
+    code, _, err = run_cli(["deploy", "--site", str(root), "-q"], capsys)
     assert code == 1 and "env.txt" in err and "Nothing was uploaded" in err
     assert not public.exists() or not (public / "env.txt").exists()
     (root / "dist/env.txt").unlink()
     (root / "dist/news/loop").symlink_to(root / "dist/news")
-    code, _, err = run(["deploy", "--site", str(root), "-q"], capsys)
+    code, _, err = run_cli(["deploy", "--site", str(root), "-q"], capsys)
     assert code == 1 and "news/loop" in err
     (root / "dist/news/loop").unlink()
     (root / "dist/inside.css").symlink_to(root / "dist/assets/app.0123456789ab.css")
-    code, _, err = run(["deploy", "--site", str(root), "-q"], capsys)
+    code, _, err = run_cli(["deploy", "--site", str(root), "-q"], capsys)
     assert code == 0, err
     assert (public / "inside.css").read_bytes() == b"body{color:red}"
 
@@ -198,5 +200,5 @@ def test_deploy_refuses_undecodable_file_names(tmp_path: Path, capsys: pytest.Ca
     root = _site(tmp_path, _targets(public))
     with open(os.fsencode(root / "dist") + b"/caf\xe9.html", "wb") as fh:
         fh.write(b"<p>x</p>")
-    code, _, err = run(["deploy", "--site", str(root), "-q"], capsys)
+    code, _, err = run_cli(["deploy", "--site", str(root), "-q"], capsys)
     assert code == 1 and "caf\\xe9.html" in err and "internal" not in err.lower()

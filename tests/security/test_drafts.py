@@ -18,9 +18,10 @@ from lpublish.errors import ContentError, UsageError
 from lpublish.publish import service
 from lpublish.publish.changeset import ChangeSet, ImageChange
 from lpublish.publish.drafts import DraftStore
+from tests.plugins.cli import run_cli
 from tests.plugins.forge import ForgeSite, config_for, forge_for
 from tests.plugins.images import make_jpeg
-from tests.security.conftest import jpeg_bytes, run
+from tests.security.conftest import jpeg_bytes
 
 
 def _saved(store: DraftStore, tmp_path: Path, title: str) -> str:
@@ -54,7 +55,7 @@ def test_damaged_draft_is_reported_and_moved_aside(
         record.write_text(CORRUPTIONS[damage](record.read_text(encoding="utf-8")), encoding="utf-8")
     copied = sorted(p.relative_to(store.root / bad) for p in (store.root / bad).rglob("*") if p.is_file())
 
-    code, out, err = run(["drafts"], capsys)
+    code, out, err = run_cli(["drafts"], capsys)
     assert code == 0
     assert good in out and bad not in out
     assert f"Damaged saved change {bad}" in err and "nothing was deleted" in err
@@ -85,10 +86,10 @@ def test_newer_version_is_not_read_as_version_1(tmp_path: Path, capsys: pytest.C
     with pytest.raises(UsageError) as exc:
         store.get(newer)
     assert exc.value.key == "security.draft.newer" and "format 99" in exc.value.message
-    code, out, err = run(["drafts"], capsys)
+    code, out, err = run_cli(["drafts"], capsys)
     assert code == 0 and good in out and f"{newer} is from a newer lpublish (format 99)" in err
     assert record.is_file()  # left where it is for the newer lpublish
-    code, _, err = run(["drafts", "--resume", newer], capsys)
+    code, _, err = run_cli(["drafts", "--resume", newer], capsys)
     assert code == 2 and "newer lpublish" in err
 
 

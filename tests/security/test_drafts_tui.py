@@ -11,14 +11,14 @@ import pytest
 from lpublish.publish.changeset import ChangeSet, ImageChange
 from lpublish.publish.drafts import DraftStore
 from lpublish.tui.app import LpublishApp
-from tests.tui.conftest import anyio_backend, practice_app, practice_session  # noqa: F401 (fixtures)
-from tests.tui.helpers import make_jpeg, screen_text, settle
+from tests.plugins.images import make_jpeg
+from tests.plugins.screens import screen_text, settle
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_damaged_draft_is_announced_in_the_requests_screen(
-    practice_app: Callable[..., LpublishApp],  # noqa: F811
+    practice_app: Callable[..., LpublishApp],
     tmp_path: Path,
 ) -> None:
     app = practice_app()
@@ -26,7 +26,7 @@ async def test_damaged_draft_is_announced_in_the_requests_screen(
     assert session is not None
     store = DraftStore()
     for title in ("Kept draft", "Broken draft"):
-        image = make_jpeg(tmp_path / f"{title}.jpg", 1920, 800)
+        image = make_jpeg(tmp_path / f"{title}.jpg", (1920, 800))
         store.create(
             ChangeSet(title, images=[ImageChange("hero", image, "Tea", "hero.jpg")]),
             repo=session.config.forge.repo,

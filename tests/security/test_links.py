@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from lpublish.links import check_link
+from tests.plugins.cli import run_cli
 from tests.plugins.results import result_of
-from tests.security.conftest import CAMPAIGN, NOW, run
+from tests.security.conftest import CAMPAIGN, NOW
 
 SHOP = "https://shop.hoshizora-tea.example/"
 
@@ -118,10 +119,10 @@ def test_page_front_matter_links(
     text = index.read_text(encoding="utf-8")
     assert old in text
     index.write_text(text.replace(old, new, 1), encoding="utf-8")
-    exit_code, out, _ = run(["check", "--site", str(site), "--format", "json"], capsys)
+    exit_code, out, _ = run_cli(["check", "--site", str(site), "--format", "json"], capsys)
     hits = [f for f in result_of(out)["findings"] if f["code"] == code and f["field"] == field]
     assert exit_code == 1 and hits and hits[0]["file"] == "pages/index.md"
-    exit_code, _, _ = run(["build", "--site", str(site), "--now", NOW], capsys)
+    exit_code, _, _ = run_cli(["build", "--site", str(site), "--now", NOW], capsys)
     assert exit_code == 1
     top = (site / "dist/index.html").read_text(encoding="utf-8")
     assert "javascript:" not in top and "evil.example" not in top
@@ -136,10 +137,10 @@ def test_campaign_cta_backslash_link(site: Path, capsys: pytest.CaptureFixture[s
         'cta_url: "/\\\\evil.example/phish"',
     )
     index.write_text(text, encoding="utf-8")
-    exit_code, out, _ = run(["check", "--site", str(site), "--format", "json"], capsys)
+    exit_code, out, _ = run_cli(["check", "--site", str(site), "--format", "json"], capsys)
     hits = [f for f in result_of(out)["findings"] if f["code"] == "link.backslash"]
     assert exit_code == 1 and hits[0]["field"] == "cta_url" and hits[0]["file"] == f"{CAMPAIGN}/index.md"
-    exit_code, _, _ = run(["build", "--site", str(site), "--now", NOW], capsys)
+    exit_code, _, _ = run_cli(["build", "--site", str(site), "--now", NOW], capsys)
     assert exit_code == 1
     assert "evil.example" not in (site / "dist" / CAMPAIGN / "index.html").read_text(encoding="utf-8")
 
@@ -150,7 +151,7 @@ def test_page_body_links(site: Path, capsys: pytest.CaptureFixture[str]) -> None
         "---\ntitle: About\n---\n\n[shop](https://evil.example/x) and <javascript:alert(1)>\n",
         encoding="utf-8",
     )
-    exit_code, out, _ = run(["check", "--site", str(site), "--format", "json"], capsys)
+    exit_code, out, _ = run_cli(["check", "--site", str(site), "--format", "json"], capsys)
     found = {(f["code"], f["file"], f["field"]) for f in result_of(out)["findings"]}
     assert exit_code == 1
     assert ("link.host", "pages/about.md", "body") in found

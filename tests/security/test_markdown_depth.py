@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from lpublish.site.markdown import MarkdownTooDeep, render_markdown
+from tests.plugins.cli import run_cli
 from tests.plugins.results import result_of
-from tests.security.conftest import CAMPAIGN, NOW, run, write_body
+from tests.security.conftest import CAMPAIGN, NOW, write_body
 
 
 def _list(depth: int) -> str:
@@ -29,10 +30,10 @@ def test_too_deep_is_refused_with_a_finding(
     with pytest.raises(MarkdownTooDeep):
         render_markdown(body)
     write_body(site, body)
-    exit_code, out, _ = run(["check", "--site", str(site), "--format", "json"], capsys)
+    exit_code, out, _ = run_cli(["check", "--site", str(site), "--format", "json"], capsys)
     deep = [f for f in result_of(out)["findings"] if f["code"] == "markdown.too-deep"]
     assert exit_code == 1 and deep and deep[0]["file"] == f"{CAMPAIGN}/index.md"
-    exit_code, out, _ = run(["build", "--site", str(site), "--now", NOW, "--format", "json"], capsys)
+    exit_code, out, _ = run_cli(["build", "--site", str(site), "--now", NOW, "--format", "json"], capsys)
     assert exit_code == 1
     assert any(f["code"] == "markdown.too-deep" for f in result_of(out)["findings"])
 

@@ -17,9 +17,10 @@ import pytest
 
 from lpublish.errors import os_failure
 from lpublish.i18n import set_language
+from tests.plugins.cli import run_cli
 from tests.plugins.forge import ForgeSite
 from tests.plugins.images import make_jpeg
-from tests.security.conftest import NOW, jpeg_bytes, run
+from tests.security.conftest import NOW, jpeg_bytes
 from tests.security.mounts import grow, read_only, tiny_disk
 
 
@@ -30,7 +31,7 @@ def _plain(err: str, path: Path | str) -> None:
 
 def test_build_into_a_read_only_site(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with read_only(site):
-        code, _, err = run(["build", "--site", str(site), "--now", NOW], capsys)
+        code, _, err = run_cli(["build", "--site", str(site), "--now", NOW], capsys)
     assert code == 1
     _plain(err, site)
     assert "read-only" in err
@@ -44,17 +45,11 @@ def test_fix_out_to_a_read_only_folder(
     out = tmp_path / "fixed"
     out.mkdir()
     with read_only(out):
-        code, _, err = run(
+        code, _, err = run_cli(
             ["fix", str(photo), "--slot", "product", "--out", str(out), "--site", str(site)], capsys
         )
     assert code == 1
     _plain(err, out)
-
-
-@pytest.fixture
-def signed_in(forge_site: ForgeSite, monkeypatch: pytest.MonkeyPatch) -> ForgeSite:
-    monkeypatch.setenv("LPUBLISH_GITHUB_TOKEN", forge_site.token)
-    return forge_site
 
 
 def test_read_only_lpublish_home(
@@ -65,7 +60,7 @@ def test_read_only_lpublish_home(
     monkeypatch.setenv("LPUBLISH_HOME", str(home))
     hero = make_jpeg(tmp_path / "hero.jpg", (2400, 1000))
     with read_only(home):
-        code, _, err = run(
+        code, _, err = run_cli(
             ["submit", "--site", str(signed_in.site), "--title", "Hero", "--image", f"hero={hero}:alt"],
             capsys,
         )
@@ -81,7 +76,7 @@ def test_full_lpublish_home(
     with tiny_disk(tmp_path / "home", "16k") as home:
         monkeypatch.setenv("LPUBLISH_HOME", str(home))
         (home / "filler").write_bytes(b"x" * 8192)
-        code, _, err = run(
+        code, _, err = run_cli(
             ["submit", "--site", str(signed_in.site), "--title", "Hero", "--image", f"hero={hero}:alt"],
             capsys,
         )
@@ -96,12 +91,12 @@ def test_a_full_disk_during_build_does_not_block_the_next_build(
     site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with tiny_disk(tmp_path / "out", "12k") as out:
-        code, _, err = run(["build", "--site", str(site), "--out", str(out), "--now", NOW], capsys)
+        code, _, err = run_cli(["build", "--site", str(site), "--out", str(out), "--now", NOW], capsys)
         assert code == 1 and "disk is full" in err
         _plain(err, out)
         assert not [p.name for p in out.rglob("*.tmp")]
         grow(out, "64m")
-        code, _, err = run(["build", "--site", str(site), "--out", str(out), "--now", NOW], capsys)
+        code, _, err = run_cli(["build", "--site", str(site), "--out", str(out), "--now", NOW], capsys)
         assert code == 0, err
         assert (out / "index.html").is_file()
 
@@ -110,7 +105,7 @@ def test_leftover_temporary_manifest_does_not_block(site: Path, capsys: pytest.C
     dist = site / "dist"
     dist.mkdir()
     (dist / "..lpublish-build.json.tmp").write_text('{"version": 1, "fi', encoding="utf-8")
-    code, _, err = run(["build", "--site", str(site), "--now", NOW], capsys)
+    code, _, err = run_cli(["build", "--site", str(site), "--now", NOW], capsys)
     assert code == 0, err
     assert not (dist / "..lpublish-build.json.tmp").exists()
 
@@ -118,7 +113,7 @@ def test_leftover_temporary_manifest_does_not_block(site: Path, capsys: pytest.C
 def test_symlink_loop_on_the_way(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.rmtree(site / "static")
     (site / "static").symlink_to(site / "static")
-    code, out, err = run(["build", "--site", str(site), "--now", NOW, "--format", "json"], capsys)
+    code, out, err = run_cli(["build", "--site", str(site), "--now", NOW, "--format", "json"], capsys)
     assert code == 1
     assert "internal problem" not in err and '"file.symlink-loop"' in out
 

@@ -13,17 +13,9 @@ import pytest
 
 from lpublish.config import load_config
 from lpublish.site.page_files import check_page_content
+from tests.plugins.cli import run_cli
 from tests.plugins.results import result_of
-from tests.security.conftest import (
-    CAMPAIGN,
-    EVIL_HTML,
-    EVIL_SVG,
-    NOW,
-    jpeg_bytes,
-    polyglot_jpeg,
-    run,
-    write_body,
-)
+from tests.security.conftest import CAMPAIGN, EVIL_HTML, EVIL_SVG, NOW, jpeg_bytes, polyglot_jpeg, write_body
 
 #: (file written into the campaign folder, its bytes, the finding code `check` and `build` report)
 CORPUS = [
@@ -47,12 +39,12 @@ def test_hostile_body_file_is_refused_by_check_and_build(
     (site / CAMPAIGN / name).write_bytes(data)
     write_body(site, f"Look: ![picture]({name})")
 
-    exit_code, out, _ = run(["check", "--site", str(site), "--format", "json"], capsys)
+    exit_code, out, _ = run_cli(["check", "--site", str(site), "--format", "json"], capsys)
     report = result_of(out)
     hits = [f for f in report["findings"] if f["code"] == code and f["file"] == f"{CAMPAIGN}/{name}"]
     assert exit_code == 1 and hits and hits[0]["severity"] == "error"
 
-    exit_code, out, _ = run(["build", "--site", str(site), "--now", NOW, "--format", "json"], capsys)
+    exit_code, out, _ = run_cli(["build", "--site", str(site), "--now", NOW, "--format", "json"], capsys)
     assert exit_code == 1
     assert data not in _published(site)
     page = (site / "dist" / CAMPAIGN / "index.html").read_text(encoding="utf-8")
@@ -65,10 +57,10 @@ def test_a_body_cannot_publish_other_files_of_the_site(
 ) -> None:
     secret = (site / reference.lstrip("/").replace("../", "")).read_bytes()
     write_body(site, f"![x]({reference})")
-    exit_code, out, _ = run(["check", "--site", str(site), "--format", "json"], capsys)
+    exit_code, out, _ = run_cli(["check", "--site", str(site), "--format", "json"], capsys)
     outside = [f for f in result_of(out)["findings"] if f["code"] == "page.file-outside"]
     assert exit_code == 1 and outside[0]["file"] == f"{CAMPAIGN}/index.md" and outside[0]["field"] == "body"
-    exit_code, _, _ = run(["build", "--site", str(site), "--now", NOW], capsys)
+    exit_code, _, _ = run_cli(["build", "--site", str(site), "--now", NOW], capsys)
     assert exit_code == 1
     assert secret not in _published(site)
 
@@ -86,7 +78,7 @@ def test_page_front_matter_files_follow_the_same_rules(
     codes = {(f.code, f.file, f.field) for f in content.findings}
     assert ("svg.script", "images/products/evil.svg", "") in codes
     assert ("page.file-outside", "pages/index.md", "og_image") in codes
-    exit_code, _, _ = run(["build", "--site", str(site), "--now", NOW], capsys)
+    exit_code, _, _ = run_cli(["build", "--site", str(site), "--now", NOW], capsys)
     assert exit_code == 1
     published = _published(site)
     assert EVIL_SVG not in published and (site / "lpublish.toml").read_bytes() not in published
@@ -100,6 +92,6 @@ def test_clean_body_image_is_published_and_listed(site: Path, capsys: pytest.Cap
     listed = {(f.page, f.field, f.path) for f in content.files}
     assert (f"{CAMPAIGN}/index.md", "body", f"{CAMPAIGN}/cup.jpg") in listed
     assert (f"{CAMPAIGN}/index.md", "hero", f"{CAMPAIGN}/hero.jpg") in listed
-    exit_code, _, _ = run(["build", "--site", str(site), "--now", NOW], capsys)
+    exit_code, _, _ = run_cli(["build", "--site", str(site), "--now", NOW], capsys)
     assert exit_code == 0
     assert jpeg_bytes() in _published(site)

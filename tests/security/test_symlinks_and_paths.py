@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.plugins.cli import run_cli
 from tests.plugins.results import result_of
-from tests.security.conftest import CAMPAIGN, NOW, run
+from tests.security.conftest import CAMPAIGN, NOW
 
 
 def test_symlinks_out_of_the_site(site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -26,7 +27,7 @@ def test_symlinks_out_of_the_site(site: Path, tmp_path: Path, capsys: pytest.Cap
     (site / "static/loop").symlink_to(site / "static/loop")
     (site / "static/inside.svg").symlink_to(site / "static/favicon.svg")
 
-    exit_code, out, _ = run(["check", "--site", str(site), "--format", "json"], capsys)
+    exit_code, out, _ = run_cli(["check", "--site", str(site), "--format", "json"], capsys)
     found = {(f["code"], f["file"]) for f in result_of(out)["findings"]}
     assert exit_code == 1
     assert ("file.symlink-outside", "static/passwd.txt") in found
@@ -37,7 +38,7 @@ def test_symlinks_out_of_the_site(site: Path, tmp_path: Path, capsys: pytest.Cap
 
     os.environ["LPUBLISH_CANARY"] = "CANARY-ENV-42"
     try:
-        exit_code, _, _ = run(["build", "--site", str(site), "--now", NOW], capsys)
+        exit_code, _, _ = run_cli(["build", "--site", str(site), "--now", NOW], capsys)
     finally:
         del os.environ["LPUBLISH_CANARY"]
     assert exit_code == 1
@@ -59,7 +60,7 @@ def test_symlinked_campaign_folder_is_not_built(
     text = (site / CAMPAIGN / "index.md").read_text(encoding="utf-8").replace("autumn-tea-2026", "leaked")
     (outside / "index.md").write_text(text.replace("星空ティーでは", "LEAKED-TEXT"), encoding="utf-8")
     (site / "campaigns/leaked").symlink_to(outside)
-    exit_code, _, _ = run(["build", "--site", str(site), "--now", NOW], capsys)
+    exit_code, _, _ = run_cli(["build", "--site", str(site), "--now", NOW], capsys)
     assert exit_code == 1
     assert not (site / "dist/campaigns/leaked").exists()
 
@@ -73,7 +74,7 @@ def test_slug_that_climbs_out_is_never_written(
         encoding="utf-8",
     )
     before = {p for p in tmp_path.rglob("*PWNED*")}
-    exit_code, out, _ = run(["build", "--site", str(site), "--now", NOW, "--format", "json"], capsys)
+    exit_code, out, _ = run_cli(["build", "--site", str(site), "--now", NOW, "--format", "json"], capsys)
     assert exit_code == 1
     unsafe = [f for f in result_of(out)["findings"] if f["code"] == "build.unsafe-path"]
     assert unsafe and unsafe[0]["message"].count("PWNED-slug") == 1
@@ -85,7 +86,7 @@ def test_invalid_utf8_file_name_in_static(site: Path, capsys: pytest.CaptureFixt
     raw = os.fsencode(site / "static") + b"/bad-\xff\xfe.txt"
     with open(raw, "wb") as fh:
         fh.write(b"hello")
-    exit_code, out, err = run(["build", "--site", str(site), "--now", NOW, "--format", "json"], capsys)
+    exit_code, out, err = run_cli(["build", "--site", str(site), "--now", NOW, "--format", "json"], capsys)
     assert exit_code == 1
     bad = [f for f in result_of(out)["findings"] if f["code"] == "file.bad-name"]
     assert bad and bad[0]["file"] == "static/bad-\\xff\\xfe.txt"

@@ -12,19 +12,15 @@ import pytest
 from lpublish.config import SiteConfig, load_config
 from lpublish.site.build import build_site
 from lpublish.site.build_result import BuildResult
-from tests.plugins.sample_site import copy_sample_site, shrink_images
+from tests.plugins.sample_site import small_sample_site
 
 
 @pytest.fixture(scope="session")
 def small_site_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample site with small images and two variant widths, made once per test session."""
-    site = copy_sample_site(tmp_path_factory.mktemp("small-site") / "site")
-    shrink_images(site)
-    toml = site / "lpublish.toml"
-    text = toml.read_text(encoding="utf-8")
-    text = text.replace("widths = [480, 960, 1440, 1920]", "widths = [120, 240]")
-    text = text.replace("widths = [320, 640, 960]", "widths = [100, 200]")
-    toml.write_text(text, encoding="utf-8")
+    site = small_sample_site(
+        tmp_path_factory.mktemp("small-site") / "site", hero_widths=[120, 240], list_widths=[100, 200]
+    )
     return site
 
 

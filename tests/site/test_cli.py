@@ -11,19 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from lpublish.cli.main import main
+from tests.plugins.cli import run_cli
 from tests.plugins.results import result_of
 
 
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
-
-
 def test_build_text_summary(site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["build", "--site", str(site_dir), "--now", "2026-11-23T10:00"], capsys)
+    code, out, _ = run_cli(["build", "--site", str(site_dir), "--now", "2026-11-23T10:00"], capsys)
     assert code == 0
     assert "Built 3 page(s)" in out
     assert "/campaigns/autumn-tea-2026/" in out
@@ -33,7 +26,7 @@ def test_build_text_summary(site_dir: Path, capsys: pytest.CaptureFixture[str]) 
 def test_build_json_and_exit_code_on_errors(site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (site_dir / "pages/about.md").write_text("---\ntitle: About\n---\n[x](/gone/)\n", encoding="utf-8")
     out_dir = site_dir.parent / "public"
-    code, out, _ = run(
+    code, out, _ = run_cli(
         ["build", "--site", str(site_dir), "--out", str(out_dir), "--now", "2027-03-01", "--format", "json"],
         capsys,
     )
@@ -47,19 +40,19 @@ def test_build_json_and_exit_code_on_errors(site_dir: Path, capsys: pytest.Captu
 
 def test_build_github_annotations(site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (site_dir / "pages/about.md").write_text("---\ntitle: About\n---\n[x](/gone/)\n", encoding="utf-8")
-    code, out, _ = run(["build", "--site", str(site_dir), "--format", "github"], capsys)
+    code, out, _ = run_cli(["build", "--site", str(site_dir), "--format", "github"], capsys)
     assert code == 1
     assert "::error file=about/index.html,title=build.broken-link::" in out
 
 
 def test_build_bad_now_is_usage_error(site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(["build", "--site", str(site_dir), "--now", "someday"], capsys)
+    code, _, err = run_cli(["build", "--site", str(site_dir), "--now", "someday"], capsys)
     assert code == 2
     assert "--now someday" in err and "Traceback" not in err
 
 
 def test_build_in_japanese(site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["--lang", "ja", "build", "--site", str(site_dir)], capsys)
+    code, out, _ = run_cli(["--lang", "ja", "build", "--site", str(site_dir)], capsys)
     assert code == 0
     assert "ページを" in out
 

@@ -79,11 +79,10 @@ document.body.appendChild(f);
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from tests.plugins.sample_site import SAMPLE_SITE
+    from tests.plugins.sample_site import copy_sample_site
 
     root = tmp_path_factory.mktemp("layout")
-    site = root / "site"
-    shutil.copytree(SAMPLE_SITE, site, ignore=shutil.ignore_patterns("dist", ".lpublish-cache"))
+    site = copy_sample_site(root / "site")
     subprocess.run(
         [sys.executable, "-m", "lpublish", "build", "--site", str(site)],
         check=True,

@@ -11,7 +11,9 @@ from textual.widgets import Input, Static
 
 from lpublish.tui.app import LpublishApp
 from lpublish.tui.screens.campaign import CampaignScreen
-from tests.tui.helpers import git_show, make_jpeg, screen_text, settle
+from tests.plugins.gitrepos import git_show
+from tests.plugins.images import make_jpeg
+from tests.plugins.screens import screen_text, settle
 
 pytestmark = pytest.mark.anyio
 
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.anyio
 async def test_campaign_form_validates_and_submits(
     practice_app: Callable[..., LpublishApp], tmp_path: Path
 ) -> None:
-    hero = make_jpeg(tmp_path / "winter.jpg", 1600, 900)
+    hero = make_jpeg(tmp_path / "winter.jpg", (1600, 900))
     app = practice_app()
     session = app.context.practice
     assert session is not None

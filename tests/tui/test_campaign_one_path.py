@@ -15,8 +15,10 @@ from lpublish.tui.app import LpublishApp
 from lpublish.tui.screens.campaign import CampaignScreen
 from lpublish.tui.screens.images import ImageScreen
 from lpublish.tui.screens.submit import SubmitScreen
+from tests.plugins.gitrepos import git_show
+from tests.plugins.images import make_jpeg
+from tests.plugins.screens import settle
 from tests.plugins.submit_counts import count_submit_steps
-from tests.tui.helpers import git_show, make_jpeg, settle
 
 pytestmark = pytest.mark.anyio
 
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.anyio
 async def test_campaign_send_validates_the_form_once(
     practice_app: Callable[..., LpublishApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    hero = make_jpeg(tmp_path / "winter.jpg", 1600, 900)
+    hero = make_jpeg(tmp_path / "winter.jpg", (1600, 900))
     app = practice_app()
     session = app.context.practice
     assert session is not None
@@ -76,7 +78,7 @@ async def test_campaign_send_validates_the_form_once(
 async def test_hero_replace_send_validates_once(
     practice_app: Callable[..., LpublishApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    image = make_jpeg(tmp_path / "summer banner.jpg", 1920, 800)
+    image = make_jpeg(tmp_path / "summer banner.jpg", (1920, 800))
     app = practice_app()
     session = app.context.practice
     assert session is not None

@@ -16,13 +16,12 @@ import yaml
 from textual.widgets import Input
 
 from lpublish.sandbox.practice import PracticeSession
-from lpublish.tui.app import LpublishApp
-from lpublish.tui.context import TuiContext
 from lpublish.tui.screens.campaign import CampaignScreen
-from lpublish.tui.settings import TuiSettings
 from tests.plugins.campaign_sites import configure_campaign, hero_image, img_of
+from tests.plugins.gitrepos import git_show
+from tests.plugins.practice_apps import app_for
+from tests.plugins.screens import settle
 from tests.plugins.sites import fixture_site, git
-from tests.tui.helpers import git_show, settle
 
 pytestmark = pytest.mark.anyio
 
@@ -44,15 +43,7 @@ async def test_campaign_form_on_a_hugo_site_makes_its_own_entry(
 ) -> None:
     session = hugo_practice
     hero = hero_image(tmp_path / "pick" / "lantern.jpg", session.site_dir)
-    context = TuiContext(
-        config=session.config,
-        token=session.token,
-        forge_factory=session.forge_factory,
-        practice=session,
-        open_browser=False,
-        start_dir=tmp_path,
-    )
-    app = LpublishApp(context, settings=TuiSettings(language="en"))
+    app = app_for(session, tmp_path, "en")
     start = (datetime.now(ZoneInfo("Asia/Tokyo")) - timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)

@@ -20,7 +20,9 @@ from lpublish.tui.screens.error import ErrorDialog
 from lpublish.tui.screens.home import HomeScreen
 from lpublish.tui.screens.images import ImageScreen
 from lpublish.tui.screens.submit import SubmitScreen
-from tests.tui.helpers import git_show, make_jpeg, screen_text, settle
+from tests.plugins.gitrepos import git_show
+from tests.plugins.images import make_jpeg
+from tests.plugins.screens import screen_text, settle
 
 pytestmark = pytest.mark.anyio
 
@@ -54,7 +56,7 @@ async def choose(pilot: Any, screen: ImageScreen, image: Path) -> None:
 async def test_typing_then_ctrl_s_keeps_every_character(
     signed_out_app: Callable[..., LpublishApp], tmp_path: Path
 ) -> None:
-    image = make_jpeg(tmp_path / "新商品_最終版(2).jpg", 900, 900)
+    image = make_jpeg(tmp_path / "新商品_最終版(2).jpg", (900, 900))
     app = signed_out_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
@@ -81,7 +83,7 @@ async def test_ctrl_s_while_the_file_is_still_checked_is_not_dropped(
 ) -> None:
     """Under load the check of a just-chosen file is still running when the designer has typed the alt
     text and pressed Ctrl+S: the key is kept and the file added once its check is in."""
-    image = make_jpeg(tmp_path / "big-product.jpg", 2000, 2000)
+    image = make_jpeg(tmp_path / "big-product.jpg", (2000, 2000))
     app = signed_out_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
@@ -99,7 +101,7 @@ async def test_ctrl_s_while_the_file_is_still_checked_is_not_dropped(
 async def test_review_screen_edits_alt_and_note_and_they_reach_the_request(
     practice_app: Callable[..., LpublishApp], tmp_path: Path
 ) -> None:
-    image = make_jpeg(tmp_path / "banner.jpg", 1920, 800)
+    image = make_jpeg(tmp_path / "banner.jpg", (1920, 800))
     app = practice_app()
     session = app.context.practice
     assert session is not None
@@ -143,7 +145,7 @@ async def test_review_screen_edits_alt_and_note_and_they_reach_the_request(
 async def test_added_image_survives_a_restart(
     signed_out_app: Callable[..., LpublishApp], tmp_path: Path
 ) -> None:
-    image = make_jpeg(tmp_path / "hero.jpg", 1920, 800)
+    image = make_jpeg(tmp_path / "hero.jpg", (1920, 800))
     app = signed_out_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
@@ -172,7 +174,7 @@ async def test_added_image_survives_a_restart(
 async def test_clear_asks_and_removes_the_saved_work(
     signed_out_app: Callable[..., LpublishApp], tmp_path: Path
 ) -> None:
-    image = make_jpeg(tmp_path / "hero.jpg", 1920, 800)
+    image = make_jpeg(tmp_path / "hero.jpg", (1920, 800))
     app = signed_out_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
@@ -198,7 +200,7 @@ async def test_clear_asks_and_removes_the_saved_work(
 async def test_letters_typed_into_a_field_are_text(
     signed_out_app: Callable[..., LpublishApp], tmp_path: Path
 ) -> None:
-    image = make_jpeg(tmp_path / "big.jpg", 1920, 800, quality=100)
+    image = make_jpeg(tmp_path / "big.jpg", (1920, 800), quality=100)
     app = signed_out_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
@@ -236,8 +238,8 @@ async def test_campaign_form_text_is_kept_across_a_restart(
 async def test_update_of_a_merged_request_offers_a_new_request(
     practice_app: Callable[..., LpublishApp], tmp_path: Path
 ) -> None:
-    first = make_jpeg(tmp_path / "first.jpg", 1920, 800)
-    second = make_jpeg(tmp_path / "second.jpg", 900, 900)
+    first = make_jpeg(tmp_path / "first.jpg", (1920, 800))
+    second = make_jpeg(tmp_path / "second.jpg", (900, 900))
     app = practice_app()
     session = app.context.practice
     assert session is not None
@@ -309,7 +311,7 @@ async def test_crop_step_makes_a_wrong_shape_usable(
 
     from lpublish.tui.screens.crop import CropScreen
 
-    image = make_jpeg(tmp_path / "moon 16x10.jpg", 2560, 1600)
+    image = make_jpeg(tmp_path / "moon 16x10.jpg", (2560, 1600))
     before = image.read_bytes()
     app = signed_out_app()
     async with app.run_test(size=(100, 40)) as pilot:

@@ -14,7 +14,7 @@ from lpublish.tui.context import TuiContext
 from lpublish.tui.screens.error import ErrorDialog
 from lpublish.tui.screens.home import HomeScreen
 from lpublish.tui.settings import TuiSettings, load_settings, settings_path
-from tests.tui.helpers import screen_text, settle
+from tests.plugins.screens import screen_text, settle
 
 pytestmark = pytest.mark.anyio
 

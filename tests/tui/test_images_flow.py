@@ -16,7 +16,9 @@ from lpublish.tui.screens.error import ErrorDialog
 from lpublish.tui.screens.home import HomeScreen
 from lpublish.tui.screens.images import ImageScreen
 from lpublish.tui.screens.submit import SubmitScreen
-from tests.tui.helpers import git_show, make_jpeg, make_photo, screen_text, settle
+from tests.plugins.gitrepos import git_show
+from tests.plugins.images import make_jpeg, make_photo
+from tests.plugins.screens import screen_text, settle
 
 pytestmark = pytest.mark.anyio
 
@@ -43,7 +45,7 @@ async def add_hero(pilot: Any, image: Path, alt: str) -> None:
 
 
 async def test_add_hero_image_and_submit(practice_app: Callable[..., LpublishApp], tmp_path: Path) -> None:
-    image = make_jpeg(tmp_path / "summer banner.jpg", 1920, 800)
+    image = make_jpeg(tmp_path / "summer banner.jpg", (1920, 800))
     app = practice_app()
     session = app.context.practice
     assert session is not None
@@ -83,7 +85,7 @@ async def test_forge_401_shows_dialog_and_keeps_draft(
 ) -> None:
     from lpublish.publish.drafts import DraftStore
 
-    image = make_jpeg(tmp_path / "hero2.jpg", 1920, 800)
+    image = make_jpeg(tmp_path / "hero2.jpg", (1920, 800))
     app = practice_app()
     session = app.context.practice
     assert session is not None
@@ -119,7 +121,7 @@ async def test_cancel_before_sending_leaves_nothing(
 ) -> None:
     from lpublish.publish.drafts import DraftStore
 
-    image = make_jpeg(tmp_path / "hero3.jpg", 1920, 800)
+    image = make_jpeg(tmp_path / "hero3.jpg", (1920, 800))
     app = practice_app()
     session = app.context.practice
     assert session is not None
@@ -145,7 +147,7 @@ async def test_cancel_before_sending_leaves_nothing(
 async def test_wrong_size_image_is_explained(
     practice_app: Callable[..., LpublishApp], tmp_path: Path
 ) -> None:
-    image = make_jpeg(tmp_path / "small.jpg", 800, 600)
+    image = make_jpeg(tmp_path / "small.jpg", (800, 600))
     app = practice_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
@@ -170,7 +172,7 @@ async def test_wrong_size_image_is_explained(
 async def test_one_key_fix_shows_before_after(
     practice_app: Callable[..., LpublishApp], tmp_path: Path
 ) -> None:
-    image = make_photo(tmp_path / "large.jpg", 2400, 1000)
+    image = make_photo(tmp_path / "large.jpg", (2400, 1000))
     app = practice_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -25,9 +24,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.plugins.campaign_sites import configure_campaign, img_of, prepared_campaign
+from tests.plugins.images import make_jpeg
 from tests.plugins.results import result_of
+from tests.plugins.sample_site import copy_sample_site
 from tests.plugins.sites import fixture_site, git
-from tests.tui.helpers import make_jpeg
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -184,7 +184,7 @@ def test_practice_headless_on_the_sample_site_shows_a_replaced_photo(
     """The lpublish generator's own site, from a git repository whose site lives in a subfolder."""
     repo = tmp_path / "repo"
     repo.mkdir()
-    shutil.copytree(sample_site, repo / "site", ignore=shutil.ignore_patterns("dist", ".lpublish-cache"))
+    copy_sample_site(repo / "site")
     git(repo, "init", "-q", "-b", "trunk")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "site")
@@ -195,7 +195,7 @@ def test_practice_headless_on_the_sample_site_shows_a_replaced_photo(
         assert info["env"]["LPUBLISH_FORGE_BASE"] == "trunk"
         before = fetch(info["live_url"]).decode()
         assert "<img" in before
-        hero = make_jpeg(tmp_path / "new-hero.jpg", 2400, 1000)
+        hero = make_jpeg(tmp_path / "new-hero.jpg", (2400, 1000))
         done = lpublish(
             ["submit", "--title", "New hero", "--image", f"hero={hero}:Blue sky over tea fields", "--json"],
             Path(info["workdir"]),

@@ -12,7 +12,8 @@ import pytest
 
 from lpublish.tui.app import LpublishApp
 from lpublish.tui.state import PendingImage
-from tests.tui.helpers import make_jpeg, screen_text, settle
+from tests.plugins.images import make_jpeg
+from tests.plugins.screens import screen_text, settle
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -20,7 +21,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 async def test_preview_serves_the_site_with_the_new_hero(
     practice_app: Callable[..., LpublishApp], tmp_path: Path
 ) -> None:
-    image = make_jpeg(tmp_path / "preview-hero.jpg", 1920, 800)
+    image = make_jpeg(tmp_path / "preview-hero.jpg", (1920, 800))
     app = practice_app()
     app.work.add(PendingImage("hero", image, image, alt="Preview tea", replace="hero.jpg"))
     async with app.run_test(size=(100, 30)) as pilot:

@@ -19,7 +19,8 @@ from lpublish.tui.app import LpublishApp
 from lpublish.tui.screens.confirm import ConfirmDialog
 from lpublish.tui.screens.requests import RequestsScreen
 from lpublish.tui.screens.submit import SubmitScreen
-from tests.tui.helpers import make_jpeg, screen_text, settle
+from tests.plugins.images import make_jpeg
+from tests.plugins.screens import screen_text, settle
 
 pytestmark = pytest.mark.anyio
 
@@ -42,7 +43,7 @@ async def test_requests_list_and_withdraw(practice_app: Callable[..., LpublishAp
     app = practice_app()
     session = app.context.practice
     assert session is not None
-    number = open_request(session, make_jpeg(tmp_path / "a.jpg", 1920, 800))
+    number = open_request(session, make_jpeg(tmp_path / "a.jpg", (1920, 800)))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert "My requests (1 open)" in screen_text(app)
@@ -68,7 +69,7 @@ async def test_resume_saved_draft(practice_app: Callable[..., LpublishApp], tmp_
     app = practice_app()
     session = app.context.practice
     assert session is not None
-    image = make_jpeg(tmp_path / "b.jpg", 1920, 800)
+    image = make_jpeg(tmp_path / "b.jpg", (1920, 800))
     changeset = ChangeSet("Saved earlier", images=[ImageChange("hero", image, "Tea", "hero.jpg")])
     DraftStore().create(changeset, repo=session.config.forge.repo, site=session.config.root)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -93,7 +94,7 @@ async def test_practice_reviewer_approves_merges_and_page_goes_live(
     app = practice_app()
     session = app.context.practice
     assert session is not None
-    image = make_jpeg(tmp_path / "c.jpg", 1920, 800)
+    image = make_jpeg(tmp_path / "c.jpg", (1920, 800))
     number = open_request(session, image)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

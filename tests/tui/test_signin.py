@@ -11,7 +11,7 @@ from textual.widgets import Label
 from lpublish.tui.app import LpublishApp
 from lpublish.tui.screens.error import ErrorDialog
 from lpublish.tui.screens.signin import SignInScreen
-from tests.tui.helpers import screen_text, settle
+from tests.plugins.screens import screen_text, settle
 
 pytestmark = pytest.mark.anyio
 

@@ -17,7 +17,8 @@ from textual.pilot import Pilot
 from lpublish.errors import ExternalError
 from lpublish.tui.app import LpublishApp
 from lpublish.tui.state import PendingImage
-from tests.tui.helpers import make_jpeg, settle
+from tests.plugins.images import make_jpeg
+from tests.plugins.screens import settle
 
 SIZES = [(80, 24), (120, 40)]
 LANGUAGES = ["en", "ja"]
@@ -144,8 +145,8 @@ def test_day_screen(
     # Files are named relative to the working folder, so no temporary path shows on screen.
     monkeypatch.chdir(tmp_path)
     # make_jpeg is byte-for-byte deterministic (make_photo's grain is random: its thumbnail would vary).
-    make_jpeg(tmp_path / "photo 16x10.jpg", 2560, 1600)
-    hero = make_jpeg(tmp_path / "夏のバナー.jpg", 1920, 800)
+    make_jpeg(tmp_path / "photo 16x10.jpg", (2560, 1600))
+    hero = make_jpeg(tmp_path / "夏のバナー.jpg", (1920, 800))
     app = signed_out_app(language)
     if screen == "submit":
         app.work.add(
@@ -153,7 +154,7 @@ def test_day_screen(
                 "hero", hero, hero, alt="Iced tea on a summer table", replace="hero.jpg", name="hero.jpg"
             )
         )
-        product = make_jpeg(tmp_path / "新商品_最終版(2).jpg", 900, 900)
+        product = make_jpeg(tmp_path / "新商品_最終版(2).jpg", (900, 900))
         app.work.add(PendingImage("product", product, product, alt="", name="product-2.jpg"))
     assert snap_compare(app, terminal_size=size, run_before=DAY_SCREENS[screen])
 
@@ -174,7 +175,7 @@ def test_requests_screen(
     app = practice_app(language)
     session: Any = app.context.practice
     for title, width in (("Replace Top page hero banner", 1920), ("新商品の写真を追加", 900)):
-        image = make_jpeg(tmp_path / f"{width}.jpg", width, 800 if width == 1920 else 900)
+        image = make_jpeg(tmp_path / f"{width}.jpg", (width, 800 if width == 1920 else 900))
         slot = "hero" if width == 1920 else "product"
         changeset = ChangeSet(title, images=[ImageChange(slot, image, "Tea")])
         service.submit(

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.helpers import make_jpeg
+from tests.plugins.images import make_jpeg
 
 pytestmark = [
     pytest.mark.tmux,
@@ -71,7 +71,7 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
 
 def test_practice_add_hero_and_submit_in_a_real_terminal(tmux: Tmux, tmp_path: Path) -> None:
     # Not the path field's placeholder name (summer-hero.jpg): waiting for the typed path must wait for typing.
-    image = make_jpeg(tmp_path / "tea-banner-1920.jpg", 1920, 800)
+    image = make_jpeg(tmp_path / "tea-banner-1920.jpg", (1920, 800))
     base = tmp_path / "practice"
     base.mkdir()
     env = {
@@ -149,7 +149,7 @@ def test_added_image_survives_kill_9(tmux: Tmux, tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(Path(__file__).parent / "data" / "site", site)
     # Not the path field's placeholder name (summer-hero.jpg): waiting for the typed path must wait for typing.
-    image = make_jpeg(tmp_path / "tea-banner-1920.jpg", 1920, 800)
+    image = make_jpeg(tmp_path / "tea-banner-1920.jpg", (1920, 800))
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path),

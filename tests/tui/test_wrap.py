@@ -19,7 +19,8 @@ from lpublish.errors import ExternalError
 from lpublish.tui.app import LpublishApp
 from lpublish.tui.widgets.prose import Prose
 from lpublish.tui.wrap import NO_END, NO_START, wrap_plain
-from tests.tui.helpers import make_jpeg, screen_text, settle
+from tests.plugins.images import make_jpeg
+from tests.plugins.screens import screen_text, settle
 
 PARSER = budoux.load_default_japanese_parser()
 
@@ -144,7 +145,7 @@ async def test_findings_in_japanese_at_80x24_break_between_phrases_and_rewrap_on
     signed_out_app: Callable[..., LpublishApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    make_jpeg(tmp_path / "photo 16x10.jpg", 2560, 1600)
+    make_jpeg(tmp_path / "photo 16x10.jpg", (2560, 1600))
     app = signed_out_app("ja")
     async with app.run_test(size=(80, 24)) as running:
         pilot: Pilot[Any] = running

@@ -1,8 +1,8 @@
 """Git on the bare repositories the local forge serves.
 
 Owns: the environment every server-side git runs with, reading refs and blobs, a pull request's current
-head, and the real merge (``git merge-tree --write-tree`` + ``commit-tree``) that merging a pull request
-does, followed by the ``on_merge`` hooks.
+head, the real merge (``git merge-tree --write-tree`` + ``commit-tree``) that merging a pull request
+does, and running the ``on_merge`` hooks after it, outside the state's lock.
 """
 
 from __future__ import annotations
@@ -62,8 +62,9 @@ def blob(state: ForgeState, repo: Repo, sha: str, path: str) -> bytes | None:
     return found.stdout if found.returncode == 0 else None
 
 
-def merge(state: ForgeState, repo: Repo, pull: Pull, merged_by: str) -> str:
-    """Merge ``pull`` into its base for real; returns the merge commit. Runs the merge hooks after."""
+def merge(state: ForgeState, repo: Repo, pull: Pull, merged_by: str) -> MergeEvent:
+    """Merge ``pull`` into its base for real, under the state's lock; returns what the merge hooks are
+    given. The caller runs them with :func:`run_merge_hooks` once it has released the lock."""
     with state.lock:
         if pull.merged_at:
             raise ForgeServerError(f"#{pull.number} is already merged")
@@ -108,8 +109,17 @@ def merge(state: ForgeState, repo: Repo, pull: Pull, merged_by: str) -> str:
         pull.merged_by = merged_by
         pull.merge_commit_sha = sha
         pull.base_sha = base
+        event = MergeEvent(repo.full_name, pull.number, sha, pull.base, repo.bare)
     logger.info("merged %s#%d into %s as %s", repo.full_name, pull.number, pull.base, sha[:12])
-    event = MergeEvent(repo.full_name, pull.number, sha, pull.base, repo.bare)
-    for hook in list(state.merge_hooks):
+    return event
+
+
+def run_merge_hooks(state: ForgeState, event: MergeEvent) -> None:
+    """Run the ``on_merge`` hooks for ``event``. Never under the state's lock: practice mode builds and
+    deploys in its hook, and every other request (the TUI's status polls) would wait for the whole
+    build. A hook that records something (a deployment) takes the lock itself for just that."""
+    with state.lock:
+        hooks = list(state.merge_hooks)
+    for hook in hooks:
+        logger.debug("merge hook %s for %s#%d", getattr(hook, "__qualname__", hook), event.repo, event.number)
         hook(event)
-    return sha

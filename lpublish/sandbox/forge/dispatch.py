@@ -4,7 +4,8 @@ Owns: which handler answers which method and path, and the order of the checks b
 fault first; then the routes that do their own authentication (OAuth, git, LFS, browser pages); then
 the API token (401 ``Bad credentials``/``Requires authentication``) and the JSON body (400); then the
 account routes, or, under ``/repos/{owner}/{repo}``, the repository (404 when unknown or not visible to
-the user, 403 for writes without write permission) and its routes under the state's lock. Lists get
+the user, 403 for writes without write permission) and its routes under the state's lock; what a
+handler leaves for after the lock (``Response.after_unlock``: the merge hooks) runs once it is released. Lists get
 GitHub's ``Link`` header. Anything else answers ``404 Not Found`` in GitHub's error shape, a known path
 with another method too (GitHub never answers 405 there).
 """
@@ -122,6 +123,8 @@ def handle(state: ForgeState, method: str, raw_path: str, headers: dict[str, str
     except ValueError:
         return error(400, "Problems parsing JSON")
     response = _api(state, replace(call, login=login, data=data))
+    if response.after_unlock is not None:
+        response.after_unlock()
     if response.pages is not None:
         link = link_header(state.url + split.path, query, *response.pages)
         if link:

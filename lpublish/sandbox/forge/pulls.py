@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lpublish.sandbox.forge.bare_git import head_sha, merge, ref_sha
+from lpublish.sandbox.forge.bare_git import head_sha, merge, ref_sha, run_merge_hooks
 from lpublish.sandbox.forge.paging import paged
 from lpublish.sandbox.forge.responses import Response, error, json_response, not_found, validation
 from lpublish.sandbox.forge.routes import Call, RepoHandler
@@ -131,10 +131,15 @@ def is_merged(state: ForgeState, repo: Repo, pull: Pull, call: Call) -> Response
 
 def merge_pull(state: ForgeState, repo: Repo, pull: Pull, call: Call) -> Response:
     try:
-        sha = merge(state, repo, pull, call.login)
+        event = merge(state, repo, pull, call.login)
     except ForgeServerError:
         return error(405, "Pull Request is not mergeable")
-    return json_response(200, {"sha": sha, "merged": True, "message": "Pull Request successfully merged"})
+    answer = json_response(
+        200, {"sha": event.sha, "merged": True, "message": "Pull Request successfully merged"}
+    )
+    # The dispatcher holds the lock around this handler: the hooks run after it lets go.
+    answer.after_unlock = lambda: run_merge_hooks(state, event)
+    return answer
 
 
 def request_reviewers(state: ForgeState, repo: Repo, pull: Pull, call: Call) -> Response:

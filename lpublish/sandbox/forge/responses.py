@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,9 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     #: For list answers: (this page, last page); the dispatcher turns it into GitHub's ``Link`` header.
     pages: tuple[int, int] | None = None
+    #: Work to do once the dispatcher has released the state's lock, before the answer is sent (the
+    #: merge hooks: a slow one must not hold up every other request).
+    after_unlock: Callable[[], None] | None = None
 
 
 def json_response(status: int, data: Any) -> Response:

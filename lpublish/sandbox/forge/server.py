@@ -308,7 +308,9 @@ class LocalForge:
     def merge(self, number: int, *, repo: str | None = None, merged_by: str = "reviewer") -> str:
         """Merge PR ``number`` for real (merge commit in the bare repo); returns the merge sha."""
         found, pull = self._state.repo_for_pull(number, repo)
-        return bare_git.merge(self._state, found, pull, merged_by)
+        event = bare_git.merge(self._state, found, pull, merged_by)
+        bare_git.run_merge_hooks(self._state, event)
+        return event.sha
 
     def lfs_objects(self, full_name: str) -> set[str]:
         """The LFS object ids stored for a repository."""

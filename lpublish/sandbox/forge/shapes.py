@@ -57,7 +57,7 @@ _REPO_URL_KEYS = (
 
 def user_json(state: ForgeState, login: str) -> dict[str, Any]:
     user = state.users.get(login)
-    uid = user.id if user else abs(hash(login)) % 100000 + 1
+    uid = user.id if user else state.stable_id("user", login)
     base = f"{state.url}/users/{login}"
     return {
         "login": login,
@@ -191,7 +191,7 @@ def label_json(state: ForgeState, repo: Repo, name: str) -> dict[str, Any]:
 
 def team_json(state: ForgeState, owner: str, team: str) -> dict[str, Any]:
     return {
-        "id": abs(hash(team)) % 10000,
+        "id": state.stable_id("team", f"{owner}/{team}"),
         "node_id": f"T_{team}",
         "name": team,
         "slug": team,

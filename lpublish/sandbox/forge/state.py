@@ -2,7 +2,8 @@
 
 Owns: what the forge knows (users and their tokens, repositories with their pull requests, comments,
 reviews, check runs, commit statuses and deployments, OAuth apps and device codes, injected faults, merge
-hooks), the one re-entrant lock that guards it, id allocation, and the request records tests read. No
+hooks), the one re-entrant lock that guards it, id allocation (a counter for what the forge creates,
+stable ids for people and teams it only knows by name), and the request records tests read. No
 HTTP and no JSON here: handlers read and change a :class:`ForgeState`, shapes turn it into GitHub's JSON.
 """
 
@@ -18,6 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from lpublish.environment import Environment
+from lpublish.hashing import sha256_bytes
+
+#: Ids of people and teams the forge knows only by name start here, above every counted id. They come
+#: from a digest of the name, so they are the same in every process (``hash()`` is salted per process).
+STABLE_ID_BASE = 1_000_000_000
+#: How many stable ids there are (32 bits of the digest; a clash moves to the next free one).
+_STABLE_ID_SPACE = 1 << 32
 
 
 def now() -> str:
@@ -164,6 +172,8 @@ class ForgeState:
     faults: list[Fault] = field(default_factory=list)
     merge_hooks: list[Callable[[MergeEvent], None]] = field(default_factory=list)
     ids: int = 1000
+    #: (kind, name) -> id, for people and teams the forge knows only by name (see ``stable_id``).
+    stable_ids: dict[tuple[str, str], int] = field(default_factory=dict)
     #: (method, path without query, status) of every request, for tests. Never holds tokens.
     requests: list[tuple[str, str, int]] = field(default_factory=list)
     #: LFS object ids uploaded, in order.
@@ -177,6 +187,22 @@ class ForgeState:
         with self.lock:
             self.ids += 1
             return self.ids
+
+    def stable_id(self, kind: str, name: str) -> int:
+        """The id of a ``kind`` (``user``, ``team``) the forge knows only by its ``name`` (GitHub's names
+        are case-insensitive): a digest of the name, the same in every process; two names never share
+        one (a clash, which the 32-bit digest makes rare, takes the next free id)."""
+        key = (kind, name.lower())
+        with self.lock:
+            known = self.stable_ids.get(key)
+            if known is not None:
+                return known
+            digest = int(sha256_bytes(f"{kind}:{key[1]}".encode()), 16) % _STABLE_ID_SPACE
+            taken = set(self.stable_ids.values())
+            while STABLE_ID_BASE + digest in taken:
+                digest = (digest + 1) % _STABLE_ID_SPACE
+            self.stable_ids[key] = STABLE_ID_BASE + digest
+            return STABLE_ID_BASE + digest
 
     def login_for(self, token: str | None) -> str | None:
         """The user a token belongs to, or ``None`` (unknown, revoked or expired)."""

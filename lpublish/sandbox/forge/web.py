@@ -8,27 +8,22 @@ from __future__ import annotations
 
 import html
 
+from lpublish.media_types import content_type_for, is_text
 from lpublish.sandbox.forge.bare_git import blob, ref_sha
 from lpublish.sandbox.forge.responses import Response, not_found
 from lpublish.sandbox.forge.routes import Call
 from lpublish.sandbox.forge.state import ForgeState
 
-_CONTENT_TYPES = {
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "webp": "image/webp",
-    "avif": "image/avif",
-    "gif": "image/gif",
-    "svg": "image/svg+xml",
-    "md": "text/plain; charset=utf-8",
-    "toml": "text/plain; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-}
+#: What GitHub's raw host serves every text file as (it never renders a page or runs a script).
+RAW_TEXT = "text/plain; charset=utf-8"
 
 
-def content_type(path: str) -> str:
-    return _CONTENT_TYPES.get(path.rsplit(".", 1)[-1].lower(), "application/octet-stream")
+def raw_content_type(path: str) -> str:
+    """A raw file's type: lpublish's table (``lpublish.media_types``) for pictures (SVG included: PR
+    bodies show thumbnails from here), fonts and other binaries; plain text for every other text type
+    (pages, scripts, Markdown, TOML), as GitHub's raw host does."""
+    ctype = content_type_for(path)
+    return RAW_TEXT if is_text(ctype) and not ctype.startswith("image/") else ctype
 
 
 def raw_file(state: ForgeState, call: Call) -> Response:
@@ -44,7 +39,7 @@ def raw_file(state: ForgeState, call: Call) -> Response:
         if sha:
             data = blob(state, repo, sha, path)
             if data is not None:
-                return Response(200, data, content_type(path))
+                return Response(200, data, raw_content_type(path))
     return not_found()
 
 

@@ -82,17 +82,7 @@ class AdapterBuildResult:
         else:
             data = {
                 "out_dir": str(self.out_dir),
-                "pages": [
-                    {
-                        "path": p.path,
-                        "url": p.url,
-                        "title": p.title,
-                        "kind": p.kind,
-                        "weight": p.weight,
-                        "state": p.state,
-                    }
-                    for p in self.pages
-                ],
+                "pages": [p.to_dict() for p in self.pages],
                 "files": len(self.files),
                 "seconds": round(self.seconds, 3),
             }
