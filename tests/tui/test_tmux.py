@@ -47,6 +47,24 @@ class Tmux:
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", self.name)
 
+    def footer(self) -> str:
+        lines = [line for line in self.screen().splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
+    def focus_path_field(self) -> None:
+        """Tab from "Choose a file…" to the path field, as a designer would, and look that it took: while
+        a field has the focus the footer stops offering the letter keys ("o Choose file"). A Tab sent
+        while the screen was still setting its first focus lands on the button instead (seen under
+        load); the path typed next would then run the letter keys in it. So look, and Tab again."""
+        for _ in range(3):
+            self.keys("Tab")
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                if "Choose file" not in self.footer():
+                    return
+                time.sleep(0.2)
+        raise AssertionError(f"the path field never took the focus; screen was:\n{self.screen()}")
+
     def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 60.0) -> str:
         """Poll the screen until ``check`` is true (a wait, not a timing assertion)."""
         deadline = time.monotonic() + timeout
@@ -102,7 +120,7 @@ def test_practice_add_hero_and_submit_in_a_real_terminal(tmux: Tmux, tmp_path: P
     tmux.wait_for(lambda s: "Where does the image go?" in s, "the slot list")
     tmux.keys("Enter")
     tmux.wait_for(lambda s: "Needs: 1920x800" in s, "the hero slot screen")
-    tmux.keys("Tab")  # from "Choose a file…" to the path field
+    tmux.focus_path_field()
     tmux.keys(str(image), literal=True)
     tmux.wait_for(lambda s: image.name in s, "the typed path")
     tmux.keys("Enter")
@@ -167,7 +185,7 @@ def test_added_image_survives_kill_9(tmux: Tmux, tmp_path: Path) -> None:
     tmux.wait_for(lambda s: "Where does the image go?" in s, "the slot list")
     tmux.keys("Enter")
     tmux.wait_for(lambda s: "Needs: 1920x800" in s, "the hero slot screen")
-    tmux.keys("Tab")
+    tmux.focus_path_field()
     tmux.keys(str(image), literal=True)
     tmux.wait_for(lambda s: image.name in s, "the typed path")
     tmux.keys("Enter")
