@@ -225,6 +225,12 @@ def find_browser() -> str | None:
 FRAME_PATH = "/__lpublish-frame.html"
 
 
+#: ``loading="lazy"`` in a page served for a shot. Pictures below the fold load only once scrolled to,
+#: and a busy machine could take the shot before they arrived (seen in CI: before == after). Served eager,
+#: every picture is part of the frame's load event, which the scroll waits for.
+_LAZY = re.compile(rb"""(<(?:img|iframe)\b[^>]*?\sloading\s*=\s*)(["']?)lazy\2(?=[\s/>])""", re.IGNORECASE)
+
+
 class _Quiet(SimpleHTTPRequestHandler):
     """The build's files, plus a page that shows one of them in a frame of the shot's size (same origin):
     phone-wide, and scrolled so the ``focus``-th picture or video is in the middle of the screen."""
@@ -234,7 +240,11 @@ class _Quiet(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if not self.path.startswith(FRAME_PATH + "?"):
-            super().do_GET()
+            built = self._page_file()
+            if built is None:
+                super().do_GET()
+            else:
+                self._send(_LAZY.sub(rb'\1"eager"', built.read_bytes()))
             return
         query = parse_qs(urlsplit(self.path).query)
         page = query.get("page", ["/"])[0]
@@ -259,6 +269,19 @@ class _Quiet(SimpleHTTPRequestHandler):
             f"<iframe id='f' src='{html.escape(page, quote=True)}' width='{width}' height='{height}' "
             f"style='border:0;display:block'></iframe>{script}"
         ).encode()
+        self._send(body)
+
+    def _page_file(self) -> Path | None:
+        """The built HTML file a request names (a folder's ``index.html``), else ``None``."""
+        request_path = urlsplit(self.path).path
+        local = Path(self.translate_path(self.path))
+        if local.is_dir():
+            if not request_path.endswith("/"):
+                return None  # the handler's own redirect to the folder's URL
+            local = local / "index.html"
+        return local if local.suffix.lower() in (".html", ".htm") and local.is_file() else None
+
+    def _send(self, body: bytes) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -267,7 +290,8 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def _serve(folder: Path) -> Iterator[str]:
+def serve_build(folder: Path) -> Iterator[str]:
+    """Serve the build ``folder`` on loopback for the shots (pages with eager pictures, the frame page)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -340,8 +364,8 @@ def take_screenshots(
     out.mkdir(parents=True, exist_ok=True)
     with (
         tempfile.TemporaryDirectory(prefix="lpublish-shots-") as scratch,
-        _serve(before) as before_url,
-        _serve(after) as after_url,
+        serve_build(before) as before_url,
+        serve_build(after) as after_url,
     ):
         profile = Path(scratch) / "profile"
         for page in wanted[:MAX_PAGES]:

@@ -4,6 +4,7 @@ section that shows them."""
 from __future__ import annotations
 
 import json
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,14 @@ from PIL import Image
 
 from lpublish.ci.comment import RenderContext, render_status
 from lpublish.ci.inputs import DeployPlanSummary, StatusInputs
-from lpublish.ci.screenshots import ScreenshotResult, Shot, changed_pages, find_browser, take_screenshots
+from lpublish.ci.screenshots import (
+    ScreenshotResult,
+    Shot,
+    changed_pages,
+    find_browser,
+    serve_build,
+    take_screenshots,
+)
 from lpublish.results.envelope import dumps, from_envelope, to_envelope
 from lpublish.results.tool_codecs import SCREENSHOTS
 from tests.plugins.pixels import rgb
@@ -237,3 +245,28 @@ def test_cli_best_effort_without_a_browser(
     manifest = from_envelope(SCREENSHOTS, (tmp_path / "o" / "screenshots.json").read_text(encoding="utf-8"))
     assert manifest.ok and manifest.result is not None
     assert manifest.result.problem == "no-browser" and manifest.result.skipped == ["index.html"]
+
+
+def test_pages_are_served_with_every_picture_eager(tmp_path: Path) -> None:
+    # A lazy picture below the fold loads only once scrolled to; a busy machine took the shot before it
+    # arrived (before == after). The shot's server hands the browser the pages with eager pictures.
+    (tmp_path / "news").mkdir()
+    page = b'<img loading="lazy" src="a.jpg"><img src="b.jpg" LOADING=lazy><p>loading="lazy" text</p>'
+    (tmp_path / "index.html").write_bytes(page)
+    (tmp_path / "news" / "index.html").write_bytes(page)
+    (tmp_path / "a.jpg").write_bytes(b'loading="lazy" is not HTML here')
+    with serve_build(tmp_path) as base:
+        for path in ("/", "/index.html", "/news/"):
+            with urllib.request.urlopen(base + path, timeout=10) as response:
+                served = response.read()
+                assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+            # the pictures' attribute changes; the page's text does not
+            assert served == (
+                b'<img loading="eager" src="a.jpg"><img src="b.jpg" LOADING="eager"><p>loading="lazy" text</p>'
+            )
+        with urllib.request.urlopen(base + "/a.jpg", timeout=10) as response:
+            assert response.read() == b'loading="lazy" is not HTML here'
+        with urllib.request.urlopen(base + "/news", timeout=10) as response:  # redirected to /news/
+            assert response.geturl().endswith("/news/") and response.read().startswith(
+                b'<img loading="eager"'
+            )
