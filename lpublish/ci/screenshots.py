@@ -231,6 +231,11 @@ FRAME_PATH = "/__lpublish-frame.html"
 _LAZY = re.compile(rb"""(<(?:img|iframe)\b[^>]*?\sloading\s*=\s*)(["']?)lazy\2(?=[\s/>])""", re.IGNORECASE)
 
 
+#: Each picture decoded with the paint that shows it (not later, off the main thread): the shot is
+#: taken at the first paint after the page loaded, and a picture still decoding would be missing.
+_IMG = re.compile(rb"<img(?=[\s/>])", re.IGNORECASE)
+
+
 class _Quiet(SimpleHTTPRequestHandler):
     """The build's files, plus a page that shows one of them in a frame of the shot's size (same origin):
     phone-wide, and scrolled so the ``focus``-th picture or video is in the middle of the screen."""
@@ -239,35 +244,32 @@ class _Quiet(SimpleHTTPRequestHandler):
         logger.debug(format, *args)
 
     def do_GET(self) -> None:
+        query = parse_qs(urlsplit(self.path).query)
         if not self.path.startswith(FRAME_PATH + "?"):
             built = self._page_file()
             if built is None:
                 super().do_GET()
-            else:
-                self._send(_LAZY.sub(rb'\1"eager"', built.read_bytes()))
+                return
+            # The page scrolls itself to the ``focus``-th picture or video once everything has loaded
+            # (pictures served eager, so "everything" includes the ones below the fold).
+            body = _IMG.sub(rb'<img decoding="sync"', _LAZY.sub(rb'\1"eager"', built.read_bytes()))
+            focus = int(query.get("focus", ["-1"])[0])
+            if focus >= 0:
+                # At once (the pictures carry their sizes, so the layout holds) and again at load.
+                body += (
+                    "<script>(function(){function go(){var e=document.querySelectorAll('img, video')"
+                    f"[{focus}];if(e){{e.scrollIntoView({{block:'center',behavior:'instant'}});}}}}go();"
+                    "addEventListener('load',go);})();</script>"
+                ).encode()
+            self._send(body)
             return
-        query = parse_qs(urlsplit(self.path).query)
         page = query.get("page", ["/"])[0]
         width = int(query.get("w", ["390"])[0])
         height = int(query.get("h", ["844"])[0])
-        focus = int(query.get("focus", ["-1"])[0])
-        # Every picture is fetched eagerly (a lazy one below the fold might not be there when the shot
-        # is taken), and the scroll also happens when the frame finished loading before this script ran.
-        script = (
-            "<script>(function(){var f=document.getElementById('f'),done=false;function go(){"
-            "var d=f.contentDocument;if(done||!d||d.URL==='about:blank'||d.readyState!=='complete')return;"
-            "done=true;"
-            "d.querySelectorAll('img').forEach(function(i){i.loading='eager';});"
-            "var e=d.querySelectorAll('img, video')[" + str(focus) + "];"
-            "if(e){e.scrollIntoView({block:'center'});}}"
-            "f.addEventListener('load',go);go();})();</script>"
-            if focus >= 0
-            else ""
-        )
         body = (
             "<!doctype html><body style='margin:0;overflow:hidden'>"
             f"<iframe id='f' src='{html.escape(page, quote=True)}' width='{width}' height='{height}' "
-            f"style='border:0;display:block'></iframe>{script}"
+            "style='border:0;display:block'></iframe>"
         ).encode()
         self._send(body)
 
@@ -312,7 +314,7 @@ def _shoot(browser: str, url: str, width: int, target: Path, profile: Path) -> N
         "--no-first-run",
         f"--user-data-dir={profile}",
         f"--window-size={max(width, MIN_WINDOW)},{HEIGHT.get(width, 900)}",
-        "--virtual-time-budget=5000",
+        "--virtual-time-budget=20000",
         f"--screenshot={target}",
         url,
     ]
@@ -392,7 +394,10 @@ def take_screenshots(
 
 
 def _framed(base: str, page: str, width: int, focus: int = -1) -> str:
+    """The address to photograph: the page itself, or — to scroll to picture ``focus``, or when the
+    window cannot be as narrow as a phone — the page (asked to scroll) in a frame of the shot's size."""
+    target = page_url(page) + (f"?{urlencode({'focus': focus})}" if focus >= 0 else "")
     if width >= MIN_WINDOW and focus < 0:
-        return base + page_url(page)
-    query = urlencode({"page": page_url(page), "w": width, "h": HEIGHT.get(width, 844), "focus": focus})
+        return base + target
+    query = urlencode({"page": target, "w": width, "h": HEIGHT.get(width, 844)})
     return f"{base}{FRAME_PATH}?{query}"
