@@ -226,8 +226,8 @@ FRAME_PATH = "/__lpublish-frame.html"
 
 
 #: ``loading="lazy"`` in a page served for a shot. Pictures below the fold load only once scrolled to,
-#: and a busy machine could take the shot before they arrived (seen in CI: before == after). Served eager,
-#: every picture is part of the frame's load event, which the scroll waits for.
+#: and the shot could be taken before they arrived (seen in CI: before == after). Served eager, every
+#: picture is part of the page's load event.
 _LAZY = re.compile(rb"""(<(?:img|iframe)\b[^>]*?\sloading\s*=\s*)(["']?)lazy\2(?=[\s/>])""", re.IGNORECASE)
 
 
@@ -237,8 +237,9 @@ _IMG = re.compile(rb"<img(?=[\s/>])", re.IGNORECASE)
 
 
 class _Quiet(SimpleHTTPRequestHandler):
-    """The build's files, plus a page that shows one of them in a frame of the shot's size (same origin):
-    phone-wide, and scrolled so the ``focus``-th picture or video is in the middle of the screen."""
+    """The build's files, its pages with eager pictures decoded with the paint and (``?focus=N``)
+    scrolled to their ``N``-th picture or video, plus a page that shows one of them in a phone-wide frame
+    (same origin) for widths the headless window cannot be."""
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug(format, *args)
@@ -250,8 +251,8 @@ class _Quiet(SimpleHTTPRequestHandler):
             if built is None:
                 super().do_GET()
                 return
-            # The page scrolls itself to the ``focus``-th picture or video once everything has loaded
-            # (pictures served eager, so "everything" includes the ones below the fold).
+            # The page scrolls itself to the ``focus``-th picture or video; ``instant``, because a site's
+            # ``scroll-behavior: smooth`` would still be animating at the top when the shot is taken.
             body = _IMG.sub(rb'<img decoding="sync"', _LAZY.sub(rb'\1"eager"', built.read_bytes()))
             focus = int(query.get("focus", ["-1"])[0])
             if focus >= 0:
@@ -314,7 +315,7 @@ def _shoot(browser: str, url: str, width: int, target: Path, profile: Path) -> N
         "--no-first-run",
         f"--user-data-dir={profile}",
         f"--window-size={max(width, MIN_WINDOW)},{HEIGHT.get(width, 900)}",
-        "--virtual-time-budget=20000",
+        "--virtual-time-budget=5000",
         f"--screenshot={target}",
         url,
     ]
